@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SecureMeteringGateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatewayctl", targets: ["gatewayctl"]),
+        .library(name: "Signing", targets: ["Signing"]),
+        .library(name: "PKCS11", targets: ["PKCS11"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config.
+        .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(name: "CPCSC", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
+
+        .target(
+            name: "Signing",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "PKCS11",
+            dependencies: [
+                "CPKCS11",
+                "Signing",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "gatewayctl",
+            dependencies: [
+                "PKCS11",
+                "Signing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "SigningTests",
+            dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TestSupport", "Signing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+    ]
+)

@@ -1,0 +1,158 @@
+import CPKCS11
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A loaded PKCS#11 library (a "module"): SoftHSM, OpenSC, a vendor's HSM client.
+///
+/// A module is initialised once per process; a second C_Initialize fails and a C_Finalize would pull the
+/// ground from under every other user, so there is one shared instance per path and it lives until the
+/// process ends.
+public final class Module: Sendable {
+    /// Debian's SoftHSM2 module, the default for development and tests.
+    public static let softHSMPath = "/usr/lib/softhsm/libsofthsm2.so"
+    /// OpenSC's module for smart cards through pcscd.
+    public static let openSCPath = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+
+    public let path: String
+    nonisolated(unsafe) let functions: UnsafeMutablePointer<CK_FUNCTION_LIST>
+
+    private static let loaded = Mutex<[String: Module]>([:])
+
+    /// The module at `path`, loaded and initialised on first use.
+    public static func shared(path: String) throws(PKCS11Error) -> Module {
+        do {
+            return try loaded.withLock { modules throws(PKCS11Error) in
+                if let module = modules[path] { return module }
+                let module = try Module(path: path)
+                modules[path] = module
+                return module
+            }
+        }
+    }
+
+    private init(path: String) throws(PKCS11Error) {
+        self.path = path
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "dlopen failed"
+            throw .moduleNotLoadable(path: path, reason: reason)
+        }
+        guard let symbol = dlsym(handle, "C_GetFunctionList") else {
+            dlclose(handle)
+            throw .moduleNotLoadable(path: path, reason: "it has no C_GetFunctionList, so it is not a PKCS#11 module")
+        }
+        let getFunctionList = unsafeBitCast(symbol, to: CK_C_GetFunctionList.self)
+        var list: UnsafeMutablePointer<CK_FUNCTION_LIST>?
+        let rv = getFunctionList(&list)
+        guard rv == CKR_OK, let list else {
+            dlclose(handle)
+            throw .moduleNotLoadable(path: path, reason: "C_GetFunctionList returned \(ReturnValue(rv).name)")
+        }
+        functions = list
+
+        // OS locking: the module may be called from several threads (the session pool), and it should use the
+        // platform's mutexes rather than ask us for callbacks.
+        var args = CK_C_INITIALIZE_ARGS()
+        args.flags = CK_FLAGS(CKF_OS_LOCKING_OK)
+        let initRV = withUnsafeMutablePointer(to: &args) { list.pointee.C_Initialize(UnsafeMutableRawPointer($0)) }
+        guard initRV == CKR_OK || initRV == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
+            throw .moduleNotLoadable(path: path, reason: "C_Initialize returned \(ReturnValue(initRV).name)")
+        }
+    }
+
+    /// Throws the call's failure as `PKCS11Error.call`.
+    @inline(__always)
+    func check(_ rv: CK_RV, _ function: StaticString) throws(PKCS11Error) {
+        guard rv == CKR_OK else { throw .call("\(function)", ReturnValue(rv)) }
+    }
+
+    /// The library's own description (C_GetInfo).
+    public func info() throws(PKCS11Error) -> ModuleInfo {
+        var info = CK_INFO()
+        try check(functions.pointee.C_GetInfo(&info), "C_GetInfo")
+        return ModuleInfo(info)
+    }
+
+    /// Slots, with or without a token in them.
+    public func slots(withTokenOnly: Bool = true) throws(PKCS11Error) -> [Slot] {
+        var count: CK_ULONG = 0
+        try check(functions.pointee.C_GetSlotList(withTokenOnly ? 1 : 0, nil, &count), "C_GetSlotList")
+        var ids = [CK_SLOT_ID](repeating: 0, count: Int(count))
+        try check(functions.pointee.C_GetSlotList(withTokenOnly ? 1 : 0, &ids, &count), "C_GetSlotList")
+        return try ids.prefix(Int(count)).map { id throws(PKCS11Error) in try slot(id) }
+    }
+
+    func slot(_ id: CK_SLOT_ID) throws(PKCS11Error) -> Slot {
+        var slotInfo = CK_SLOT_INFO()
+        try check(functions.pointee.C_GetSlotInfo(id, &slotInfo), "C_GetSlotInfo")
+        var token: TokenInfo?
+        if slotInfo.flags & CK_FLAGS(CKF_TOKEN_PRESENT) != 0 {
+            var tokenInfo = CK_TOKEN_INFO()
+            let rv = functions.pointee.C_GetTokenInfo(id, &tokenInfo)
+            if rv == CKR_OK {
+                token = TokenInfo(tokenInfo)
+            } else if rv != CKR_TOKEN_NOT_PRESENT && rv != CKR_TOKEN_NOT_RECOGNIZED {
+                throw .call("C_GetTokenInfo", ReturnValue(rv))
+            }
+        }
+        return Slot(id: id, info: SlotInfo(slotInfo), token: token)
+    }
+
+    func tokenInfo(slot id: CK_SLOT_ID) throws(PKCS11Error) -> TokenInfo {
+        var tokenInfo = CK_TOKEN_INFO()
+        try check(functions.pointee.C_GetTokenInfo(id, &tokenInfo), "C_GetTokenInfo")
+        return TokenInfo(tokenInfo)
+    }
+
+    func mechanisms(slot id: CK_SLOT_ID) throws(PKCS11Error) -> Set<CK_MECHANISM_TYPE> {
+        var count: CK_ULONG = 0
+        try check(functions.pointee.C_GetMechanismList(id, nil, &count), "C_GetMechanismList")
+        var list = [CK_MECHANISM_TYPE](repeating: 0, count: Int(count))
+        try check(functions.pointee.C_GetMechanismList(id, &list, &count), "C_GetMechanismList")
+        return Set(list.prefix(Int(count)))
+    }
+
+    /// Initialises the token in `slot` (C_InitToken), erasing what it held, and sets its user PIN.
+    /// Only tokens that allow it (SoftHSM's free slot, some HSMs) do; smart cards have their own tools.
+    public func initializeToken(slot: Slot, label: String, soPIN: [UInt8], userPIN: [UInt8]) throws(PKCS11Error) {
+        var paddedLabel = [UInt8](repeating: 0x20, count: 32)
+        let labelBytes = Array(label.utf8)
+        guard labelBytes.count <= 32 else { throw .invalidRequest("token label \"\(label)\" is longer than 32 bytes; choose a shorter one") }
+        paddedLabel.replaceSubrange(0..<labelBytes.count, with: labelBytes)
+        var so = soPIN
+        try check(functions.pointee.C_InitToken(slot.id, &so, CK_ULONG(so.count), &paddedLabel), "C_InitToken")
+        let slotID = slot.id
+        var session: CK_SESSION_HANDLE = 0
+        try check(functions.pointee.C_OpenSession(slotID, CK_FLAGS(CKF_SERIAL_SESSION | CKF_RW_SESSION), nil, nil, &session), "C_OpenSession")
+        defer { _ = functions.pointee.C_CloseSession(session) }
+        try check(functions.pointee.C_Login(session, CK_USER_TYPE(CKU_SO), &so, CK_ULONG(so.count)), "C_Login(SO)")
+        defer { _ = functions.pointee.C_Logout(session) }
+        var user = userPIN
+        try check(functions.pointee.C_InitPIN(session, &user, CK_ULONG(user.count)), "C_InitPIN")
+    }
+}
+
+extension Module {
+    /// Where p11-kit-aware systems keep modules, searched for a URI's module-name.
+    static let moduleDirectories = ["/usr/lib/x86_64-linux-gnu/pkcs11", "/usr/lib/x86_64-linux-gnu", "/usr/lib/softhsm", "/usr/lib/pkcs11"]
+
+    /// The module a URI asks for: its module-path, else its module-name looked up in the usual directories
+    /// (`softhsm2` → libsofthsm2.so, `opensc-pkcs11` → opensc-pkcs11.so), else `fallback` (the CLI's --module).
+    public static func path(for uri: PKCS11URI, fallback: String) -> String {
+        if let path = uri.modulePath { return path }
+        if let name = uri.moduleName {
+            for directory in moduleDirectories {
+                for file in ["\(name).so", "lib\(name).so"] {
+                    let candidate = directory + "/" + file
+                    if access(candidate, R_OK) == 0 { return candidate }
+                }
+            }
+            return name
+        }
+        return fallback
+    }
+}

@@ -1,0 +1,255 @@
+import CPKCS11
+import Foundation
+import NIOPosix
+import Signing
+import Synchronization
+
+/// An open token: its slot, a bounded pool of sessions, the login, and the threads every Cryptoki call runs on.
+///
+/// Callers use `async` methods; the blocking Cryptoki calls run on the token's own thread pool, one thread per
+/// session it may hold, so a job on that pool can always get a session and never waits on another job. A card
+/// that signs in 150 ms therefore never stalls an event loop, and throughput grows with sessions on tokens that
+/// sign in parallel.
+///
+/// After the token is removed or reset (sessions or handles reported stale) the token reopens its sessions,
+/// logs in again from the same PIN source, and callers find their objects again by URI; see `perform`.
+public final class Token: Sendable {
+    public let module: Module
+    /// The URI's token part: what selected this token, and what selects it again after a reset.
+    public let uri: PKCS11URI
+    let maxSessions: Int
+    private let executor: NIOThreadPool
+    private let environment: [String: String]
+    private let state: Mutex<State>
+
+    struct State {
+        var slot: CK_SLOT_ID
+        var info: TokenInfo
+        var mechanisms: Set<CK_MECHANISM_TYPE>
+        var free: [Session] = []
+        var open = 0
+        /// Bumped on every recovery; sessions and object handles from an older generation are stale.
+        var generation = 0
+        var loggedIn = false
+        var pinSource: PINSource?
+        /// The PIN that worked, kept for re-login after a reset and for per-signature (context-specific) login.
+        var pin: [UInt8]?
+        /// Set after a wrong PIN so that nothing retries it and burns the token's remaining tries.
+        var rejectedPIN: PKCS11Error?
+    }
+
+    /// The label the token reports.
+    public var label: String { state.withLock { $0.info.label } }
+    public var info: TokenInfo { state.withLock { $0.info } }
+    var generation: Int { state.withLock { $0.generation } }
+
+    /// Opens the one token `uri` selects. Fails if none or several match.
+    public static func open(
+        _ uri: PKCS11URI, module: Module, maxSessions: Int = 4,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> Token {
+        let executor = NIOThreadPool(numberOfThreads: 1)
+        executor.start()
+        defer { executor.shutdownGracefully { _ in } }
+        let (slot, mechanisms) = try await executor.runIfActive {
+            let slot = try Token.selectSlot(uri, module: module)
+            return (slot, try module.mechanisms(slot: slot.id))
+        }
+        return try Token(uri: uri, module: module, slot: slot, mechanisms: mechanisms, maxSessions: maxSessions, environment: environment)
+    }
+
+    private init(
+        uri: PKCS11URI, module: Module, slot: Slot, mechanisms: Set<CK_MECHANISM_TYPE>, maxSessions: Int,
+        environment: [String: String]
+    ) throws {
+        guard let info = slot.token else { throw PKCS11Error.tokenRemoved(uri.token ?? "?") }
+        let tokenLimit = info.maxReadWriteSessions ?? info.maxSessions ?? Int.max
+        self.maxSessions = max(1, min(maxSessions, tokenLimit))
+        self.module = module
+        self.uri = uri.tokenPart
+        self.environment = environment
+        self.executor = NIOThreadPool(numberOfThreads: self.maxSessions)
+        self.state = Mutex(
+            State(slot: slot.id, info: info, mechanisms: mechanisms,
+                  pinSource: try PINSource.resolve(for: uri, environment: environment))
+        )
+        executor.start()
+    }
+
+    deinit {
+        state.withLock { state in
+            for session in state.free { session.close() }
+            state.free = []
+        }
+        executor.shutdownGracefully { _ in }
+    }
+
+    /// Closes every session and stops the token's threads. The token cannot be used afterwards.
+    public func close() async {
+        let sessions = state.withLock { state in
+            defer { state.free = []; state.open = 0 }
+            return state.free
+        }
+        for session in sessions { session.close() }
+        try? await executor.shutdownGracefully()
+    }
+
+    /// The slot whose token matches the URI's token attributes.
+    static func selectSlot(_ uri: PKCS11URI, module: Module) throws(PKCS11Error) -> Slot {
+        let slots = try module.slots(withTokenOnly: true).filter { $0.token?.flags.contains(.tokenInitialized) ?? false }
+        let moduleInfo = try module.info()
+        let matching = slots.filter { uri.matches($0, module: moduleInfo) }
+        switch matching.count {
+        case 1:
+            return matching[0]
+        case 0:
+            throw .tokenNotFound(uri.tokenPart, available: slots.compactMap { $0.token.map { "\"\($0.label)\" (serial \($0.serialNumber))" } })
+        default:
+            throw .invalidRequest(
+                "\(uri.tokenPart) matches \(matching.count) tokens (\(matching.compactMap { $0.token.map { "\"\($0.label)\" serial \($0.serialNumber)" } }.joined(separator: ", "))); add serial= to the URI"
+            )
+        }
+    }
+
+    // MARK: Running Cryptoki calls
+
+    /// Runs `body` on the token's threads with a session of its own, logged in first when `login` is set.
+    ///
+    /// If the call fails because sessions or handles went stale, the token recovers once (new sessions, new
+    /// login, a fresh slot lookup) and runs `body` again; `body` must therefore look its objects up through
+    /// the generation it is given rather than trust handles from before.
+    func perform<T: Sendable>(
+        login: Bool, _ body: @escaping @Sendable (Session, _ generation: Int) throws(PKCS11Error) -> T
+    ) async throws -> T {
+        try await executor.runIfActive {
+            do {
+                return try self.attempt(login: login, body)
+            } catch let PKCS11Error.call(_, rv) where rv.invalidatesSessions {
+                try self.recover(after: rv)
+                return try self.attempt(login: login, body)
+            }
+        }
+    }
+
+    private func attempt<T>(login: Bool, _ body: (Session, Int) throws(PKCS11Error) -> T) throws(PKCS11Error) -> T {
+        let (session, generation) = try checkOut()
+        // A session that saw any error may hold a half-done operation (a sign after a failed context login),
+        // so it is closed rather than reused; errors are rare and a new session is cheap.
+        var healthy = false
+        defer { checkIn(session, generation: generation, healthy: healthy) }
+        if login { try logIn(session, generation: generation) }
+        let result = try body(session, generation)
+        healthy = true
+        return result
+    }
+
+    private func checkOut() throws(PKCS11Error) -> (Session, Int) {
+        let (reused, slot, generation) = state.withLock { state -> (Session?, CK_SLOT_ID, Int) in
+            if let session = state.free.popLast() { return (session, state.slot, state.generation) }
+            state.open += 1
+            return (nil, state.slot, state.generation)
+        }
+        if let reused { return (reused, generation) }
+        do {
+            return (try Session.open(module, slot: slot), generation)
+        } catch {
+            state.withLock { $0.open -= 1 }
+            throw error
+        }
+    }
+
+    private func checkIn(_ session: Session, generation: Int, healthy: Bool) {
+        let keep = state.withLock { state -> Bool in
+            guard healthy, generation == state.generation else {
+                if generation == state.generation { state.open -= 1 }
+                return false
+            }
+            state.free.append(session)
+            return true
+        }
+        if !keep { session.close() }
+    }
+
+    /// Logs the application in once; every session of this process shares the login (PKCS#11 §5.6).
+    private func logIn(_ session: Session, generation: Int) throws(PKCS11Error) {
+        let (needed, rejected, cachedPIN, source, label) = state.withLock { state in
+            (!state.loggedIn && state.info.flags.contains(.loginRequired), state.rejectedPIN, state.pin, state.pinSource, state.info.label)
+        }
+        guard needed else { return }
+        if let rejected { throw rejected }
+        let pin: [UInt8]
+        if let source, source != .prompt || cachedPIN == nil {
+            pin = try source.read(token: label, environment: environment)
+        } else if let cachedPIN {
+            pin = cachedPIN
+        } else {
+            throw .pinUnavailable(token: label)
+        }
+        let rv = session.login(pin)
+        switch rv.rawValue {
+        case CK_RV(CKR_OK):
+            state.withLock { state in
+                state.loggedIn = true
+                state.pin = pin
+            }
+        case CK_RV(CKR_PIN_INCORRECT), CK_RV(CKR_PIN_LEN_RANGE):
+            let flags = (try? module.tokenInfo(slot: state.withLock { $0.slot }).flags) ?? []
+            let error: PKCS11Error
+            if flags.contains(.userPINLocked) {
+                error = .pinLocked(token: label)
+            } else {
+                error = .pinIncorrect(token: label, tries: flags.contains(.userPINFinalTry) ? .finalTry : flags.contains(.userPINCountLow) ? .low : .unreported)
+            }
+            state.withLock { $0.rejectedPIN = error }
+            throw error
+        case CK_RV(CKR_PIN_LOCKED):
+            throw .pinLocked(token: label)
+        default:
+            throw .call("C_Login", rv)
+        }
+    }
+
+    /// Starts over after the token went away or was reset: drops every session, finds the token again by URI,
+    /// and refreshes what it reports. Callers' object handles become stale through the new generation.
+    private func recover(after rv: ReturnValue) throws(PKCS11Error) {
+        let (oldSlot, label) = state.withLock { ($0.slot, $0.info.label) }
+        _ = module.functions.pointee.C_CloseAllSessions(oldSlot)
+        state.withLock { state in
+            state.free = []
+            state.open = 0
+            state.loggedIn = false
+            state.generation += 1
+        }
+        let slot: Slot
+        do {
+            slot = try Token.selectSlot(uri, module: module)
+        } catch {
+            throw .tokenRemoved(label)
+        }
+        guard let info = slot.token else { throw .tokenRemoved(label) }
+        let mechanisms = try module.mechanisms(slot: slot.id)
+        state.withLock { state in
+            state.slot = slot.id
+            state.info = info
+            state.mechanisms = mechanisms
+        }
+    }
+
+    // MARK: What the token can do
+
+    func supports(_ mechanism: CK_MECHANISM_TYPE) -> Bool {
+        state.withLock { $0.mechanisms.contains(mechanism) }
+    }
+
+    /// The PIN for a per-signature login, when a key demands one.
+    func contextPIN() throws(PKCS11Error) -> [UInt8] {
+        let (pin, label) = state.withLock { ($0.pin, $0.info.label) }
+        guard let pin else { throw .pinUnavailable(token: label) }
+        return pin
+    }
+}
+
+extension Token {
+    /// The slot the token is in now (it can change after a reset).
+    var currentSlot: CK_SLOT_ID { state.withLock { $0.slot } }
+}

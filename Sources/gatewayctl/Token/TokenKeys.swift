@@ -1,0 +1,60 @@
+import ArgumentParser
+import PKCS11
+
+struct TokenKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "List the objects a URI selects, with id, label, class, key type and protection flags."
+    )
+
+    @OptionGroup var options: TokenOptions
+
+    @Argument(help: "Token (and optionally object) URI; default: the only token present.")
+    var uri: String = "pkcs11:"
+
+    func run() async throws {
+        let uri = try PKCS11URI(argument: uri)
+        let token = try await options.openToken(uri)
+        let objects = try await token.objects(matching: uri)
+        print("token \"\(token.label)\": \(objects.count) object\(objects.count == 1 ? "" : "s")")
+        let rows = objects.map { object -> [String] in
+            [
+                object.objectClass.rawValue, object.label, hex(object.id),
+                object.keyAlgorithm?.name ?? object.keyType ?? "-",
+                flag(object.sensitive, "sensitive", "NOT-SENSITIVE"),
+                flag(object.extractable.map(!), "never-extractable", "EXTRACTABLE"),
+                object.alwaysAuthenticate == true ? "always-authenticate" : "",
+            ]
+        }
+        printTable(header: ["CLASS", "LABEL", "ID", "TYPE", "SENSITIVE", "EXTRACTABLE", ""], rows: rows)
+        await token.close()
+    }
+
+    private func flag(_ value: Bool?, _ yes: String, _ no: String) -> String {
+        value.map { $0 ? yes : no } ?? "-"
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    bytes.map { byte in
+        let digits = String(byte, radix: 16)
+        return byte < 0x10 ? "0" + digits : digits
+    }.joined()
+}
+
+func printTable(header: [String], rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    for row in all {
+        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            .trimmingTrailingSpaces())
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
