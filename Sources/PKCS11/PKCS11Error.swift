@@ -10,6 +10,7 @@ public enum PKCS11Error: Error, Sendable, CustomStringConvertible {
     case tokenRemoved(String)
     case objectNotFound(PKCS11URI, what: String)
     case ambiguousObject(PKCS11URI, candidates: [String])
+    case keyReplaced(PKCS11URI)
     case pinIncorrect(token: String, tries: PINTries)
     case pinLocked(token: String)
     case pinUnavailable(token: String)
@@ -42,6 +43,8 @@ public enum PKCS11Error: Error, Sendable, CustomStringConvertible {
             return "no \(what) matches \(uri) on the token; list what is there with `gatewayctl token keys`"
         case .ambiguousObject(let uri, let candidates):
             return "\(uri) matches \(candidates.count) keys (\(candidates.joined(separator: "; "))); add id= or a distinct object= to the URI"
+        case .keyReplaced(let uri):
+            return "the key \(uri) was replaced on the token by a different key; open it again and re-enroll its certificate"
         case .pinIncorrect(let token, let tries):
             let left = switch tries {
             case .unreported: "the token does not report how many tries are left"

@@ -83,7 +83,8 @@ public final class Module: Sendable {
         try check(functions.pointee.C_GetSlotList(withTokenOnly ? 1 : 0, nil, &count), "C_GetSlotList")
         var ids = [CK_SLOT_ID](repeating: 0, count: Int(count))
         try check(functions.pointee.C_GetSlotList(withTokenOnly ? 1 : 0, &ids, &count), "C_GetSlotList")
-        return try ids.prefix(Int(count)).map { id throws(PKCS11Error) in try slot(id) }
+        // A slot that fails to describe itself (a token being removed right now) is left out, not fatal.
+        return ids.prefix(Int(count)).compactMap { id in try? slot(id) }
     }
 
     func slot(_ id: CK_SLOT_ID) throws(PKCS11Error) -> Slot {

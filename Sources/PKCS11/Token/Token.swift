@@ -1,15 +1,14 @@
 import CPKCS11
 import Foundation
-import NIOPosix
 import Signing
 import Synchronization
 
-/// An open token: its slot, a bounded pool of sessions, the login, and the threads every Cryptoki call runs on.
+/// An open token: its slot, a bounded set of sessions, the login, and the threads every Cryptoki call runs on.
 ///
-/// Callers use `async` methods; the blocking Cryptoki calls run on the token's own thread pool, one thread per
-/// session it may hold, so a job on that pool can always get a session and never waits on another job. A card
-/// that signs in 150 ms therefore never stalls an event loop, and throughput grows with sessions on tokens that
-/// sign in parallel.
+/// Callers use `async` methods; the blocking Cryptoki calls run on the token's lanes, one dedicated thread per
+/// session (see `Lane`), so a call never waits for a session and never runs on the caller's thread. A card that
+/// signs in 150 ms therefore never stalls an event loop, and throughput grows with sessions on tokens that sign
+/// in parallel.
 ///
 /// After the token is removed or reset (sessions or handles reported stale) the token reopens its sessions,
 /// logs in again from the same PIN source, and callers find their objects again by URI; see `perform`.
@@ -17,8 +16,7 @@ public final class Token: Sendable {
     public let module: Module
     /// The URI's token part: what selected this token, and what selects it again after a reset.
     public let uri: PKCS11URI
-    let maxSessions: Int
-    private let executor: NIOThreadPool
+    let lanes: [Lane]
     private let environment: [String: String]
     private let state: Mutex<State>
 
@@ -26,11 +24,12 @@ public final class Token: Sendable {
         var slot: CK_SLOT_ID
         var info: TokenInfo
         var mechanisms: Set<CK_MECHANISM_TYPE>
-        var free: [Session] = []
-        var open = 0
         /// Bumped on every recovery; sessions and object handles from an older generation are stale.
         var generation = 0
         var loggedIn = false
+        /// Sessions open now. Cryptoki logs the application out when its last session on a token closes, so
+        /// `loggedIn` falls with this reaching zero.
+        var openSessions = 0
         var pinSource: PINSource?
         /// The PIN that worked, kept for re-login after a reset and for per-signature (context-specific) login.
         var pin: [UInt8]?
@@ -48,10 +47,7 @@ public final class Token: Sendable {
         _ uri: PKCS11URI, module: Module, maxSessions: Int = 4,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> Token {
-        let executor = NIOThreadPool(numberOfThreads: 1)
-        executor.start()
-        defer { executor.shutdownGracefully { _ in } }
-        let (slot, mechanisms) = try await executor.runIfActive {
+        let (slot, mechanisms) = try await offloaded {
             let slot = try Token.selectSlot(uri, module: module)
             return (slot, try module.mechanisms(slot: slot.id))
         }
@@ -64,34 +60,25 @@ public final class Token: Sendable {
     ) throws {
         guard let info = slot.token else { throw PKCS11Error.tokenRemoved(uri.token ?? "?") }
         let tokenLimit = info.maxReadWriteSessions ?? info.maxSessions ?? Int.max
-        self.maxSessions = max(1, min(maxSessions, tokenLimit))
+        self.lanes = (0..<max(1, min(maxSessions, tokenLimit))).map { Lane(name: "pkcs11 \(info.label) \($0)") }
         self.module = module
         self.uri = uri.tokenPart
         self.environment = environment
-        self.executor = NIOThreadPool(numberOfThreads: self.maxSessions)
         self.state = Mutex(
             State(slot: slot.id, info: info, mechanisms: mechanisms,
                   pinSource: try PINSource.resolve(for: uri, environment: environment))
         )
-        executor.start()
     }
 
     deinit {
-        state.withLock { state in
-            for session in state.free { session.close() }
-            state.free = []
-        }
-        executor.shutdownGracefully { _ in }
+        for lane in lanes { lane.stop() }
     }
 
-    /// Closes every session and stops the token's threads. The token cannot be used afterwards.
+    /// Closes the token's sessions. Calls made afterwards open new ones.
     public func close() async {
-        let sessions = state.withLock { state in
-            defer { state.free = []; state.open = 0 }
-            return state.free
+        for lane in lanes {
+            _ = try? await lane.run { self.closeSession(of: lane) }
         }
-        for session in sessions { session.close() }
-        try? await executor.shutdownGracefully()
     }
 
     /// The slot whose token matches the URI's token attributes.
@@ -121,53 +108,51 @@ public final class Token: Sendable {
     func perform<T: Sendable>(
         login: Bool, _ body: @escaping @Sendable (Session, _ generation: Int) throws(PKCS11Error) -> T
     ) async throws -> T {
-        try await executor.runIfActive {
+        let lane = lanes.min { $0.pending.load(ordering: .relaxed) < $1.pending.load(ordering: .relaxed) } ?? lanes[0]
+        return try await lane.run {
             do {
-                return try self.attempt(login: login, body)
+                return try self.attempt(on: lane, login: login, body)
             } catch let PKCS11Error.call(_, rv) where rv.invalidatesSessions {
-                try self.recover(after: rv)
-                return try self.attempt(login: login, body)
+                try self.recover(after: rv, failedGeneration: lane.sessionGeneration)
+                return try self.attempt(on: lane, login: login, body)
             }
         }
     }
 
-    private func attempt<T>(login: Bool, _ body: (Session, Int) throws(PKCS11Error) -> T) throws(PKCS11Error) -> T {
-        let (session, generation) = try checkOut()
-        // A session that saw any error may hold a half-done operation (a sign after a failed context login),
-        // so it is closed rather than reused; errors are rare and a new session is cheap.
-        var healthy = false
-        defer { checkIn(session, generation: generation, healthy: healthy) }
-        if login { try logIn(session, generation: generation) }
-        let result = try body(session, generation)
-        healthy = true
-        return result
-    }
-
-    private func checkOut() throws(PKCS11Error) -> (Session, Int) {
-        let (reused, slot, generation) = state.withLock { state -> (Session?, CK_SLOT_ID, Int) in
-            if let session = state.free.popLast() { return (session, state.slot, state.generation) }
-            state.open += 1
-            return (nil, state.slot, state.generation)
+    /// One try of `body` on the lane's session, opened (again) when it is missing or from before a recovery.
+    /// Runs on the lane's queue.
+    private func attempt<T>(on lane: Lane, login: Bool, _ body: (Session, Int) throws(PKCS11Error) -> T) throws(PKCS11Error) -> T {
+        let (slot, generation) = state.withLock { ($0.slot, $0.generation) }
+        if lane.session == nil || lane.sessionGeneration != generation {
+            closeSession(of: lane)
+            lane.session = try Session.open(module, slot: slot)
+            lane.sessionGeneration = generation
+            state.withLock { $0.openSessions += 1 }
         }
-        if let reused { return (reused, generation) }
+        guard let session = lane.session else { throw .tokenRemoved(label) }
         do {
-            return (try Session.open(module, slot: slot), generation)
+            if login { try logIn(session, generation: generation) }
+            return try body(session, generation)
         } catch {
-            state.withLock { $0.open -= 1 }
+            // A session that saw an error may hold a half-done operation (a sign after a failed context
+            // login), so it is closed rather than reused; errors are rare and a new session is cheap.
+            closeSession(of: lane)
             throw error
         }
     }
 
-    private func checkIn(_ session: Session, generation: Int, healthy: Bool) {
-        let keep = state.withLock { state -> Bool in
-            guard healthy, generation == state.generation else {
-                if generation == state.generation { state.open -= 1 }
-                return false
-            }
-            state.free.append(session)
+    /// Closes the lane's session, if any; on the lane's thread.
+    private func closeSession(of lane: Lane) {
+        guard let session = lane.session else { return }
+        lane.session = nil
+        let current = state.withLock { state in
+            guard lane.sessionGeneration == state.generation else { return false }
+            state.openSessions -= 1
+            if state.openSessions == 0 { state.loggedIn = false }
             return true
         }
-        if !keep { session.close() }
+        // A session from before a recovery died with C_CloseAllSessions; closing it again is harmless.
+        if current { session.close() }
     }
 
     /// Logs the application in once; every session of this process shares the login (PKCS#11 §5.6).
@@ -211,13 +196,15 @@ public final class Token: Sendable {
 
     /// Starts over after the token went away or was reset: drops every session, finds the token again by URI,
     /// and refreshes what it reports. Callers' object handles become stale through the new generation.
-    private func recover(after rv: ReturnValue) throws(PKCS11Error) {
-        let (oldSlot, label) = state.withLock { ($0.slot, $0.info.label) }
+    private func recover(after rv: ReturnValue, failedGeneration: Int) throws(PKCS11Error) {
+        let (oldSlot, label, current) = state.withLock { ($0.slot, $0.info.label, $0.generation) }
+        // Another lane recovered since this one's call began: its work stands, just retry.
+        guard current == failedGeneration else { return }
+        // Other lanes' sessions die with this; they notice the new generation and open fresh ones.
         _ = module.functions.pointee.C_CloseAllSessions(oldSlot)
         state.withLock { state in
-            state.free = []
-            state.open = 0
             state.loggedIn = false
+            state.openSessions = 0
             state.generation += 1
         }
         let slot: Slot

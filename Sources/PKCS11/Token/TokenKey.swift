@@ -58,10 +58,14 @@ public final class TokenKey: Signer {
     }
 
     /// The key's handle, found again by label and id if the token was recovered since it was cached.
+    /// A key found under the same name but with another public key is refused: signatures from it would not
+    /// match the certificate everyone holds for this key.
     func handle(in session: Session, generation: Int) throws(PKCS11Error) -> CK_OBJECT_HANDLE {
         let cached = cachedHandle.withLock { $0 }
         if cached.generation == generation { return cached.handle }
+        let uri = self.uri
         let handle = try session.privateKey(matching: uri).handle
+        guard try session.publicKey(matching: uri).0 == publicKey else { throw .keyReplaced(uri) }
         cachedHandle.withLock { $0 = (handle, generation) }
         return handle
     }

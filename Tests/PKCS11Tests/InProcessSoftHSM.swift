@@ -1,0 +1,46 @@
+import Foundation
+import PKCS11
+import TestSupport
+
+/// The one SoftHSM token store this test process loads the module against. SOFTHSM2_CONF is read once, at
+/// C_Initialize, so it is set before the first use. SoftHSM does not see tokens that another process creates
+/// after C_Initialize, so each in-process test initialises its own token through the module (C_InitToken on
+/// the free slot, which SoftHSM replaces with a new free one), one at a time.
+enum InProcessSoftHSM {
+    private static let initLock = NSLock()
+
+    static let fixture: SoftHSMFixture = {
+        let fixture = try! SoftHSMFixture()
+        setenv("SOFTHSM2_CONF", fixture.configPath, 1)
+        return fixture
+    }()
+
+    static var module: Module {
+        get throws { _ = fixture; return try Module.shared(path: SoftHSMFixture.module) }
+    }
+
+    /// A new token with a unique label, opened with its PIN in the token's own environment (not the process's).
+    static func token(_ prefix: String = "t", sessions: Int = 4) async throws -> (token: Token, label: String, pin: String) {
+        let label = "\(prefix)-\(randomDigits(8))"
+        let pin = randomDigits(8)
+        let module = try module
+        try initLock.withLock {
+            guard let free = try module.slots().first(where: { $0.token.map { !$0.flags.contains(.tokenInitialized) } ?? false }) else {
+                throw TestSetupError("SoftHSM offers no free slot")
+            }
+            try module.initializeToken(slot: free, label: label, soPIN: Array(fixture.soPIN.utf8), userPIN: Array(pin.utf8))
+        }
+        var uri = PKCS11URI()
+        uri.token = label
+        let token = try await Token.open(uri, module: module, maxSessions: sessions, environment: ["GATEWAY_PIN": pin])
+        return (token, label, pin)
+    }
+
+    static func uri(_ token: String, object: String? = nil, id: [UInt8]? = nil) -> PKCS11URI {
+        var uri = PKCS11URI()
+        uri.token = token
+        uri.object = object
+        uri.id = id
+        return uri
+    }
+}

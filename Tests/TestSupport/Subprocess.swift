@@ -1,0 +1,81 @@
+import Foundation
+
+/// What a command printed and how it ended.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: String
+    public var output: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+/// Runs a program to completion with the given environment additions, closing its stdin.
+public func run(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil
+) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
+    let errorData = ThreadSafeBox<Data>(Data())
+    let errorReader = Thread { errorData.value = err.fileHandleForReading.readDataToEndOfFile() }
+    errorReader.start()
+    let outputData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !errorData.isSet { usleep(1000) }
+    return ProcessResult(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.value, as: UTF8.self))
+}
+
+/// The path of a program on PATH.
+public func which(_ name: String) throws -> String {
+    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        let candidate = "\(directory)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    for directory in ["/usr/sbin", "/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+        return "\(directory)/\(name)"
+    }
+    throw TestSetupError("\(name) is not installed; run `make deps`")
+}
+
+final class ThreadSafeBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    private var set = false
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue; set = true } }
+    }
+    var isSet: Bool { lock.withLock { set } }
+}
+
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The directory the test binary was built into, where `gatewayctl` is too.
+public var productsDirectory: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+}
+
+/// The freshly built `gatewayctl` (GATEWAYCTL overrides it).
+public var gatewayctlPath: String {
+    ProcessInfo.processInfo.environment["GATEWAYCTL"] ?? productsDirectory.appendingPathComponent("gatewayctl").path
+}
+
+public func temporaryDirectory(_ prefix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    return url
+}
