@@ -36,6 +36,16 @@ enum InProcessSoftHSM {
         return (token, label, pin)
     }
 
+    /// Runs pkcs11-tool against the store while no token is being initialised in-process: SoftHSM's file store
+    /// is not made for two processes changing it at once.
+    static func pkcs11Tool(_ arguments: [String]) throws -> ProcessResult {
+        try initLock.withLock { try fixture.pkcs11Tool(arguments) }
+    }
+
+    static func softhsm2Util(_ arguments: [String]) throws -> ProcessResult {
+        try initLock.withLock { try run("softhsm2-util", arguments, environment: fixture.environment) }
+    }
+
     static func uri(_ token: String, object: String? = nil, id: [UInt8]? = nil) -> PKCS11URI {
         var uri = PKCS11URI()
         uri.token = token

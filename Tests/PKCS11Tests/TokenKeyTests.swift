@@ -83,7 +83,7 @@ struct TokenKeyTests {
     @Test("a key that wants the PIN for every signature (CKA_ALWAYS_AUTHENTICATE) signs")
     func alwaysAuthenticate() async throws {
         let (token, label, pin) = try await InProcessSoftHSM.token("aa")
-        let made = try InProcessSoftHSM.fixture.pkcs11Tool([
+        let made = try InProcessSoftHSM.pkcs11Tool([
             "--token-label", label, "--login", "--pin", pin, "--keypairgen", "--key-type", "EC:prime256v1",
             "--label", "piv-sign", "--id", "9c", "--always-auth", "--usage-sign",
         ])
@@ -93,5 +93,61 @@ struct TokenKeyTests {
         let message = Array("signed with a PIV-style key".utf8)
         #expect(key.publicKey.isValidSignature(try await key.sign(message), for: message))
         #expect(key.publicKey.isValidSignature(try await key.sign(message), for: message))
+    }
+}
+
+extension TokenKeyTests {
+    @Test("host-side hashing with the bare mechanisms (CKM_ECDSA, CKM_RSA_PKCS with DigestInfo, CKM_RSA_PKCS_PSS) verifies")
+    func bareMechanisms() async throws {
+        let (token, label, _) = try await InProcessSoftHSM.token("bare")
+        let message = Array("hash on the host".utf8)
+        let rsa = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "rsa"), algorithm: .rsa(bits: 2048))
+        for scheme in [SignatureScheme.rsaPKCS1v15(.sha256), .rsaPKCS1v15(.sha384), .rsaPSS(.sha256), .rsaPSS(.sha512)] {
+            let raw = try await rsa.signDigest(scheme.hash.digest(message), scheme: scheme)
+            #expect(rsa.publicKey.isValidSignature(Signature(scheme: scheme, bytes: raw), for: message), "\(scheme)")
+        }
+        let ec = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "ec"), algorithm: .ecdsa(.p384))
+        let raw = try await ec.signDigest(HashAlgorithm.sha384.digest(message), scheme: .ecdsa(.sha384))
+        #expect(ec.publicKey.isValidSignature(Signature(scheme: .ecdsa(.sha384), bytes: raw), for: message))
+    }
+
+    @Test("a certificate is stored under its key's id, read back, and refused for another key")
+    func certificates() async throws {
+        let (token, label, _) = try await InProcessSoftHSM.token("cert")
+        let key = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "tls"), algorithm: .ecdsa(.p256))
+        let other = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "other"), algorithm: .ecdsa(.p256))
+        let der = try selfIssuedCertificate(for: key.publicKey)
+
+        let stored = try await token.importCertificate(der, for: InProcessSoftHSM.uri(label, object: "tls"))
+        #expect(stored.objectClass == .certificate)
+        #expect(stored.id == key.id)
+        #expect(stored.label == "tls")
+        #expect(try await token.certificate(InProcessSoftHSM.uri(label, object: "tls")) == der)
+
+        await #expect {
+            try await token.importCertificate(der, for: InProcessSoftHSM.uri(label, object: "other"))
+        } throws: { error in
+            "\(error)".hasPrefix("the certificate's public key is not the key of")
+        }
+        _ = other
+        let removed = try await token.delete(InProcessSoftHSM.uri(label, object: "tls"))
+        #expect(Set(removed.map(\.objectClass)) == [.privateKey, .publicKey, .certificate])
+    }
+
+    /// A certificate for `key`, made by openssl with a throwaway software CA (the PKI comes in a later module).
+    private func selfIssuedCertificate(for key: PublicKey) throws -> [UInt8] {
+        let dir = try temporaryDirectory("cert")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pub = dir.appendingPathComponent("pub.pem").path
+        try key.pemRepresentation.write(toFile: pub, atomically: true, encoding: .utf8)
+        let ca = dir.appendingPathComponent("ca.key").path
+        #expect(try run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca]).status == 0)
+        let out = dir.appendingPathComponent("cert.der").path
+        let made = try run("openssl", [
+            "x509", "-new", "-subj", "/CN=00DB1234567890A0", "-key", ca, "-force_pubkey", pub, "-days", "1",
+            "-outform", "DER", "-out", out,
+        ])
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        return Array(try Data(contentsOf: URL(fileURLWithPath: out)))
     }
 }

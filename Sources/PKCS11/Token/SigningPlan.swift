@@ -14,7 +14,11 @@ struct SigningPlan {
 
     func input(_ message: [UInt8]) -> [UInt8] {
         guard hashOnHost else { return message }
-        let digest = scheme.hash.digest(message)
+        return input(digest: scheme.hash.digest(message))
+    }
+
+    /// What the bare mechanism signs for a digest the host computed.
+    func input(digest: [UInt8]) -> [UInt8] {
         if case .rsaPKCS1v15(let hash) = scheme { return hash.digestInfoPrefix + digest }
         return digest
     }

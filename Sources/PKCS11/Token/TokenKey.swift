@@ -51,7 +51,7 @@ public final class TokenKey: Signer {
     /// all, for benchmarks that compare the wrapper with a raw C_Sign loop.
     public func signDigest(_ digest: [UInt8], scheme: SignatureScheme) async throws -> [UInt8] {
         let plan = try SigningPlan.forDigest(scheme: scheme, algorithm: publicKey.algorithm)
-        let input = plan.input(digest)
+        let input = plan.input(digest: digest)
         return try await token.perform(login: true) { session, generation throws(PKCS11Error) in
             try session.sign(input, key: try self.handle(in: session, generation: generation), mechanism: plan.mechanism, parameter: plan.parameter)
         }
@@ -85,6 +85,7 @@ public final class TokenKey: Signer {
     /// benchmark compares the wrapper with. Returns each call's latency. Only for benchmarks: it blocks.
     public func rawSignLoop(digest: [UInt8], duration: Duration) throws -> [Duration] {
         let plan = try SigningPlan.forDigest(scheme: publicKey.algorithm.defaultScheme, algorithm: publicKey.algorithm)
+        let input = plan.input(digest: digest)
         let session = try Session.open(token.module, slot: token.currentSlot)
         defer { session.close() }
         let handle = cachedHandle.withLock { $0.handle }
@@ -94,7 +95,7 @@ public final class TokenKey: Signer {
         latencies.reserveCapacity(100_000)
         while clock.now < end {
             let start = clock.now
-            _ = try session.sign(digest, key: handle, mechanism: plan.mechanism, parameter: plan.parameter)
+            _ = try session.sign(input, key: handle, mechanism: plan.mechanism, parameter: plan.parameter)
             latencies.append(clock.now - start)
         }
         return latencies
