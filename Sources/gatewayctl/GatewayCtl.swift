@@ -20,6 +20,7 @@ struct GatewayCtl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Module.finalizeAll()
         } catch let error as PKCS11Error {
             fail(error)
         } catch let error as SigningError {
@@ -29,12 +30,14 @@ struct GatewayCtl: AsyncParsableCommand {
         } catch let error as PKCS11URIError {
             fail(error)
         } catch {
+            Module.finalizeAll()
             exit(withError: error)
         }
     }
 
     private static func fail(_ error: some CustomStringConvertible) -> Never {
         FileHandle.standardError.write(Data("gatewayctl: \(error)\n".utf8))
+        Module.finalizeAll()
         Foundation.exit(1)
     }
 }

@@ -15,7 +15,9 @@ public func run(
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
     process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    // Swift's crash backtracer would keep a crashed child's pipes open and stall the test; a crash must show
+    // as a failed status instead.
+    process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }.merging(environment) { $1 }
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()

@@ -64,6 +64,15 @@ public final class Module: Sendable {
         }
     }
 
+    /// Finalises every loaded module. Call it once, when the process is done with its tokens and about to exit:
+    /// SoftHSM crashes in its exit-time destructors if it is never finalised while sessions are open.
+    public static func finalizeAll() {
+        loaded.withLock { modules in
+            for module in modules.values { _ = module.functions.pointee.C_Finalize(nil) }
+            modules.removeAll()
+        }
+    }
+
     /// Throws the call's failure as `PKCS11Error.call`.
     @inline(__always)
     func check(_ rv: CK_RV, _ function: StaticString) throws(PKCS11Error) {

@@ -29,7 +29,8 @@ final class Lane: @unchecked Sendable {
     private static let spinWindow = Duration.microseconds(50)
 
     init(name: String) {
-        let thread = Thread { [unowned(unsafe) self] in self.loop() }
+        // The thread keeps its lane alive until `stop()`, which the token's deinit calls.
+        let thread = Thread { self.loop() }
         thread.name = name
         thread.start()
     }

@@ -59,15 +59,14 @@ public final class Token: Sendable {
         environment: [String: String]
     ) throws {
         guard let info = slot.token else { throw PKCS11Error.tokenRemoved(uri.token ?? "?") }
+        // Everything that can throw comes before the lanes, whose threads only the deinit stops.
+        let pinSource = try PINSource.resolve(for: uri, environment: environment)
         let tokenLimit = info.maxReadWriteSessions ?? info.maxSessions ?? Int.max
-        self.lanes = (0..<max(1, min(maxSessions, tokenLimit))).map { Lane(name: "pkcs11 \(info.label) \($0)") }
         self.module = module
         self.uri = uri.tokenPart
         self.environment = environment
-        self.state = Mutex(
-            State(slot: slot.id, info: info, mechanisms: mechanisms,
-                  pinSource: try PINSource.resolve(for: uri, environment: environment))
-        )
+        self.state = Mutex(State(slot: slot.id, info: info, mechanisms: mechanisms, pinSource: pinSource))
+        self.lanes = (0..<max(1, min(maxSessions, tokenLimit))).map { Lane(name: "pkcs11 \(info.label) \($0)") }
     }
 
     deinit {

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The one-line messages a user sees when something they control is wrong, and that nothing else is printed.
+@Suite("gatewayctl token: what a user sees when something is wrong")
+struct TokenCLIMessageTests {
+    let hsm: SoftHSMFixture
+    let pin: String
+
+    init() throws {
+        hsm = try SoftHSMFixture()
+        pin = try hsm.createToken("gateway")
+        let keygen = try hsm.gatewayctl(["token", "keygen", "pkcs11:token=gateway;object=meter-sign;id=%01"], pin: pin)
+        precondition(keygen.status == 0, keygen.stderr)
+    }
+
+    func fails(_ arguments: [String], pin: String? = nil, extra: [String: String] = [:]) throws -> String {
+        let message = hsm.file("m", Data("m".utf8))
+        let result = try hsm.gatewayctl(arguments.map { $0 == "MSG" ? message : $0 }, pin: pin, extra: extra)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "more than one line: \(result.stderr)")
+        return String(lines.first ?? "")
+    }
+
+    @Test("wrong PIN: named, not retried, and the token's count hint given")
+    func wrongPIN() throws {
+        let line = try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign", "--in", "MSG"], pin: "99999999")
+        #expect(line.hasPrefix("gatewayctl: wrong PIN for token \"gateway\" ("))
+        #expect(line.hasSuffix("); it was not retried: fix GATEWAY_PIN or the pin-source file"))
+        #expect(!line.contains("99999999"))
+    }
+
+    @Test("missing token: names the tokens that are there")
+    func missingToken() throws {
+        let line = try fails(["token", "keys", "pkcs11:token=headend"], pin: pin)
+        #expect(line.hasPrefix("gatewayctl: no token matches pkcs11:token=headend: tokens present: \"gateway\" (serial "))
+        #expect(line.hasSuffix("; check the token label, insert the card, or set SOFTHSM2_CONF for SoftHSM"))
+    }
+
+    @Test("missing key")
+    func missingKey() throws {
+        let line = try fails(["token", "sign", "pkcs11:token=gateway;object=nope", "--in", "MSG"], pin: pin)
+        #expect(line == "gatewayctl: no private key matches pkcs11:token=gateway;object=nope on the token; list what is there with `gatewayctl token keys`")
+    }
+
+    @Test("ambiguous label: lists both keys and says how to choose")
+    func ambiguousLabel() throws {
+        let second = try hsm.pkcs11Tool([
+            "--token-label", "gateway", "--login", "--pin", pin, "--keypairgen", "--key-type", "EC:prime256v1",
+            "--label", "meter-sign", "--id", "02",
+        ])
+        try #require(second.status == 0)
+        let line = try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign", "--in", "MSG"], pin: pin)
+        #expect(line == "gatewayctl: pkcs11:token=gateway;object=meter-sign matches 2 keys (object=meter-sign id=01; object=meter-sign id=02); add id= or a distinct object= to the URI"
+            || line == "gatewayctl: pkcs11:token=gateway;object=meter-sign matches 2 keys (object=meter-sign id=02; object=meter-sign id=01); add id= or a distinct object= to the URI")
+    }
+
+    @Test("no PIN source at all, a PIN on the command line, a PIN file others can read")
+    func pinSources() throws {
+        #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign", "--in", "MSG"])
+            == "gatewayctl: token \"gateway\" needs a PIN: set GATEWAY_PIN, add ?pin-source=file:PATH to the URI, or run on a terminal to be asked")
+        #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-value=\(pin)", "--in", "MSG"])
+            == "gatewayctl: pin-value in a PKCS#11 URI is refused because it exposes the PIN in argv and config files; use GATEWAY_PIN or ?pin-source=file:PATH")
+        let open = hsm.file("open.pin", Data(pin.utf8))
+        chmod(open, 0o644)
+        #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(open)", "--in", "MSG"])
+            == "gatewayctl: PIN file \(open) is readable by other users; run chmod 600 \(open)")
+
+        // The right file works, and so does a named variable.
+        let good = try hsm.pinFile(pin)
+        let message = hsm.file("m2", Data("m".utf8))
+        #expect(try hsm.gatewayctl(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(good)", "--in", message]).status == 0)
+        #expect(try hsm.gatewayctl(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-source=env:METER_PIN", "--in", message],
+                                   extra: ["METER_PIN": pin]).status == 0)
+    }
+
+    @Test("malformed URI and missing module")
+    func malformedInput() throws {
+        #expect(try fails(["token", "keys", "pkcs11:token=gate%G1way"], pin: pin)
+            == "gatewayctl: invalid PKCS#11 URI \"pkcs11:token=gate%G1way\": bad percent-encoding in attribute \"token\"")
+        let line = try fails(["token", "list", "--module", "/nonexistent/libpkcs11.so"])
+        #expect(line.hasPrefix("gatewayctl: cannot load PKCS#11 module /nonexistent/libpkcs11.so: "))
+        #expect(line.hasSuffix("or give the right path with --module or module-path="))
+    }
+
+    @Test("delete refuses a URI that names no object")
+    func deleteNeedsObject() throws {
+        #expect(try fails(["token", "delete", "pkcs11:token=gateway"], pin: pin)
+            == "gatewayctl: refusing to delete: pkcs11:token=gateway names no object; add object= or id=")
+    }
+}
