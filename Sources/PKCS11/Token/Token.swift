@@ -73,6 +73,15 @@ public final class Token: Sendable {
         for lane in lanes { lane.stop() }
     }
 
+    /// Runs `body` on the token's first lane thread, so that its token calls run inline with no thread hop.
+    ///
+    /// For a stage that does little but sign (the gateway's signing stage, a benchmark): its own code then runs
+    /// on the token's thread too and delays other callers' work on that lane, and it must not block on anything
+    /// but the token. Everyone else keeps calling from anywhere.
+    public func withTokenThread<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        try await withTaskExecutorPreference(lanes[0], operation: body)
+    }
+
     /// Closes the token's sessions. Calls made afterwards open new ones.
     public func close() async {
         for lane in lanes {
@@ -107,7 +116,7 @@ public final class Token: Sendable {
     func perform<T: Sendable>(
         login: Bool, _ body: @escaping @Sendable (Session, _ generation: Int) throws(PKCS11Error) -> T
     ) async throws -> T {
-        let lane = lanes.min { $0.pending.load(ordering: .relaxed) < $1.pending.load(ordering: .relaxed) } ?? lanes[0]
+        let lane = lanes.first(where: \.isCurrent) ?? lanes.min { $0.pending < $1.pending } ?? lanes[0]
         return try await lane.run {
             do {
                 return try self.attempt(on: lane, login: login, body)

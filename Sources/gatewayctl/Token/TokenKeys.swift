@@ -15,7 +15,10 @@ struct TokenKeys: AsyncParsableCommand {
     func run() async throws {
         let uri = try PKCS11URI(argument: uri)
         let token = try await options.openToken(uri)
-        let objects = try await token.objects(matching: uri)
+        let classOrder: [ObjectInfo.Class] = [.privateKey, .publicKey, .certificate, .secretKey, .data, .other]
+        let objects = try await token.objects(matching: uri).sorted {
+            ($0.label, hex($0.id), classOrder.firstIndex(of: $0.objectClass) ?? 9) < ($1.label, hex($1.id), classOrder.firstIndex(of: $1.objectClass) ?? 9)
+        }
         print("token \"\(token.label)\": \(objects.count) object\(objects.count == 1 ? "" : "s")")
         let rows = objects.map { object -> [String] in
             [

@@ -1,0 +1,50 @@
+# Two commands matter: `make demo` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+SWIFT ?= swift
+GATEWAYCTL := .build/debug/gatewayctl
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages the build, the tests and the demo use.
+APT_PACKAGES := pkg-config libp11-kit-dev libmodbus-dev libpcsclite-dev pcscd softhsm2 opensc libssl-dev openssl \
+	vsmartcard-vpcd python3-pymodbus python3-serial python3-serial-asyncio mbpoll
+
+.PHONY: deps build release tokens demo test bench clean
+
+## deps: install missing Debian packages (idempotent; apt-get only runs when something is missing)
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+## build: debug build of every target
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product gatewayctl
+
+## tokens: development SoftHSM tokens gateway, headend and ca under Tokens/softhsm/
+tokens: build
+	Tokens/create-dev-tokens.sh $(GATEWAYCTL)
+
+## demo: tokens, a key on the gateway token, a signed and verified reading
+demo: tokens
+	Scripts/demo.sh
+
+## test: every test, against real SoftHSM tokens in temporary directories
+test: build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: the benchmarks (release build) on the development tokens
+bench: release tokens
+	@export SOFTHSM2_CONF=$(CURDIR)/Tokens/softhsm/softhsm2.conf; \
+	key="pkcs11:token=gateway;object=bench-p256?pin-source=file:$(CURDIR)/Tokens/softhsm/pins/gateway.pin"; \
+	.build/release/gatewayctl token keys "$$key" 2>/dev/null | grep -q '^private' || .build/release/gatewayctl token keygen "$$key" --type ec-p256 >/dev/null; \
+	.build/release/gatewayctl bench token "$$key" --seconds 3 --sessions 2
+
+clean:
+	rm -rf .build
