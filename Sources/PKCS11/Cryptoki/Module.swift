@@ -64,6 +64,17 @@ public final class Module: Sendable {
         }
     }
 
+    /// The module at `path`, loaded off the caller's thread: C_Initialize of a smart-card module talks to pcscd
+    /// and may take a while.
+    public static func load(path: String) async throws -> Module {
+        try await offloaded { try Module.shared(path: path) }
+    }
+
+    /// Runs blocking module-level calls (slot lists, token initialisation) off the caller's thread.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (Module) throws -> T) async throws -> T {
+        try await offloaded { try body(self) }
+    }
+
     /// Finalises every loaded module. Call it once, when the process is done with its tokens and about to exit:
     /// SoftHSM crashes in its exit-time destructors if it is never finalised while sessions are open.
     public static func finalizeAll() {

@@ -22,6 +22,8 @@ public struct ObjectInfo: Sendable, Hashable {
     public var objectClass: Class
     public var label: String
     public var id: [UInt8]
+    /// The id as lowercase hex, as pkcs11-tool prints it.
+    public var idHex: String { hex(id) }
     /// "EC", "RSA", … for keys; nil for certificates and data.
     public var keyType: String?
     /// Key size in bits (RSA) or curve (EC) when the token tells.

@@ -49,9 +49,6 @@ final class Lane: TaskExecutor, @unchecked Sendable {
         let job = UnownedJob(job)
         queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
-
-    /// Nothing to stop: the queue ends when the lane is released.
-    func stop() {}
 }
 
 /// Runs a blocking call on a Dispatch worker, for the few calls made before a token has lanes.

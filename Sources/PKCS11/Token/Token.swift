@@ -33,8 +33,9 @@ public final class Token: Sendable {
         var pinSource: PINSource?
         /// The PIN that worked, kept for re-login after a reset and for per-signature (context-specific) login.
         var pin: [UInt8]?
-        /// Set after a wrong PIN so that nothing retries it and burns the token's remaining tries.
-        var rejectedPIN: PKCS11Error?
+        /// Set after a wrong PIN so that nothing retries that PIN and burns the token's remaining tries. Only a
+        /// digest is kept; a different PIN from the same source (the file was fixed) is tried.
+        var rejectedPIN: (digest: [UInt8], error: PKCS11Error)?
     }
 
     /// The label the token reports.
@@ -59,7 +60,6 @@ public final class Token: Sendable {
         environment: [String: String]
     ) throws {
         guard let info = slot.token else { throw PKCS11Error.tokenRemoved(uri.token ?? "?") }
-        // Everything that can throw comes before the lanes, whose threads only the deinit stops.
         let pinSource = try PINSource.resolve(for: uri, environment: environment)
         let tokenLimit = info.maxReadWriteSessions ?? info.maxSessions ?? Int.max
         self.module = module
@@ -67,10 +67,6 @@ public final class Token: Sendable {
         self.environment = environment
         self.state = Mutex(State(slot: slot.id, info: info, mechanisms: mechanisms, pinSource: pinSource))
         self.lanes = (0..<max(1, min(maxSessions, tokenLimit))).map { Lane(name: "pkcs11 \(info.label) \($0)") }
-    }
-
-    deinit {
-        for lane in lanes { lane.stop() }
     }
 
     /// Runs `body` on the token's first lane thread, so that its token calls run inline with no thread hop.
@@ -169,7 +165,6 @@ public final class Token: Sendable {
             (!state.loggedIn && state.info.flags.contains(.loginRequired), state.rejectedPIN, state.pin, state.pinSource, state.info.label)
         }
         guard needed else { return }
-        if let rejected { throw rejected }
         let pin: [UInt8]
         if let source, source != .prompt || cachedPIN == nil {
             pin = try source.read(token: label, environment: environment)
@@ -178,6 +173,8 @@ public final class Token: Sendable {
         } else {
             throw .pinUnavailable(token: label)
         }
+        let digest = HashAlgorithm.sha256.digest(pin)
+        if let rejected, rejected.digest == digest { throw rejected.error }
         let rv = session.login(pin)
         switch rv.rawValue {
         case CK_RV(CKR_OK):
@@ -193,7 +190,7 @@ public final class Token: Sendable {
             } else {
                 error = .pinIncorrect(token: label, tries: flags.contains(.userPINFinalTry) ? .finalTry : flags.contains(.userPINCountLow) ? .low : .unreported)
             }
-            state.withLock { $0.rejectedPIN = error }
+            state.withLock { $0.rejectedPIN = (digest, error) }
             throw error
         case CK_RV(CKR_PIN_LOCKED):
             throw .pinLocked(token: label)

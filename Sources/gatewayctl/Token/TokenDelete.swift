@@ -17,7 +17,7 @@ struct TokenDelete: AsyncParsableCommand {
         let token = try await options.openToken(uri)
         let deleted = try await token.delete(uri)
         for object in deleted {
-            print("deleted \(object.objectClass.rawValue) object=\(object.label) id=\(hex(object.id))")
+            print("deleted \(object.objectClass.rawValue) object=\(object.label) id=\(object.idHex)")
         }
         await token.close()
     }

@@ -17,12 +17,12 @@ struct TokenKeys: AsyncParsableCommand {
         let token = try await options.openToken(uri)
         let classOrder: [ObjectInfo.Class] = [.privateKey, .publicKey, .certificate, .secretKey, .data, .other]
         let objects = try await token.objects(matching: uri).sorted {
-            ($0.label, hex($0.id), classOrder.firstIndex(of: $0.objectClass) ?? 9) < ($1.label, hex($1.id), classOrder.firstIndex(of: $1.objectClass) ?? 9)
+            ($0.label, $0.idHex, classOrder.firstIndex(of: $0.objectClass) ?? 9) < ($1.label, $1.idHex, classOrder.firstIndex(of: $1.objectClass) ?? 9)
         }
         print("token \"\(token.label)\": \(objects.count) object\(objects.count == 1 ? "" : "s")")
         let rows = objects.map { object -> [String] in
             [
-                object.objectClass.rawValue, object.label, hex(object.id),
+                object.objectClass.rawValue, object.label, object.idHex,
                 object.keyAlgorithm?.name ?? object.keyType ?? "-",
                 flag(object.sensitive, "sensitive", "NOT-SENSITIVE"),
                 flag(object.extractable.map(!), "never-extractable", "EXTRACTABLE"),
@@ -36,13 +36,6 @@ struct TokenKeys: AsyncParsableCommand {
     private func flag(_ value: Bool?, _ yes: String, _ no: String) -> String {
         value.map { $0 ? yes : no } ?? "-"
     }
-}
-
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { byte in
-        let digits = String(byte, radix: 16)
-        return byte < 0x10 ? "0" + digits : digits
-    }.joined()
 }
 
 func printTable(header: [String], rows: [[String]]) {

@@ -7,10 +7,9 @@ struct TokenList: AsyncParsableCommand {
     @OptionGroup var options: TokenOptions
 
     func run() async throws {
-        let module = try options.loadModule(for: PKCS11URI())
-        let info = try module.info()
+        let module = try await options.loadModule(for: PKCS11URI())
+        let (info, slots) = try await module.run { module in (try module.info(), try module.slots(withTokenOnly: false)) }
         print("module \(module.path): \(info.manufacturer) \(info.libraryDescription) \(info.libraryVersion) (Cryptoki \(info.cryptokiVersion))")
-        let slots = try module.slots(withTokenOnly: false)
         if slots.isEmpty { print("no slots") }
         for slot in slots {
             print("slot \(slot.id): \(slot.info.description)\(slot.info.removableDevice ? " (removable)" : "")")

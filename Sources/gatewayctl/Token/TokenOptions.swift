@@ -18,13 +18,13 @@ struct TokenOptions: ParsableArguments {
         module ?? ProcessInfo.processInfo.environment["GATEWAY_PKCS11_MODULE"] ?? Module.softHSMPath
     }
 
-    func loadModule(for uri: PKCS11URI) throws -> Module {
-        try Module.shared(path: Module.path(for: uri, fallback: defaultModulePath))
+    func loadModule(for uri: PKCS11URI) async throws -> Module {
+        try await Module.load(path: Module.path(for: uri, fallback: defaultModulePath))
     }
 
     /// The token the URI selects, opened with `sessions` sessions at most.
     func openToken(_ uri: PKCS11URI, sessions: Int = 1) async throws -> Token {
-        try await Token.open(uri, module: loadModule(for: uri), maxSessions: sessions)
+        try await Token.open(uri, module: await loadModule(for: uri), maxSessions: sessions)
     }
 }
 
