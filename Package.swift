@@ -8,11 +8,13 @@ let package = Package(
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
+        .library(name: "Modbus", targets: ["Modbus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -38,10 +40,15 @@ let package = Package(
                 
             ]
         ),
+        .target(
+            name: "Modbus",
+            dependencies: ["CModbus", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11",
+                "Modbus",
                 "Signing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -54,6 +61,7 @@ let package = Package(
             dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "Signing", .product(name: "Crypto", package: "swift-crypto")]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Modbus
 import PKCS11
 import Signing
 
@@ -7,8 +8,8 @@ import Signing
 struct GatewayCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
-        abstract: "Administer the secure metering gateway: tokens and keys, and benchmarks.",
-        subcommands: [TokenCommand.self, BenchCommand.self]
+        abstract: "Administer the secure metering gateway: tokens and keys, the meter, and benchmarks.",
+        subcommands: [TokenCommand.self, MeterCommand.self, BenchCommand.self]
     )
 
     /// Errors a user caused print as one line naming the cause and the fix, with no usage text after them.
@@ -28,6 +29,12 @@ struct GatewayCtl: AsyncParsableCommand {
         } catch let error as CLIError {
             fail(error)
         } catch let error as PKCS11URIError {
+            fail(error)
+        } catch let error as ModbusError {
+            fail(error)
+        } catch let error as RegisterMapError {
+            fail(error)
+        } catch let error as SimulatorError {
             fail(error)
         } catch {
             Module.finalizeAll()

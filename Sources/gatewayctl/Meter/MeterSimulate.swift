@@ -1,0 +1,106 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Modbus
+
+struct MeterSimulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Serve a simulated PAC3200 over Modbus TCP until SIGINT or SIGTERM.",
+        discussion: "Prints `listening on HOST:PORT` once it accepts connections (use port 0 for a free port)."
+    )
+
+    @Option(help: "Address and port to listen on (host:port, [v6]:port).")
+    var listen: String = "127.0.0.1:5020"
+
+    @OptionGroup var map: MapOption
+
+    @Option(name: .customLong("delay-ms"), help: "Wait this long before every answer.")
+    var delayMilliseconds: Int = 0
+
+    @Option(name: .customLong("exception-rate"), help: "Share of requests answered with exception 4, 0...1.")
+    var exceptionRate: Double = 0
+
+    @Option(name: .customLong("exception-at"), help: "Answer requests covering this register with exception 2.")
+    var exceptionAt: Int?
+
+    @Option(name: .customLong("drop-every"), help: "Close the connection on every Nth request.")
+    var dropEvery: Int?
+
+    @Option(name: .customLong("nan-phase"), help: "Phase 1, 2 or 3 reads as NaN (not connected).")
+    var nanPhase: Int?
+
+    @Option(name: .customLong("status-bits"), help: "Hex bits OR'ed into the device status register 205.")
+    var statusBits: String = "0"
+
+    func run() async throws {
+        var options = SimulatorOptions(map: try map.load())
+        (options.host, options.port) = try splitHostPort(listen)
+        options.delay = .milliseconds(delayMilliseconds)
+        guard (0...1).contains(exceptionRate) else { throw CLIError("--exception-rate must be between 0 and 1") }
+        options.exceptionRate = exceptionRate
+        options.exceptionAt = exceptionAt
+        options.dropEvery = dropEvery
+        if let nanPhase, !(1...3).contains(nanPhase) { throw CLIError("--nan-phase must be 1, 2 or 3") }
+        options.nanPhase = nanPhase
+        let bits = statusBits.hasPrefix("0x") || statusBits.hasPrefix("0X") ? String(statusBits.dropFirst(2)) : statusBits
+        guard let status = UInt32(bits, radix: 16) else { throw CLIError("--status-bits takes hex, e.g. 0x04000000") }
+        options.statusBits = status
+
+        let simulator = try PAC3200Simulator(options: options)
+        let port = try simulator.start()
+        let shown = options.host.contains(":") ? "[\(options.host)]:\(port)" : "\(options.host):\(port)"
+        // Written straight to the file handle so a test or script reading the pipe sees it at once.
+        FileHandle.standardOutput.write(Data("PAC3200 simulator listening on \(shown) (\(options.map.definitions.count) values from \(map.path))\n".utf8))
+        let signal = await waitForTermination()
+        simulator.stop()
+        FileHandle.standardOutput.write(Data("stopped by \(signal) after \(simulator.requestsServed) requests\n".utf8))
+    }
+}
+
+/// "host:port" or "[v6]:port".
+func splitHostPort(_ text: String) throws -> (String, Int) {
+    let host: Substring
+    let port: Substring
+    if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+        host = text[text.index(after: text.startIndex)..<close]
+        port = text[text.index(after: close)...].dropFirst()
+    } else if let colon = text.lastIndex(of: ":") {
+        host = text[..<colon]
+        port = text[text.index(after: colon)...]
+    } else {
+        throw CLIError("\(text) is not host:port; use e.g. 127.0.0.1:5020")
+    }
+    guard let number = Int(port), (0...65535).contains(number), !host.isEmpty else {
+        throw CLIError("\(text) is not host:port; use e.g. 127.0.0.1:5020")
+    }
+    return (String(host), number)
+}
+
+/// Suspends until SIGINT or SIGTERM arrives and returns its name.
+func waitForTermination() async -> String {
+    await withCheckedContinuation { continuation in
+        let queue = DispatchQueue(label: "signals")
+        let resumed = ManagedFlag()
+        var sources: [DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler {
+                guard resumed.set() else { return }
+                sources.forEach { $0.cancel() }
+                continuation.resume(returning: name)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+/// A flag that can be set once, for resuming a continuation exactly once.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+    /// True for the first caller only.
+    func set() -> Bool { lock.withLock { defer { isSet = true }; return !isSet } }
+}
