@@ -81,3 +81,10 @@ public func temporaryDirectory(_ prefix: String) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     return url
 }
+
+/// The repository's root, found from this source file's place in it.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The PAC3200 register map the project ships.
+public var pac3200MapPath: String { repositoryRoot.appendingPathComponent("Config/pac3200.yaml").path }

@@ -16,6 +16,7 @@ public final class PAC3200Simulator: @unchecked Sendable {
     /// Guards `mapping` and `physics`: every answer is computed and sent under it.
     private let lock = NSLock()
     private var physics = PAC3200Physics()
+    private let currentFaults: Mutex<SimulatorOptions.Faults>
     private let stopping = Atomic<Bool>(false)
     private let served = Atomic<Int>(0)
     private let threads = DispatchGroup()
@@ -23,6 +24,12 @@ public final class PAC3200Simulator: @unchecked Sendable {
     private var listenSocket: Int32 = -1
     /// The first register of every value: a read must start on one of them.
     private let valueStarts: Set<Int>
+
+    /// The faults injected now; changing them takes effect with the next request.
+    public var faults: SimulatorOptions.Faults {
+        get { currentFaults.withLock { $0 } }
+        set { currentFaults.withLock { $0 = newValue } }
+    }
 
     /// Requests answered or refused so far.
     public var requestsServed: Int { served.load(ordering: .relaxed) }
@@ -37,7 +44,7 @@ public final class PAC3200Simulator: @unchecked Sendable {
         }
         self.mapping = mapping
         self.valueStarts = Set(options.map.definitions.map(\.address))
-        physics.nanPhase = options.nanPhase
+        self.currentFaults = Mutex(options.faults)
     }
 
     deinit {
@@ -126,24 +133,25 @@ public final class PAC3200Simulator: @unchecked Sendable {
             if length < 0 { return }
             if length == 0 { continue }
             let number = served.wrappingAdd(1, ordering: .relaxed).newValue
-            if let every = options.dropEvery, every > 0, number % every == 0 { return }
-            if options.delay > .zero { Thread.sleep(forTimeInterval: Double(options.delay / .microseconds(1)) / 1e6) }
+            let faults = self.faults
+            if let every = faults.dropEvery, every > 0, number % every == 0 { return }
+            if faults.delay > .zero { Thread.sleep(forTimeInterval: Double(faults.delay / .microseconds(1)) / 1e6) }
 
             let function = query[header]
             let address = Int(query[header + 1]) << 8 | Int(query[header + 2])
             let count = Int(query[header + 3]) << 8 | Int(query[header + 4])
             if function != 3 && function != 4 {
                 modbus_reply_exception(context, query, UInt32(MODBUS_EXCEPTION_ILLEGAL_FUNCTION))
-            } else if let at = options.exceptionAt, (address..<address + count).contains(at) {
+            } else if let at = faults.exceptionAt, (address..<address + count).contains(at) {
                 modbus_reply_exception(context, query, UInt32(MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS))
             } else if !valueStarts.contains(address) {
                 // The PAC3200 refuses a read that does not start on the first register of a value.
                 modbus_reply_exception(context, query, UInt32(MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS))
-            } else if options.exceptionRate > 0, Double.random(in: 0..<1) < options.exceptionRate {
+            } else if faults.exceptionRate > 0, Double.random(in: 0..<1) < faults.exceptionRate {
                 modbus_reply_exception(context, query, UInt32(MODBUS_EXCEPTION_SLAVE_OR_SERVER_FAILURE))
             } else {
                 lock.withLock {
-                    refresh()
+                    refresh(faults)
                     _ = modbus_reply(context, query, length, mapping)
                 }
             }
@@ -151,7 +159,8 @@ public final class PAC3200Simulator: @unchecked Sendable {
     }
 
     /// Writes the values of this instant into the holding and the input registers alike.
-    private func refresh() {
+    private func refresh(_ faults: SimulatorOptions.Faults) {
+        physics.nanPhase = faults.nanPhase
         let values = physics.values()
         let holding = mapping.pointee.tab_registers!
         let input = mapping.pointee.tab_input_registers!
@@ -159,7 +168,7 @@ public final class PAC3200Simulator: @unchecked Sendable {
             let value: Double
             switch definition.kind {
             case .status:
-                value = definition.name == MeterReader.deviceStatusName ? Double(options.statusBits) : 0
+                value = definition.name == MeterReader.deviceStatusName ? Double(faults.statusBits) : 0
             case .value, .counter:
                 value = definition.obis.flatMap { values[$0] } ?? 0
             }

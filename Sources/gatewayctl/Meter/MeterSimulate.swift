@@ -36,16 +36,16 @@ struct MeterSimulate: AsyncParsableCommand {
     func run() async throws {
         var options = SimulatorOptions(map: try map.load())
         (options.host, options.port) = try splitHostPort(listen)
-        options.delay = .milliseconds(delayMilliseconds)
+        options.faults.delay = .milliseconds(delayMilliseconds)
         guard (0...1).contains(exceptionRate) else { throw CLIError("--exception-rate must be between 0 and 1") }
-        options.exceptionRate = exceptionRate
-        options.exceptionAt = exceptionAt
-        options.dropEvery = dropEvery
+        options.faults.exceptionRate = exceptionRate
+        options.faults.exceptionAt = exceptionAt
+        options.faults.dropEvery = dropEvery
         if let nanPhase, !(1...3).contains(nanPhase) { throw CLIError("--nan-phase must be 1, 2 or 3") }
-        options.nanPhase = nanPhase
+        options.faults.nanPhase = nanPhase
         let bits = statusBits.hasPrefix("0x") || statusBits.hasPrefix("0X") ? String(statusBits.dropFirst(2)) : statusBits
         guard let status = UInt32(bits, radix: 16) else { throw CLIError("--status-bits takes hex, e.g. 0x04000000") }
-        options.statusBits = status
+        options.faults.statusBits = status
 
         let simulator = try PAC3200Simulator(options: options)
         let port = try simulator.start()
