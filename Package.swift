@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["TestSupport", "Signing", "Modbus", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ]
 )

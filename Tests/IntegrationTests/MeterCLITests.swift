@@ -1,0 +1,131 @@
+import Foundation
+import Modbus
+import Testing
+import TestSupport
+
+/// The meter tools against independent peers: our client against pymodbus (Debian's python3-pymodbus)
+/// serving known values, our simulator against mbpoll, and `gatewayctl meter` as a user runs it.
+@Suite("Meter: interoperability and the CLI")
+struct MeterCLITests {
+    static let knownServer = repositoryRoot.appendingPathComponent("Tests/IntegrationTests/Fixtures/modbus_known_values_server.py").path
+
+    @Test("every value our client decodes equals what pymodbus serves, with function code 3 and 4", arguments: [UInt8(3), 4])
+    func againstPymodbus(functionCode: UInt8) async throws {
+        let dir = try temporaryDirectory("known")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = try RegisterMap.load(path: pac3200MapPath)
+        // A distinct, exactly representable value for every register of the map.
+        var float32: [String: Double] = [:], float64: [String: Double] = [:], uint32: [String: Double] = [:]
+        var expected: [Int: Double] = [:]
+        for (index, definition) in map.definitions.enumerated() {
+            switch definition.type {
+            case .float32:
+                let value = Double(Float(200 + Double(index) * 0.25))
+                float32["\(definition.address)"] = value
+                expected[definition.address] = value
+            case .float64:
+                let value = 1_000_000.125 + Double(index) * 1000.5
+                float64["\(definition.address)"] = value
+                expected[definition.address] = value
+            case .uint32:
+                let value = definition.address == 205 ? Double(0x0400_0000) : 0
+                uint32["\(definition.address)"] = value
+                expected[definition.address] = value
+            }
+        }
+        let valuesFile = dir.appendingPathComponent("values.json")
+        try JSONSerialization.data(withJSONObject: ["float32": float32, "float64": float64, "uint32": uint32]).write(to: valuesFile)
+        let server = try BackgroundProcess("/usr/bin/python3", [Self.knownServer, "--port", "0", "--values", valuesFile.path])
+        defer { server.stop() }
+        let port = try server.waitForPort()
+
+        var options = ModbusClient.Options()
+        options.functionCode = functionCode
+        let client = ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: port), options: options)
+        let snapshot = await MeterReader(client: client, map: map).poll()
+        await client.close()
+        #expect(snapshot.errors.isEmpty, "\(snapshot.errors)")
+        #expect(snapshot.values.count == map.definitions.count)
+        for value in snapshot.values {
+            #expect(value.value == expected[value.definition.address], "\(value.name)")
+        }
+        #expect(snapshot.status.deviceStatus == 0x0400_0000)
+        // The made-up values are outside some plausible ranges (a power factor of 209): marked, not changed.
+        #expect(snapshot.status.errorCode == [.voltageOverload, .invalidValue])
+        #expect(snapshot[obis: "1.0.33.7.0.255"]?.problem?.hasPrefix("outside the plausible range") == true)
+    }
+
+    @Test("mbpoll reads from our simulator what gatewayctl meter read reports")
+    func simulatorAgainstMbpoll() throws {
+        let simulator = try BackgroundProcess(gatewayctlPath, [
+            "meter", "simulate", "--listen", "127.0.0.1:0", "--map", pac3200MapPath, "--status-bits", "0x04000000",
+        ])
+        let port = try simulator.waitForPort()
+
+        let read = try run(gatewayctlPath, ["meter", "read", "--host", "127.0.0.1", "--port", "\(port)", "--map", pac3200MapPath, "--json"])
+        #expect(read.status == 0, "\(read.stderr)")
+        let document = try ReadingDocument.decode(read.stdout)
+        let ours = try #require(document.values.first { $0.obis == "1.0.32.7.0.255" }?.value)
+
+        // Holding registers, float, big-endian words, PDU addressing, one poll.
+        let polled = try run("mbpoll", ["-m", "tcp", "-a", "1", "-r", "1", "-c", "3", "-t", "4:float", "-B", "-0", "-1", "-p", "\(port)", "127.0.0.1"])
+        #expect(polled.status == 0, "\(polled.output) \(polled.stderr)")
+        let voltages = polled.output.split(separator: "\n").compactMap { line -> Double? in
+            guard line.hasPrefix("[") else { return nil }
+            return Double(line.split(separator: ":").last!.trimmingCharacters(in: .whitespaces))
+        }
+        #expect(voltages.count == 3)
+        #expect(voltages.allSatisfy { $0 > 220 && $0 < 240 }, "\(voltages)")
+        #expect(abs(voltages[0] - ours) < 1, "mbpoll \(voltages[0]) V, gatewayctl \(ours) V")
+
+        // Input registers answer the same way, and the status word carries the injected bits.
+        let status = try run("mbpoll", ["-m", "tcp", "-a", "1", "-r", "205", "-c", "1", "-t", "3:int", "-B", "-0", "-1", "-p", "\(port)", "127.0.0.1"])
+        #expect(status.output.contains("[205]: \t67108864"), "\(status.output)")
+        #expect(document.status.device_status == 0x0400_0000)
+        #expect(document.status.conditions == ["voltage overload"])
+
+        #expect(simulator.stop() == 0)
+        #expect(simulator.stdoutLines.last?.hasPrefix("stopped by SIGTERM after ") == true, "\(simulator.stdoutLines)")
+    }
+
+    @Test("meter read prints the whole snapshot, three requests, and JSON with the documented fields")
+    func readCommand() throws {
+        let simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--map", pac3200MapPath])
+        defer { simulator.stop() }
+        let port = try simulator.waitForPort()
+        let table = try run(gatewayctlPath, ["meter", "read", "--host", "127.0.0.1", "--port", "\(port)", "--map", pac3200MapPath])
+        #expect(table.status == 0)
+        let lines = table.output.split(separator: "\n")
+        #expect(lines[1].hasPrefix("OBIS"))
+        #expect(lines.filter { $0.hasPrefix("1.0.") }.count == 47)
+        #expect(lines.contains { $0.hasPrefix("requests: 3 (registers 1-74: ") })
+
+        let json = try run(gatewayctlPath, ["meter", "read", "--host", "127.0.0.1", "--port", "\(port)", "--map", pac3200MapPath, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        #expect(Set(object.keys).isSuperset(of: ["time", "values", "status", "rtt_ms"]))
+        let values = try #require(object["values"] as? [[String: Any]])
+        #expect(values.count == 47)
+        #expect(Set(values[0].keys).isSuperset(of: ["obis", "name", "value", "unit", "valid"]))
+        #expect((object["rtt_ms"] as? [Double])?.count == 3)
+    }
+
+    @Test("an unreachable meter, a bad map: one line with cause and fix")
+    func failures() throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let closed = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--map", pac3200MapPath])
+        let port = try closed.waitForPort()
+        closed.stop()
+        let unreachable = try run(gatewayctlPath, ["meter", "read", "--host", "127.0.0.1", "--port", "\(port)", "--map", pac3200MapPath])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stdout.isEmpty)
+        #expect(unreachable.stderr == "gatewayctl: meter unreachable at 127.0.0.1:\(port): Connection refused; check the address and port, that the meter is on, and that Modbus TCP is enabled\n")
+
+        let dir = try temporaryDirectory("map")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        try "values: [{name: x, address: 1, type: float32, obis: 1.0.1.7.0.255}, {name: y, address: 2, type: float32, obis: 1.0.2.7.0.255}]"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try run(gatewayctlPath, ["meter", "read", "--host", "127.0.0.1", "--map", bad])
+        #expect(refused.stderr == "gatewayctl: register map: \"y\" overlaps the registers of \"x\"; fix one of their addresses\n")
+    }
+}
