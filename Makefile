@@ -30,7 +30,7 @@ release: deps
 tokens: build
 	Tokens/create-dev-tokens.sh $(GATEWAYCTL)
 
-## demo: tokens, a key on the gateway token, a signed and verified reading
+## demo: tokens, a key on the gateway token, a signed and verified reading, a simulated meter read live
 demo: tokens
 	Scripts/demo.sh
 
@@ -44,7 +44,8 @@ bench: release tokens
 	@export SOFTHSM2_CONF=$(CURDIR)/Tokens/softhsm/softhsm2.conf; \
 	key="pkcs11:token=gateway;object=bench-p256?pin-source=file:$(CURDIR)/Tokens/softhsm/pins/gateway.pin"; \
 	.build/release/gatewayctl token keys "$$key" 2>/dev/null | grep -q '^private' || .build/release/gatewayctl token keygen "$$key" --type ec-p256 >/dev/null; \
-	.build/release/gatewayctl bench token "$$key" --seconds 3 --sessions 2
+	.build/release/gatewayctl bench token "$$key" --seconds 3 --sessions 2; \
+	.build/release/gatewayctl bench meter --seconds 3
 
 clean:
 	rm -rf .build

@@ -7,7 +7,12 @@ export SOFTHSM2_CONF="$PWD/Tokens/softhsm/softhsm2.conf"
 pins="$PWD/Tokens/softhsm/pins"
 key="pkcs11:token=gateway;object=meter-sign?pin-source=file:$pins/gateway.pin"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+simulator_pid=""
+cleanup() {
+    [ -n "$simulator_pid" ] && kill "$simulator_pid" 2>/dev/null && wait "$simulator_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -34,3 +39,18 @@ if openssl dgst -sha256 -verify "$work/meter-sign.pem" -signature "$work/reading
     echo "demo failed: a tampered reading verified" >&2
     exit 1
 fi
+
+step "A simulated PAC3200 on a free loopback port"
+$gatewayctl meter simulate --listen 127.0.0.1:0 > "$work/simulator.log" 2>&1 &
+simulator_pid=$!
+for _ in $(seq 50); do grep -q "listening on" "$work/simulator.log" && break; sleep 0.1; done
+cat "$work/simulator.log"
+port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/simulator.log")"
+
+step "A live snapshot read through the libmodbus client"
+$gatewayctl meter read --host 127.0.0.1 --port "$port"
+
+step "The same reading as JSON (what the signing commands will read), first values"
+$gatewayctl meter read --host 127.0.0.1 --port "$port" --json > "$work/reading.json"
+head -32 "$work/reading.json"
+echo "  ..."

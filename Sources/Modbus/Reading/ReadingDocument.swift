@@ -42,7 +42,7 @@ public struct ReadingDocument: Codable, Sendable, Hashable {
             limit_violations: snapshot.status.limitViolations, device_status: snapshot.status.deviceStatus,
             error_code: code.rawValue, conditions: code.names
         )
-        rtt_ms = snapshot.requests.map { $0.roundTrip.map { Double($0 / .microseconds(1)) / 1000 } }
+        rtt_ms = snapshot.requests.map { $0.roundTrip.map { (Double($0 / .microseconds(1)) / 1000 * 1000).rounded() / 1000 } }
         errors = snapshot.errors.map(\.description)
     }
 

@@ -97,7 +97,7 @@ struct Stage {
     func percentile(_ q: Double) -> Double {
         guard !latencies.isEmpty else { return .nan }
         let sorted = latencies.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))].seconds * 1000
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))].seconds * 1000
     }
 }
 
