@@ -9,12 +9,15 @@ let package = Package(
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
         .library(name: "Modbus", targets: ["Modbus"]),
+        .library(name: "PKI", targets: ["PKI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -44,11 +47,22 @@ let package = Package(
             name: "Modbus",
             dependencies: ["CModbus", .product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "PKI",
+            dependencies: [
+                "Signing",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11",
                 "Modbus",
+                "PKI",
                 "Signing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),

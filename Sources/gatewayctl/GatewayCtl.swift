@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Modbus
 import PKCS11
+import PKI
 import Signing
 
 @main
@@ -9,7 +10,7 @@ struct GatewayCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
         abstract: "Administer the secure metering gateway: tokens and keys, the meter, and benchmarks.",
-        subcommands: [TokenCommand.self, MeterCommand.self, BenchCommand.self]
+        subcommands: [TokenCommand.self, CACommand.self, MeterCommand.self, BenchCommand.self]
     )
 
     /// Errors a user caused print as one line naming the cause and the fix, with no usage text after them.
@@ -35,6 +36,8 @@ struct GatewayCtl: AsyncParsableCommand {
         } catch let error as RegisterMapError {
             fail(error)
         } catch let error as SimulatorError {
+            fail(error)
+        } catch let error as PKIError {
             fail(error)
         } catch {
             Module.finalizeAll()

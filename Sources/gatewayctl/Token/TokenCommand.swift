@@ -11,7 +11,7 @@ struct TokenCommand: AsyncParsableCommand {
             """,
         subcommands: [
             TokenList.self, TokenKeygen.self, TokenKeys.self, TokenPubkey.self, TokenSign.self,
-            TokenImportCert.self, TokenDelete.self, TokenInit.self,
+            TokenCSR.self, TokenImportCert.self, TokenDelete.self, TokenInit.self,
         ]
     )
 }

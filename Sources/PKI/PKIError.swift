@@ -1,0 +1,53 @@
+/// What the PKI refuses or cannot do, each printed as one line with the cause and the fix.
+public enum PKIError: Error, Sendable, Hashable, CustomStringConvertible {
+    case synchronousSigning
+    case keyNotExportable
+    case unsupportedSignatureAlgorithm(String)
+    case invalidSubject(String)
+    case invalidValidity(String)
+    case invalidSystemTitle(String)
+    case notAPKIDirectory(String)
+    case alreadyInitialised(String)
+    case unknownSerial(String)
+    case invalidSerial(String)
+    case alreadyRevoked(String)
+    case csrSignatureInvalid
+    case csrRejected(String)
+    case malformed(String)
+    case store(String)
+
+    public var description: String {
+        switch self {
+        case .synchronousSigning:
+            "a token key signs asynchronously only; this is a bug in the caller"
+        case .keyNotExportable:
+            "private keys on a token cannot be exported"
+        case .unsupportedSignatureAlgorithm(let algorithm):
+            "the key cannot sign with \(algorithm)"
+        case .invalidSubject(let reason):
+            "invalid subject: \(reason); write it like \"CN=00DB1234567890A0,O=Utility\""
+        case .invalidValidity(let text):
+            "invalid validity \"\(text)\"; use a number with y, d or h, e.g. 10y, 730d, 24h"
+        case .invalidSystemTitle(let text):
+            "invalid system title \"\(text)\"; a system title is 8 bytes written as 16 hex digits, e.g. 00DB1234567890A0"
+        case .notAPKIDirectory(let path):
+            "\(path) is not a PKI directory; create one with `gatewayctl ca init --pki \(path) ...`"
+        case .alreadyInitialised(let path):
+            "\(path) already holds a CA; use another --pki directory"
+        case .unknownSerial(let serial):
+            "no certificate with serial \(serial) in this PKI; list them with `gatewayctl ca list`"
+        case .invalidSerial(let text):
+            "invalid serial \"\(text)\"; give the serial number in hex, as `gatewayctl ca list` prints it"
+        case .alreadyRevoked(let serial):
+            "certificate \(serial) is already revoked"
+        case .csrSignatureInvalid:
+            "the CSR's signature does not verify (no proof of possession of the key); create it again on the device"
+        case .csrRejected(let reason):
+            reason
+        case .malformed(let reason):
+            reason
+        case .store(let reason):
+            "certificate database: \(reason)"
+        }
+    }
+}

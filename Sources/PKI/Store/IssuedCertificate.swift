@@ -1,0 +1,25 @@
+import Foundation
+import GRDB
+
+/// One certificate the CA issued, as the Central Directory keeps it: indexed by serial (its key) and by the
+/// subject's system title, with its revocation state.
+public struct IssuedCertificate: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "certificate"
+
+    /// Upper-case hex of the serial number, without leading zero bytes stripped: the directory's key.
+    public var serial: String
+    public var subject: String
+    public var commonName: String?
+    /// The system title when the CN is one (sign and tls profiles for devices).
+    public var systemTitle: String?
+    public var profile: String
+    public var notBefore: Date
+    public var notAfter: Date
+    public var issuedAt: Date
+    public var der: Data
+    public var revokedAt: Date?
+    /// RFC 5280 CRLReason code.
+    public var revocationReason: Int?
+
+    public var isRevoked: Bool { revokedAt != nil }
+}

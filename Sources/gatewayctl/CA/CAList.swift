@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import PKI
+import X509
+
+struct CAList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the certificates the CA issued.")
+
+    @OptionGroup var pki: PKIOption
+
+    func run() async throws {
+        _ = try pki.directory.configuration()
+        let store = try CertificateStore(path: pki.path + "/pki.sqlite")
+        let formatter = ISO8601DateFormatter()
+        printTable(
+            header: ["SERIAL", "PROFILE", "SUBJECT", "NOT AFTER", "STATUS"],
+            rows: try await store.certificates().map { certificate in
+                [certificate.serial, certificate.profile, certificate.subject, formatter.string(from: certificate.notAfter),
+                 certificate.revokedAt.map { "revoked " + formatter.string(from: $0) } ?? (certificate.notAfter < Date() ? "expired" : "valid")]
+            }
+        )
+    }
+}
+
+struct CAShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one issued certificate (PEM) by serial.")
+
+    @OptionGroup var pki: PKIOption
+
+    @Option(help: "Serial number in hex.")
+    var serial: String
+
+    func run() async throws {
+        _ = try pki.directory.configuration()
+        let store = try CertificateStore(path: pki.path + "/pki.sqlite")
+        let serial = try parseSerial(serial)
+        guard let issued = try await store.certificate(serial: serial) else { throw PKIError.unknownSerial(serial) }
+        let certificate = try Certificate(derEncoded: Array(issued.der))
+        print("serial \(issued.serial), profile \(issued.profile), subject \(issued.subject)")
+        if let revoked = issued.revokedAt {
+            print("REVOKED \(ISO8601DateFormatter().string(from: revoked)), reason \(CRLReason(rawValue: issued.revocationReason ?? 0) ?? .unspecified)")
+        }
+        print(try certificate.serializeAsPEM().pemString)
+    }
+}
+
+struct CARevoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a certificate and publish a new CRL.")
+
+    @OptionGroup var pki: PKIOption
+    @OptionGroup var options: TokenOptions
+
+    @Option(help: "Serial number in hex.")
+    var serial: String
+
+    @Option(help: "Reason: \(CRLReason.allCases.map(\.description).joined(separator: ", ")).")
+    var reason: String = "unspecified"
+
+    func run() async throws {
+        guard let reason = CRLReason(name: reason) else {
+            throw CLIError("unknown reason \(reason); use one of \(CRLReason.allCases.map(\.description).joined(separator: ", "))")
+        }
+        let authority = try await pki.open(options)
+        try await authority.revoke(serial: serial, reason: reason)
+        print("revoked \(serial.uppercased()) (\(reason)); new CRL in \(pki.path)/crl.der")
+    }
+}
+
+struct CACRL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "crl", abstract: "Sign and publish a fresh CRL.")
+
+    @OptionGroup var pki: PKIOption
+    @OptionGroup var options: TokenOptions
+
+    @Option(name: .customLong("out"), help: "Also write the DER CRL here.")
+    var output: String?
+
+    func run() async throws {
+        let authority = try await pki.open(options)
+        let crl = try await authority.publishCRL()
+        if let output { try writeOutput(crl, to: output) }
+        print("CRL of \(crl.count) bytes written to \(pki.path)/crl.der\(output.map { " and \($0)" } ?? "")")
+    }
+}
