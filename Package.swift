@@ -77,6 +77,10 @@ let package = Package(
         .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "TestSupport"]),
         .testTarget(
+            name: "PKITests",
+            dependencies: ["PKI", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "Signing", "Modbus", .product(name: "Crypto", package: "swift-crypto")]
         ),

@@ -11,7 +11,7 @@ public struct CertificateAuthority: Sendable {
     public let configuration: PKIDirectory.Configuration
     /// The CA certificate first, its issuers after it, the root last.
     public let chain: [Certificate]
-    public let store: CertificateStore
+    public let database: CertificateDatabase
     let key: SignerPrivateKey
 
     public var certificate: Certificate { chain[0] }
@@ -25,7 +25,7 @@ public struct CertificateAuthority: Sendable {
         guard key.publicKey == chain[0].publicKey else {
             throw PKIError.malformed("the key \(configuration.caKey) is not the key of the CA certificate in \(directory.path)")
         }
-        store = try CertificateStore(path: directory.databasePath)
+        database = try CertificateDatabase(path: directory.databasePath)
     }
 
     /// Creates a CA in `directory`: self-signed (a root) or, with `parent`, signed by the parent CA.
@@ -104,7 +104,7 @@ public struct CertificateAuthority: Sendable {
     func record(_ certificate: Certificate, profile: CertificateProfile, now: Date = Date()) async throws {
         let commonName = SubjectName.commonName(of: certificate.subject)
         let systemTitle = commonName.flatMap { try? SystemTitle(hex: $0) }.map(\.description)
-        try await store.insert(IssuedCertificate(
+        try await database.insert(IssuedCertificate(
             serial: certificate.serialNumber.hex, subject: "\(certificate.subject)", commonName: commonName,
             systemTitle: profile == .ca ? nil : systemTitle, profile: profile.rawValue,
             notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter, issuedAt: now,
@@ -123,20 +123,20 @@ public struct CertificateAuthority: Sendable {
     /// Revokes a certificate and publishes a new CRL at once.
     public func revoke(serial text: String, reason: CRLReason, now: Date = Date()) async throws {
         let serial = try parseSerial(text)
-        guard try await store.certificate(serial: serial) != nil else { throw PKIError.unknownSerial(serial) }
-        guard try await store.revoke(serial: serial, at: now, reason: reason.rawValue) else { throw PKIError.alreadyRevoked(serial) }
+        guard try await database.certificate(serial: serial) != nil else { throw PKIError.unknownSerial(serial) }
+        guard try await database.revoke(serial: serial, at: now, reason: reason.rawValue) else { throw PKIError.alreadyRevoked(serial) }
         _ = try await publishCRL(now: now)
     }
 
     /// Signs a new CRL (next CRL number, next update `crlValidityHours` ahead), writes it to `crl.der` and
     /// returns it.
     public func publishCRL(now: Date = Date()) async throws -> [UInt8] {
-        let entries = try await store.revoked().compactMap { revoked -> CertificateRevocationList.Entry? in
+        let entries = try await database.revoked().compactMap { revoked -> CertificateRevocationList.Entry? in
             guard let date = revoked.revokedAt, let bytes = hexBytes(revoked.serial) else { return nil }
             return .init(serial: bytes, date: date, reason: CRLReason(rawValue: revoked.revocationReason ?? 0) ?? .unspecified)
         }
         let crl = try await CertificateRevocationList.build(
-            issuer: certificate, key: key, number: try await store.nextCRLNumber(), thisUpdate: now,
+            issuer: certificate, key: key, number: try await database.nextCRLNumber(), thisUpdate: now,
             nextUpdate: now.addingTimeInterval(TimeInterval(min(configuration.crlValidityHours, 24) * 3600)), entries: entries
         )
         try Data(crl).write(to: URL(fileURLWithPath: directory.crlPath), options: .atomic)

@@ -10,7 +10,7 @@ struct CAList: AsyncParsableCommand {
 
     func run() async throws {
         _ = try pki.directory.configuration()
-        let store = try CertificateStore(path: pki.path + "/pki.sqlite")
+        let store = try CertificateDatabase(path: pki.path + "/pki.sqlite")
         let formatter = ISO8601DateFormatter()
         printTable(
             header: ["SERIAL", "PROFILE", "SUBJECT", "NOT AFTER", "STATUS"],
@@ -32,7 +32,7 @@ struct CAShow: AsyncParsableCommand {
 
     func run() async throws {
         _ = try pki.directory.configuration()
-        let store = try CertificateStore(path: pki.path + "/pki.sqlite")
+        let store = try CertificateDatabase(path: pki.path + "/pki.sqlite")
         let serial = try parseSerial(serial)
         guard let issued = try await store.certificate(serial: serial) else { throw PKIError.unknownSerial(serial) }
         let certificate = try Certificate(derEncoded: Array(issued.der))

@@ -3,7 +3,7 @@ import GRDB
 
 /// The PKI's database (SQLite, in the PKI directory): issued certificates and the CRL counter. GRDB runs every
 /// statement on its own queue, so async callers never block on the disk.
-public final class CertificateStore: Sendable {
+public final class CertificateDatabase: Sendable {
     let database: DatabaseQueue
 
     public init(path: String) throws(PKIError) {

@@ -1,0 +1,147 @@
+import Foundation
+import PKI
+import Signing
+import Testing
+import TestSupport
+import X509
+
+/// The validation library on a PKI made with software keys (the PKI code is the same with a token key; the
+/// CLI tests use SoftHSM).
+@Suite("Certificate validation: chain, profile, validity, revocation by CRL")
+struct ValidationTests {
+    let directory: URL
+    let authority: CertificateAuthority
+    let device: SoftwareSigner
+    let signCertificate: Certificate
+
+    init() async throws {
+        directory = try temporaryDirectory("pki")
+        authority = try await CertificateAuthority.create(
+            directory: PKIDirectory(path: directory.appendingPathComponent("root").path), keyURI: "software",
+            signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=Test Root"),
+            validity: try Validity("10y"), url: "http://127.0.0.1:1"
+        )
+        device = try SoftwareSigner(generating: .ecdsa(.p256))
+        let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890A0"))
+        signCertificate = try await authority.issue(csr, profile: .sign, validity: try Validity("2y"))
+    }
+
+    func crl() throws -> ParsedCRL {
+        try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: authority.directory.crlPath))))
+    }
+
+    func validator(crls: [ParsedCRL]? = nil, policy: CertificateValidator.Policy = .init()) throws -> CertificateValidator {
+        CertificateValidator(trustAnchors: [authority.certificate], crls: try crls ?? [crl()], policy: policy)
+    }
+
+    @Test("a certificate issued for its profile, with a current CRL, is valid with its chain")
+    func valid() async throws {
+        let result = try await validator().validate(signCertificate, profile: .sign)
+        #expect(result == .valid(chain: [signCertificate, authority.certificate]))
+    }
+
+    @Test("the wrong profile, another root, an expired certificate: each refused with its own reason")
+    func refusals() async throws {
+        guard case .invalid(let profile) = try await validator().validate(signCertificate, profile: .tls) else {
+            Issue.record("a signing certificate passed as TLS")
+            return
+        }
+        #expect(profile == "certificate of CN=00DB1234567890A0 is not trusted: it is not a TLS certificate (extended key usage lacks serverAuth or clientAuth)")
+
+        let other = try await CertificateAuthority.create(
+            directory: PKIDirectory(path: directory.appendingPathComponent("other").path), keyURI: "software",
+            signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=Other Root"),
+            validity: try Validity("1y"), url: nil
+        )
+        let stranger = CertificateValidator(trustAnchors: [other.certificate], crls: [])
+        guard case .invalid(let untrusted) = await stranger.validate(signCertificate, profile: .sign) else {
+            Issue.record("a certificate of another PKI was trusted")
+            return
+        }
+        #expect(untrusted.hasPrefix("certificate of CN=00DB1234567890A0 is not trusted") || untrusted.contains("does not chain"))
+
+        let later = Date().addingTimeInterval(3 * 365 * 86400)
+        var noRevocation = CertificateValidator.Policy()
+        noRevocation.revocation = .none
+        guard case .invalid(let expired) = try await validator(policy: noRevocation).validate(signCertificate, profile: .sign, at: later) else {
+            Issue.record("an expired certificate passed")
+            return
+        }
+        #expect(expired.hasPrefix("certificate of CN=00DB1234567890A0 expired at "))
+    }
+
+    @Test("revoked, no CRL, a stale CRL: refused (fail closed); grace and fail-open are configurable")
+    func revocation() async throws {
+        try await authority.revoke(serial: hex(signCertificate.serialNumber.bytes), reason: .keyCompromise)
+        guard case .invalid(let revoked) = try await validator().validate(signCertificate, profile: .sign) else {
+            Issue.record("a revoked certificate passed")
+            return
+        }
+        #expect(revoked.hasPrefix("certificate \(hex(signCertificate.serialNumber.bytes)) of CN=00DB1234567890A0 was revoked on "))
+        #expect(revoked.hasSuffix("(keyCompromise)"))
+
+        let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890A0"))
+        let fresh = try await authority.issue(csr, profile: .sign, validity: try Validity("1y"))
+        guard case .invalid(let missing) = try await validator(crls: []).validate(fresh, profile: .sign) else {
+            Issue.record("validated without a CRL while failing closed")
+            return
+        }
+        #expect(missing == "no CRL from CN=Test Root to check CN=00DB1234567890A0 against; fetch the issuer's CRL")
+        var open = CertificateValidator.Policy()
+        open.failClosed = false
+        #expect(try await validator(crls: [], policy: open).validate(fresh, profile: .sign).isValid)
+
+        let dayAfter = Date().addingTimeInterval(25 * 3600)
+        guard case .invalid(let stale) = try await validator().validate(fresh, profile: .sign, at: dayAfter) else {
+            Issue.record("a stale CRL was accepted")
+            return
+        }
+        #expect(stale.hasPrefix("the CRL from CN=Test Root expired at "))
+        var grace = CertificateValidator.Policy()
+        grace.staleCRLGrace = 2 * 3600
+        #expect(try await validator(policy: grace).validate(fresh, profile: .sign, at: dayAfter).isValid)
+    }
+
+    @Test("a CRL reads back as written; a CRL signed by another key or a mangled one is refused, never a crash")
+    func crlParsing() async throws {
+        try await authority.revoke(serial: hex(signCertificate.serialNumber.bytes), reason: .superseded)
+        let parsed = try crl()
+        #expect(parsed.number == 2)
+        #expect(parsed.issuer == authority.certificate.subject)
+        #expect(parsed.revocation(of: signCertificate)?.reason == .superseded)
+        #expect(parsed.isSigned(by: authority.certificate))
+        #expect(!parsed.isSigned(by: signCertificate))
+
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: authority.directory.crlPath)))
+        for cut in stride(from: 0, to: bytes.count, by: 7) {
+            #expect(throws: PKIError.self) { try ParsedCRL(derEncoded: Array(bytes.prefix(cut))) }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            var mangled = bytes
+            mangled[Int.random(in: 0..<mangled.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            // Whatever still parses must not verify unless nothing changed.
+            if let parsed = try? ParsedCRL(derEncoded: mangled), parsed.isSigned(by: authority.certificate) {
+                #expect(mangled == bytes)
+            }
+        }
+    }
+
+    @Test("an RSA CA works the same way")
+    func rsa() async throws {
+        let rsa = try await CertificateAuthority.create(
+            directory: PKIDirectory(path: directory.appendingPathComponent("rsa").path), keyURI: "software",
+            signer: try SoftwareSigner(generating: .rsa(bits: 2048)), subject: try SubjectName.parse("CN=RSA Root"),
+            validity: try Validity("1y"), url: nil
+        )
+        let key = try SoftwareSigner(generating: .rsa(bits: 2048))
+        let csr = try await CertificateRequests.make(signer: key, subject: try SubjectName.parse("CN=00DB1234567890B0"))
+        let certificate = try await rsa.issue(csr, profile: .tls, validity: try Validity("1y"))
+        let crl = try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: rsa.directory.crlPath))))
+        #expect(await CertificateValidator(trustAnchors: [rsa.certificate], crls: [crl]).validate(certificate, profile: .tls).isValid)
+    }
+
+    private func hex(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+    }
+}
