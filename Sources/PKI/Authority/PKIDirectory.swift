@@ -31,6 +31,12 @@ public struct PKIDirectory: Sendable {
     var certificatePath: String { file("ca.pem") }
     var chainPath: String { file("chain.pem") }
     var databasePath: String { file("pki.sqlite") }
+
+    /// The Central Directory's database, for commands that need no CA key (listing, registering devices).
+    public func openDatabase() throws -> CertificateDatabase {
+        _ = try configuration()
+        return try CertificateDatabase(path: databasePath)
+    }
     public var crlPath: String { file("crl.der") }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: configurationPath) }

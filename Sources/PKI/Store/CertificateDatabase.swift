@@ -37,6 +37,20 @@ public final class CertificateDatabase: Sendable {
             }
             try db.execute(sql: "INSERT INTO crlState (id, number) VALUES (1, 0)")
         }
+        migrator.registerMigration("registrations") { db in
+            try db.create(table: "registration") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("systemTitle", .text).notNull().indexed()
+                t.column("profile", .text).notNull()
+                t.column("meterNumber", .text)
+                t.column("secretSalt", .blob).notNull()
+                t.column("secretHash", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+                t.column("issuedSerial", .text)
+            }
+        }
         return migrator
     }
 

@@ -9,8 +9,7 @@ struct CAList: AsyncParsableCommand {
     @OptionGroup var pki: PKIOption
 
     func run() async throws {
-        _ = try pki.directory.configuration()
-        let store = try CertificateDatabase(path: pki.path + "/pki.sqlite")
+        let store = try pki.directory.openDatabase()
         let formatter = ISO8601DateFormatter()
         printTable(
             header: ["SERIAL", "PROFILE", "SUBJECT", "NOT AFTER", "STATUS"],
@@ -31,8 +30,7 @@ struct CAShow: AsyncParsableCommand {
     var serial: String
 
     func run() async throws {
-        _ = try pki.directory.configuration()
-        let store = try CertificateDatabase(path: pki.path + "/pki.sqlite")
+        let store = try pki.directory.openDatabase()
         let serial = try parseSerial(serial)
         guard let issued = try await store.certificate(serial: serial) else { throw PKIError.unknownSerial(serial) }
         let certificate = try Certificate(derEncoded: Array(issued.der))
