@@ -1,0 +1,167 @@
+import Foundation
+import NIOHTTP1
+import PKI
+import SwiftASN1
+import X509
+
+/// pkid's endpoints: EST enrollment (RFC 7030) through the Registration Authority, the Central Directory, and
+/// the CRL. Every answer that refuses something says why in one line of text.
+public struct PKIService: Sendable {
+    public let authority: CertificateAuthority
+    public let registration: RegistrationAuthority
+    /// Lifetime of certificates issued through EST.
+    public var validity: Validity
+
+    public init(authority: CertificateAuthority, validity: Validity) {
+        self.authority = authority
+        self.registration = RegistrationAuthority(authority: authority)
+        self.validity = validity
+    }
+
+    public func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
+        let segments = request.path.split(separator: "/").map(String.init)
+        do {
+            // EST paths: /.well-known/est/[label/]operation, the label choosing the profile.
+            if segments.count >= 3, segments[0] == ".well-known", segments[1] == "est", segments.count <= 4 {
+                let operation = segments[segments.count - 1]
+                let label = segments.count == 4 ? segments[2] : nil
+                var profile: CertificateProfile?
+                if let label {
+                    guard let chosen = CertificateProfile(rawValue: label), chosen != .ca else {
+                        return .text(.notFound, "unknown EST label \(label); use sign or tls")
+                    }
+                    profile = chosen
+                }
+                switch (request.method, operation) {
+                case (.GET, "cacerts"): return try pkcs7(authority.chain, contentType: "application/pkcs7-mime")
+                case (.POST, "simpleenroll"): return try await simpleEnroll(request, profile: profile)
+                case (.POST, "simplereenroll"): return try await simpleReenroll(request)
+                default: break
+                }
+            } else if request.method == .GET, segments.first == "certificates", segments.count == 2 {
+                return try await certificate(serial: segments[1], request: request)
+            } else if request.method == .GET, segments == ["certificates"] {
+                return try await certificates(request)
+            } else if request.method == .GET, segments == ["ca"] {
+                let pem = try authority.chain.map { try $0.serializeAsPEM().pemString }.joined(separator: "\n") + "\n"
+                return HTTPResponseMessage(status: .ok, contentType: "application/x-pem-file", body: Array(pem.utf8))
+            } else if request.method == .GET, segments == ["crl"] {
+                return HTTPResponseMessage(status: .ok, contentType: "application/pkix-crl", body: try await currentCRL())
+            }
+            return .text(.notFound, "no such endpoint: \(request.method) \(request.path)")
+        } catch let refusal as RegistrationAuthority.Refusal {
+            return .text(HTTPResponseStatus(statusCode: refusal.httpStatus), refusal.description,
+                         headers: refusal.httpStatus == 401 ? [("WWW-Authenticate", "Basic realm=\"est\"")] : [])
+        } catch let error as PKIError {
+            return .text(.badRequest, error.description)
+        } catch {
+            return .text(.internalServerError, "the CA could not complete the request: \(error)")
+        }
+    }
+
+    // MARK: EST
+
+    private func simpleEnroll(_ request: HTTPRequestMessage, profile: CertificateProfile?) async throws -> HTTPResponseMessage {
+        guard let (user, secret) = Self.basicCredentials(request.headers) else {
+            return .text(.unauthorized, "enrollment needs HTTP Basic authentication: the system title as user, the enrollment secret as password",
+                         headers: [("WWW-Authenticate", "Basic realm=\"est\"")])
+        }
+        let csr = try Self.csr(request.body)
+        let certificate = try await registration.enroll(systemTitle: user, secret: secret, csr: csr, profile: profile, validity: validity)
+        return try pkcs7([certificate], contentType: "application/pkcs7-mime; smime-type=certs-only")
+    }
+
+    /// Re-enrollment (RFC 7030 §4.2.2): the TLS client certificate is the authentication; the new certificate keeps
+    /// its subject and profile.
+    private func simpleReenroll(_ request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
+        guard let current = request.clientCertificate else {
+            return .text(.unauthorized, "re-enrollment needs the current certificate as TLS client certificate")
+        }
+        let serial = current.serialNumber.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+        guard let issued = try await authority.database.certificate(serial: serial) else {
+            return .text(.forbidden, "the client certificate was not issued by this CA")
+        }
+        guard !issued.isRevoked else { return .text(.forbidden, "the client certificate \(serial) is revoked") }
+        guard issued.notAfter > Date() else { return .text(.forbidden, "the client certificate \(serial) has expired; enroll anew") }
+        let csr = try Self.csr(request.body)
+        guard csr.subject == current.subject else {
+            return .text(.badRequest, "the CSR's subject \(csr.subject) differs from the current certificate's \(current.subject)")
+        }
+        let certificate = try await authority.issue(csr, profile: CertificateProfile(rawValue: issued.profile) ?? .sign, validity: validity)
+        return try pkcs7([certificate], contentType: "application/pkcs7-mime; smime-type=certs-only")
+    }
+
+    private func pkcs7(_ certificates: [Certificate], contentType: String) throws -> HTTPResponseMessage {
+        let base64 = Data(try CertsOnlyPKCS7.encode(certificates)).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+        return HTTPResponseMessage(status: .ok, contentType: contentType, body: Array((base64 + "\n").utf8),
+                                   headers: [("Content-Transfer-Encoding", "base64")])
+    }
+
+    static func csr(_ body: [UInt8]) throws -> CertificateSigningRequest {
+        let text = String(decoding: body, as: UTF8.self)
+        let der: [UInt8]
+        if text.contains("-----BEGIN") {
+            guard let csr = try? CertificateSigningRequest(pemEncoded: text) else { throw RegistrationAuthority.Refusal.malformedRequest("the body is not a PKCS#10 request") }
+            return csr
+        } else if let decoded = Data(base64Encoded: text.filter { !$0.isWhitespace }) {
+            der = Array(decoded)
+        } else {
+            der = body
+        }
+        guard let csr = try? CertificateSigningRequest(derEncoded: der) else {
+            throw RegistrationAuthority.Refusal.malformedRequest("the body is not a base64 PKCS#10 request")
+        }
+        return csr
+    }
+
+    static func basicCredentials(_ headers: HTTPHeaders) -> (String, String)? {
+        guard let value = headers.first(name: "Authorization"), value.lowercased().hasPrefix("basic "),
+              let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    // MARK: Central Directory
+
+    private func certificate(serial text: String, request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
+        let serial: String
+        do { serial = try parseSerial(text) } catch { return .text(.badRequest, error.description) }
+        guard let issued = try await authority.database.certificate(serial: serial) else {
+            return .text(.notFound, "no certificate with serial \(serial)")
+        }
+        let wantsPEM = request.query["format"] == "pem" || (request.headers.first(name: "Accept") ?? "").contains("pem")
+        if wantsPEM {
+            let pem = try Certificate(derEncoded: Array(issued.der)).serializeAsPEM().pemString + "\n"
+            return HTTPResponseMessage(status: .ok, contentType: "application/x-pem-file", body: Array(pem.utf8))
+        }
+        return HTTPResponseMessage(status: .ok, contentType: "application/pkix-cert", body: Array(issued.der))
+    }
+
+    private func certificates(_ request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
+        var title: String?
+        if let text = request.query["system-title"] {
+            do { title = try SystemTitle(hex: text.uppercased()).description } catch { return .text(.badRequest, error.description) }
+        }
+        let formatter = ISO8601DateFormatter()
+        let list = try await authority.database.certificates(systemTitle: title).map { issued -> [String: String] in
+            var entry = ["serial": issued.serial, "profile": issued.profile, "subject": issued.subject,
+                         "notBefore": formatter.string(from: issued.notBefore), "notAfter": formatter.string(from: issued.notAfter),
+                         "status": issued.isRevoked ? "revoked" : "valid"]
+            if let title = issued.systemTitle { entry["systemTitle"] = title }
+            return entry
+        }
+        let json = try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys])
+        return HTTPResponseMessage(status: .ok, contentType: "application/json", body: Array(json))
+    }
+
+    // MARK: CRL
+
+    /// The published CRL, re-signed when it is missing or within an hour of its nextUpdate.
+    func currentCRL(now: Date = Date()) async throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: authority.directory.crlPath),
+           let parsed = try? ParsedCRL(derEncoded: Array(data)), let next = parsed.nextUpdate, next.timeIntervalSince(now) > 3600 {
+            return Array(data)
+        }
+        return try await authority.publishCRL(now: now)
+    }
+}

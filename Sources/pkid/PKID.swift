@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import PKCS11
+import PKI
+import PKIService
+import TLS
+import SwiftASN1
+import X509
+
+@main
+struct PKID: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pkid",
+        abstract: "The PKI service: EST enrollment through the RA, the Central Directory, and the CRL, over HTTPS.",
+        discussion: """
+            The CA key and the TLS key live on tokens; PINs come from GATEWAY_PIN or the URIs' pin-source.
+            Without a certificate on the token for --tls-key, pkid issues itself a tls certificate from its CA.
+            """
+    )
+
+    @Option(help: "PKI directory (gatewayctl ca init).")
+    var pki: String
+
+    @Option(help: "HTTPS address, host:port (port 0 picks a free one).")
+    var listen: String = "127.0.0.1:8443"
+
+    @Option(name: .customLong("http-listen"), help: "Plain HTTP address for the CRL and the directory (optional).")
+    var httpListen: String?
+
+    @Option(name: .customLong("tls-key"), help: "URI of the TLS server key (on a token).")
+    var tlsKey: String
+
+    @Option(help: "Lifetime of certificates issued through EST.")
+    var validity: String = "2y"
+
+    @Option(help: "PKCS#11 module (default: SoftHSM, or GATEWAY_PKCS11_MODULE).")
+    var module: String?
+
+    func run() async throws {
+        do {
+            try await serve()
+        } catch {
+            FileHandle.standardError.write(Data("pkid: \(error)\n".utf8))
+            Module.finalizeAll()
+            throw ExitCode(1)
+        }
+        Module.finalizeAll()
+    }
+
+    private func serve() async throws {
+        let directory = PKIDirectory(path: pki)
+        let configuration = try directory.configuration()
+        let authority = try CertificateAuthority(directory: directory, signer: try await openKey(configuration.caKey))
+        let service = PKIService(authority: authority, validity: try Validity(validity))
+        let (host, port) = try hostPort(listen)
+
+        let tlsURI = try PKCS11URI(parsing: tlsKey)
+        let key = try await openKey(tlsKey)
+        let certificate: Certificate
+        if let der = try? await key.token.certificate(key.uri) {
+            certificate = try Certificate(derEncoded: der)
+        } else {
+            certificate = try await issueServerCertificate(authority: authority, key: key, host: host)
+            try await key.token.importCertificate(try derBytes(certificate), for: tlsURI)
+            say("issued this server a tls certificate \(certificate.subject) and stored it on the token")
+        }
+        let tls = try TLSConfigurations.server(chain: [certificate] + authority.chain, key: key, clientCA: [authority.chain.last ?? authority.certificate])
+        let https = try await HTTPServer(host: host, port: port, tls: tls) { await service.handle($0) }
+        say("pkid listening on https://\(host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
+        var http: HTTPServer?
+        if let httpListen {
+            let (plainHost, plainPort) = try hostPort(httpListen)
+            http = try await HTTPServer(host: plainHost, port: plainPort, tls: nil) { request in
+                // Only public material over plain HTTP: CRL, CA chain and directory lookups, never enrollment.
+                guard request.method == .GET, !request.path.hasPrefix("/.well-known/est") else {
+                    return .text(.forbidden, "enrollment is served over HTTPS only")
+                }
+                return await service.handle(request)
+            }
+            say("pkid listening on http://\(plainHost):\(http?.port ?? 0) (CRL and directory)")
+        }
+        let signal = await waitForTermination()
+        await https.stop()
+        await http?.stop()
+        say("pkid stopped by \(signal)")
+    }
+
+    private func openKey(_ text: String) async throws -> TokenKey {
+        let uri = try PKCS11URI(parsing: text)
+        let path = Module.path(for: uri, fallback: module ?? ProcessInfo.processInfo.environment["GATEWAY_PKCS11_MODULE"] ?? Module.softHSMPath)
+        let token = try await Token.open(uri, module: try await Module.load(path: path), maxSessions: 2)
+        return try await token.key(uri)
+    }
+
+    private func issueServerCertificate(authority: CertificateAuthority, key: TokenKey, host: String) async throws -> Certificate {
+        let csr = try await CertificateRequests.make(signer: key, subject: try SubjectName.parse("CN=pkid"))
+        var addresses: [[UInt8]] = [[127, 0, 0, 1]]
+        var names = ["localhost"]
+        if let address = ipv4(host), address != [127, 0, 0, 1] { addresses.append(address) } else if ipv4(host) == nil { names.append(host) }
+        return try await authority.issue(csr, profile: .tls, validity: try Validity("1y"), dnsNames: names, ipAddresses: addresses)
+    }
+}
+
+func hostPort(_ text: String) throws -> (String, Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        throw ValidationError("\(text) is not host:port")
+    }
+    return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+}
+
+func ipv4(_ text: String) -> [UInt8]? {
+    let parts = text.split(separator: ".")
+    guard parts.count == 4 else { return nil }
+    let bytes = parts.compactMap { UInt8($0) }
+    return bytes.count == 4 ? bytes : nil
+}
+
+func derBytes(_ certificate: Certificate) throws -> [UInt8] {
+    var serializer = DER.Serializer()
+    try serializer.serialize(certificate)
+    return serializer.serializedBytes
+}
+
+/// A line on standard output, written at once so scripts and tests reading the pipe see it.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
