@@ -3,6 +3,7 @@ import Foundation
 import Modbus
 import PKCS11
 import PKI
+import PKIService
 import Signing
 
 @main
@@ -10,7 +11,7 @@ struct GatewayCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
         abstract: "Administer the secure metering gateway: tokens and keys, the meter, and benchmarks.",
-        subcommands: [TokenCommand.self, CACommand.self, RACommand.self, MeterCommand.self, BenchCommand.self]
+        subcommands: [TokenCommand.self, CACommand.self, RACommand.self, EnrollCommand.self, MeterCommand.self, BenchCommand.self]
     )
 
     /// Errors a user caused print as one line naming the cause and the fix, with no usage text after them.
@@ -38,6 +39,8 @@ struct GatewayCtl: AsyncParsableCommand {
         } catch let error as SimulatorError {
             fail(error)
         } catch let error as PKIError {
+            fail(error)
+        } catch let error as ESTError {
             fail(error)
         } catch {
             Module.finalizeAll()

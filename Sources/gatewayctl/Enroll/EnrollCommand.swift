@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import PKCS11
+import PKI
+import PKIService
+import SwiftASN1
+import X509
+
+struct EnrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Get a certificate for a token key from pkid (EST), and renew it.",
+        subcommands: [EnrollNew.self, EnrollRenew.self],
+        defaultSubcommand: EnrollNew.self
+    )
+}
+
+/// What both enrollment commands share: where pkid is and which CA to trust for its TLS certificate.
+struct ESTOptions: ParsableArguments {
+    @Option(help: "pkid's HTTPS URL, e.g. https://127.0.0.1:8443.")
+    var url: String
+
+    @Option(help: "The CA certificate (PEM) that pkid's TLS certificate chains to.")
+    var ca: String
+
+    @Option(name: .customLong("out"), help: "Also write the new certificate (PEM) here.")
+    var output: String?
+
+    func client() throws -> ESTClient {
+        let text = String(decoding: try readFile(ca), as: UTF8.self)
+        let roots: [Certificate]
+        do {
+            roots = try PEMDocument.parseMultiple(pemString: text).map { try Certificate(pemDocument: $0) }
+        } catch {
+            throw CLIError("\(ca) holds no PEM certificate")
+        }
+        return try ESTClient(url: url, trustRoots: roots)
+    }
+
+    func store(_ certificate: Certificate, on key: TokenKey) async throws {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        try await key.token.importCertificate(serializer.serializedBytes, for: key.uri)
+        if let output { try writeOutput(Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A], to: output) }
+        let formatter = ISO8601DateFormatter()
+        print("certificate \(serialHex(certificate)) for \(certificate.subject), valid until \(formatter.string(from: certificate.notValidAfter)), stored on token \"\(key.token.label)\"")
+    }
+}
+
+struct EnrollNew: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Enroll: make a CSR on the token, present the RA's one-time secret, store the certificate on the token."
+    )
+
+    @OptionGroup var est: ESTOptions
+    @OptionGroup var options: TokenOptions
+
+    @Option(name: .customLong("secret-env"), help: "Environment variable holding the enrollment secret (never on the command line).")
+    var secretEnv: String
+
+    @Option(help: "URI of the key on the token.")
+    var key: String
+
+    @Option(name: .customLong("system-title"), help: "The device's system title (16 hex digits), the certificate's CN.")
+    var systemTitle: String
+
+    @Option(help: "Profile: sign or tls.")
+    var profile: String
+
+    func run() async throws {
+        guard let profile = CertificateProfile(rawValue: profile), profile != .ca else { throw CLIError("unknown profile \(profile); use sign or tls") }
+        guard let secret = ProcessInfo.processInfo.environment[secretEnv], !secret.isEmpty else {
+            throw CLIError("environment variable \(secretEnv) holds no enrollment secret; export the secret `gatewayctl ra register` printed")
+        }
+        let title = try SystemTitle(hex: systemTitle.uppercased())
+        let client = try est.client()
+        let signer = try await openSigner(key, options: options)
+        let csr = try await CertificateRequests.make(signer: signer, subject: try SubjectName.parse("CN=\(title)"))
+        let certificate = try await client.simpleEnroll(csr, systemTitle: title.description, secret: secret, profile: profile)
+        guard certificate.publicKey == csr.publicKey else { throw CLIError("pkid answered with a certificate for another key") }
+        try await est.store(certificate, on: signer)
+    }
+}
+
+struct EnrollRenew: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "renew",
+        abstract: "Re-enroll with the current certificate once 70 % of its lifetime has passed (IEC 62351-9), or at once with --force."
+    )
+
+    @OptionGroup var est: ESTOptions
+    @OptionGroup var options: TokenOptions
+
+    @Option(help: "URI of the key on the token (its certificate is the current one).")
+    var key: String
+
+    @Flag(help: "Renew now, whatever the certificate's age.")
+    var force = false
+
+    func run() async throws {
+        let signer = try await openSigner(key, options: options)
+        let current = try Certificate(derEncoded: try await signer.token.certificate(signer.uri))
+        let lifetime = current.notValidAfter.timeIntervalSince(current.notValidBefore)
+        let due = current.notValidBefore.addingTimeInterval(lifetime * 0.7)
+        let formatter = ISO8601DateFormatter()
+        guard force || Date() >= due else {
+            print("certificate \(serialHex(current)) is not due for renewal until \(formatter.string(from: due)) (70 % of its lifetime); use --force to renew now")
+            return
+        }
+        let csr = try await CertificateRequests.make(signer: signer, subject: current.subject)
+        let renewed = try await est.client().simpleReenroll(csr, current: current, key: signer)
+        try await est.store(renewed, on: signer)
+    }
+}
