@@ -1,6 +1,8 @@
 import Foundation
 import SwiftASN1
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import PKI
 import Signing
@@ -67,6 +69,11 @@ public struct ESTClient: Sendable {
         let response: HTTPSClient.Response
         do {
             response = try await HTTPSClient(host: host, port: port, tls: tls).request(method, path, headers: headers, body: body)
+        } catch let error as NIOConnectionError {
+            let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
+            throw ESTError.unreachable(url, reason: codes.first.map { String(cString: strerror($0)) } ?? "cannot connect")
+        } catch let error as NIOSSLError {
+            throw ESTError.unreachable(url, reason: "TLS handshake failed (\(error)); is --ca the CA that issued pkid's certificate?")
         } catch {
             throw ESTError.unreachable(url, reason: "\(error)")
         }

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// pkid as deployed: the CA key and its TLS key on a SoftHSM token, EST exercised with curl and an OpenSSL-made
+/// CSR, the Central Directory and the CRL over HTTP, and gatewayctl's own enrollment client.
+@Suite("pkid: EST through the RA, the Central Directory, the CRL")
+final class PKIDTests {
+    let hsm: SoftHSMFixture
+    let caPIN: String
+    let gatewayPIN: String
+    let pki: String
+    let pkid: BackgroundProcess
+    let httpsPort: Int
+    let httpPort: Int
+
+    init() throws {
+        hsm = try SoftHSMFixture()
+        caPIN = try hsm.createToken("ca")
+        gatewayPIN = try hsm.createToken("gateway")
+        pki = hsm.path("pki")
+        let made = try hsm.gatewayctl(["ca", "init", "--pki", pki, "--key", "pkcs11:token=ca;object=root", "--subject", "CN=EST Test Root"], pin: caPIN)
+        precondition(made.status == 0, made.stderr)
+        // P-384 keys are not allowed in this PKI, to test the RA's key-type check.
+        let config = pki + "/pki.json"
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as! [String: Any]
+        json["allowedKeyTypes"] = ["ec-p256", "rsa-2048"]
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+        let tlsKey = try hsm.gatewayctl(["token", "keygen", "pkcs11:token=ca;object=pkid-tls"], pin: caPIN)
+        precondition(tlsKey.status == 0, tlsKey.stderr)
+        pkid = try BackgroundProcess(gatewayctlPath.replacingOccurrences(of: "/gatewayctl", with: "/pkid"), [
+            "--pki", pki, "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--tls-key", "pkcs11:token=ca;object=pkid-tls",
+        ], environment: hsm.environment.merging(["GATEWAY_PIN": caPIN]) { $1 })
+        httpsPort = try pkid.waitForPort()
+        let line = try pkid.waitForLine(containing: "http://")
+        httpPort = Int(line.split(separator: ":")[2].split(separator: " ")[0])!
+    }
+
+    deinit {
+        pkid.stop()
+    }
+
+    var url: String { "https://127.0.0.1:\(httpsPort)" }
+
+    func register(_ title: String, profile: String = "sign", expires: String = "1h") throws -> String {
+        let out = try hsm.gatewayctl(["ra", "register", "--pki", pki, "--system-title", title, "--profile", profile, "--expires", expires])
+        precondition(out.status == 0, out.stderr)
+        return String(out.output.components(separatedBy: "(shown once): ")[1].trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// An OpenSSL-made CSR, base64 DER as EST sends it.
+    func opensslCSR(_ subject: String, curve: String = "P-256") throws -> String {
+        let name = "\(UUID().uuidString.prefix(6))"
+        let der = hsm.path("\(name).der")
+        let made = try hsm.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-nodes",
+                                    "-keyout", hsm.path("\(name).key"), "-subj", subject, "-outform", "DER", "-out", der])
+        precondition(made.status == 0, made.stderr)
+        return hsm.file("\(name).b64", Data(try Data(contentsOf: URL(fileURLWithPath: der)).base64EncodedString().utf8))
+    }
+
+    func curl(_ arguments: [String]) throws -> (code: Int, body: String) {
+        let result = try run("curl", ["-s", "-w", "\n%{http_code}", "--cacert", pki + "/ca.pem"] + arguments)
+        var lines = result.output.components(separatedBy: "\n")
+        let code = Int(lines.removeLast()) ?? 0
+        return (code, lines.joined(separator: "\n").trimmingCharacters(in: .newlines))
+    }
+
+    func enroll(_ title: String, secret: String, csr: String, label: String = "") throws -> (code: Int, body: String) {
+        try curl(["-u", "\(title):\(secret)", "--data-binary", "@\(csr)", "-H", "Content-Type: application/pkcs10",
+                  "\(url)/.well-known/est/\(label)simpleenroll"])
+    }
+
+    func issuedCount() throws -> Int {
+        try hsm.gatewayctl(["ca", "list", "--pki", pki]).output.split(separator: "\n").count - 1
+    }
+
+    @Test("curl enrolls once with a valid secret; the certificate comes back as certs-only PKCS#7")
+    func enrollOnce() throws {
+        let secret = try register("00DB1234567890A0")
+        let csr = try opensslCSR("/CN=00DB1234567890A0")
+        let first = try enroll("00DB1234567890A0", secret: secret, csr: csr, label: "sign/")
+        #expect(first.code == 200)
+        let pkcs7 = hsm.file("answer.der", try #require(Data(base64Encoded: first.body.filter { !$0.isWhitespace })))
+        let printed = try hsm.openssl(["pkcs7", "-inform", "DER", "-in", pkcs7, "-print_certs", "-noout"])
+        #expect(printed.output.contains("subject=CN = 00DB1234567890A0"), "\(printed.output) \(printed.stderr)")
+
+        let again = try enroll("00DB1234567890A0", secret: secret, csr: csr)
+        #expect(again.code == 403)
+        #expect(again.body == "this enrollment secret was already used; register the device again for a new one")
+        #expect(try issuedCount() == 2)  // pkid's own TLS certificate and the device's
+    }
+
+    @Test("wrong, expired, a foreign subject, a bad signature, a disallowed key: each refused with its status, nothing issued")
+    func refusals() throws {
+        let before = try issuedCount()
+        let secret = try register("00DB1234567890A1")
+        let csr = try opensslCSR("/CN=00DB1234567890A1")
+
+        let wrong = try enroll("00DB1234567890A1", secret: "NOT-THE-SECRET", csr: csr)
+        #expect(wrong.code == 401)
+        #expect(wrong.body == "unknown system title or wrong enrollment secret; check the secret the RA printed at registration")
+
+        let mismatch = try enroll("00DB1234567890A1", secret: secret, csr: try opensslCSR("/CN=00DB1234567890FF"))
+        #expect(mismatch.code == 400)
+        #expect(mismatch.body == "the CSR's subject CN 00DB1234567890FF is not the registered system title 00DB1234567890A1")
+
+        var der = try #require(Data(base64Encoded: try String(contentsOfFile: csr, encoding: .utf8)))
+        der[der.count - 4] ^= 0x01
+        let forged = hsm.file("forged.b64", Data(der.base64EncodedString().utf8))
+        let badSignature = try enroll("00DB1234567890A1", secret: secret, csr: forged)
+        #expect(badSignature.code == 400)
+        #expect(badSignature.body == "the CSR's signature does not verify (no proof of possession of the key)")
+
+        let p384 = try enroll("00DB1234567890A1", secret: secret, csr: try opensslCSR("/CN=00DB1234567890A1", curve: "P-384"))
+        #expect(p384.code == 400)
+        #expect(p384.body == "key type ec-p384 is not allowed by this PKI")
+
+        let shortLived = try register("00DB1234567890A2", expires: "0.0003h")
+        Thread.sleep(forTimeInterval: 1.5)
+        let expired = try enroll("00DB1234567890A2", secret: shortLived, csr: try opensslCSR("/CN=00DB1234567890A2"))
+        #expect(expired.code == 403)
+        #expect(expired.body == "this enrollment secret has expired; register the device again for a new one")
+
+        #expect(try issuedCount() == before)
+        // None of the refusals used the secret up.
+        #expect(try enroll("00DB1234567890A1", secret: secret, csr: csr).code == 200)
+    }
+
+    @Test("the Central Directory returns exactly the issued certificate by serial, 404 for unknown, 400 for malformed")
+    func directory() throws {
+        let secret = try register("00DB1234567890B0")
+        let answer = try enroll("00DB1234567890B0", secret: secret, csr: try opensslCSR("/CN=00DB1234567890B0"))
+        let pkcs7 = hsm.file("b0.p7", try #require(Data(base64Encoded: answer.body.filter { !$0.isWhitespace })))
+        let pem = hsm.path("b0.pem")
+        #expect(try hsm.openssl(["pkcs7", "-inform", "DER", "-in", pkcs7, "-print_certs", "-out", pem]).status == 0)
+        let issuedDER = hsm.path("b0.der")
+        #expect(try hsm.openssl(["x509", "-in", pem, "-outform", "DER", "-out", issuedDER]).status == 0)
+        let serial = String(try hsm.openssl(["x509", "-in", pem, "-noout", "-serial"]).output.split(separator: "=")[1]).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let fetched = hsm.path("fetched.der")
+        let get = try run("curl", ["-s", "-o", fetched, "-w", "%{http_code}", "http://127.0.0.1:\(httpPort)/certificates/\(serial.lowercased())"])
+        #expect(get.output == "200")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fetched)) == Data(contentsOf: URL(fileURLWithPath: issuedDER)))
+        let asPEM = try curl(["\(url)/certificates/\(serial)?format=pem"])
+        #expect(asPEM.code == 200 && asPEM.body.hasPrefix("-----BEGIN CERTIFICATE-----"))
+
+        let unknown = try curl(["\(url)/certificates/0123456789ABCDEF"])
+        #expect(unknown.code == 404)
+        #expect(unknown.body == "no certificate with serial 0123456789ABCDEF")
+        let malformed = try curl(["\(url)/certificates/not-hex"])
+        #expect(malformed.code == 400)
+
+        let byTitle = try curl(["\(url)/certificates?system-title=00db1234567890b0"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(byTitle.body.utf8)) as? [[String: String]])
+        #expect(list.map { $0["serial"] } == [serial])
+
+        let crl = hsm.path("crl.der")
+        #expect(try run("curl", ["-s", "-o", crl, "http://127.0.0.1:\(httpPort)/crl"]).status == 0)
+        #expect(try hsm.openssl(["crl", "-inform", "DER", "-in", crl, "-noout", "-issuer"]).output.contains("CN = EST Test Root"))
+        // Plain HTTP never enrolls.
+        let plain = try run("curl", ["-s", "-w", "\n%{http_code}", "-u", "00DB1234567890B0:x", "--data-binary", "x", "http://127.0.0.1:\(httpPort)/.well-known/est/simpleenroll"])
+        #expect(plain.output.hasSuffix("\n403"))
+    }
+
+    @Test("gatewayctl enroll puts the certificate on the token; renew waits for 70 % unless forced")
+    func enrollmentClient() throws {
+        let secret = try register("00DB1234567890C0", profile: "tls")
+        #expect(try hsm.gatewayctl(["token", "keygen", "pkcs11:token=gateway;object=tls"], pin: gatewayPIN).status == 0)
+        let enrolled = try hsm.gatewayctl(["enroll", "--url", url, "--ca", pki + "/ca.pem", "--secret-env", "ENROLL_SECRET",
+                                           "--key", "pkcs11:token=gateway;object=tls", "--system-title", "00DB1234567890C0", "--profile", "tls"],
+                                          pin: gatewayPIN, extra: ["ENROLL_SECRET": secret])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        #expect(enrolled.output.hasPrefix("certificate "))
+        let listed = try hsm.pkcs11Tool(["--token-label", "gateway", "--list-objects", "--type", "cert"])
+        #expect(listed.output.contains("subject:    DN: CN=00DB1234567890C0"), "\(listed.output)")
+
+        let early = try hsm.gatewayctl(["enroll", "renew", "--url", url, "--ca", pki + "/ca.pem", "--key", "pkcs11:token=gateway;object=tls"], pin: gatewayPIN)
+        #expect(early.status == 0)
+        #expect(early.output.contains("is not due for renewal until"))
+        let forced = try hsm.gatewayctl(["enroll", "renew", "--url", url, "--ca", pki + "/ca.pem", "--key", "pkcs11:token=gateway;object=tls", "--force"], pin: gatewayPIN)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.output.split(separator: " ")[1] != enrolled.output.split(separator: " ")[1])
+        #expect(try issuedCount() == 3)
+
+        let reused = try hsm.gatewayctl(["enroll", "--url", url, "--ca", pki + "/ca.pem", "--secret-env", "ENROLL_SECRET",
+                                         "--key", "pkcs11:token=gateway;object=tls", "--system-title", "00DB1234567890C0", "--profile", "tls"],
+                                        pin: gatewayPIN, extra: ["ENROLL_SECRET": secret])
+        #expect(reused.stderr == "gatewayctl: enrollment refused (HTTP 403): this enrollment secret was already used; register the device again for a new one\n")
+    }
+}
