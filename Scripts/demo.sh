@@ -8,8 +8,9 @@ pins="$PWD/Tokens/softhsm/pins"
 key="pkcs11:token=gateway;object=meter-sign?pin-source=file:$pins/gateway.pin"
 work="$(mktemp -d)"
 simulator_pid=""
+pkid_pid=""
 cleanup() {
-    [ -n "$simulator_pid" ] && kill "$simulator_pid" 2>/dev/null && wait "$simulator_pid" 2>/dev/null
+    for pid in $simulator_pid $pkid_pid; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -54,3 +55,40 @@ step "The same reading as JSON (what the signing commands will read), first valu
 $gatewayctl meter read --host 127.0.0.1 --port "$port" --json > "$work/reading.json"
 head -32 "$work/reading.json"
 echo "  ..."
+
+step "A PKI whose CA key lives on the ca token (a fresh PKI directory each run; the key is kept)"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+http_port="$(free_port)"
+ca_key="pkcs11:token=ca;object=demo-root?pin-source=file:$pins/ca.pin"
+$gatewayctl ca init --pki "$work/pki" --key "$ca_key" --subject "CN=Demo Metering Root CA,O=Demo Utility" --url "http://127.0.0.1:$http_port"
+
+step "pkid: EST through the RA, the Central Directory and the CRL (TLS key on the ca token)"
+tls_key="pkcs11:token=ca;object=pkid-tls?pin-source=file:$pins/ca.pin"
+$gatewayctl token keys "$tls_key" 2>/dev/null | grep -q '^private' || $gatewayctl token keygen "$tls_key" > /dev/null
+.build/debug/pkid --pki "$work/pki" --listen 127.0.0.1:0 --http-listen "127.0.0.1:$http_port" --tls-key "$tls_key" > "$work/pkid.log" 2>&1 &
+pkid_pid=$!
+for _ in $(seq 100); do grep -q "http://" "$work/pkid.log" && break; sleep 0.1; done
+cat "$work/pkid.log"
+https_port="$(sed -n 's/.*listening on https:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/pkid.log")"
+
+step "The RA registers the gateway (system title 00DB1234567890A0) with a one-time secret"
+registration="$($gatewayctl ra register --pki "$work/pki" --system-title 00DB1234567890A0 --profile sign --meter-number 12345678)"
+echo "$registration" | sed 's/(shown once): .*/(shown once): <hidden in the demo>/'
+export DEMO_ENROLL_SECRET="$(echo "$registration" | sed -n 's/.*(shown once): //p')"
+
+step "The gateway enrolls its meter-sign key: CSR on the token, EST with the secret, certificate back onto the token"
+$gatewayctl enroll --url "https://127.0.0.1:$https_port" --ca "$work/pki/ca.pem" --secret-env DEMO_ENROLL_SECRET \
+    --key "$key" --system-title 00DB1234567890A0 --profile sign --out "$work/meter-sign.crt"
+openssl x509 -in "$work/meter-sign.crt" -noout -subject -issuer -ext keyUsage,crlDistributionPoints
+echo "the same secret a second time:"
+$gatewayctl enroll --url "https://127.0.0.1:$https_port" --ca "$work/pki/ca.pem" --secret-env DEMO_ENROLL_SECRET \
+    --key "$key" --system-title 00DB1234567890A0 --profile sign || true
+
+step "The Central Directory: the certificate by serial and by system title; the CRL"
+serial="$(openssl x509 -in "$work/meter-sign.crt" -noout -serial | cut -d= -f2)"
+curl -s "http://127.0.0.1:$http_port/certificates/$serial?format=pem" | openssl x509 -noout -subject -serial
+curl -s "http://127.0.0.1:$http_port/certificates?system-title=00DB1234567890A0"
+echo
+curl -s -o "$work/crl.der" "http://127.0.0.1:$http_port/crl"
+openssl crl -inform DER -in "$work/crl.der" -out "$work/crl.pem"
+openssl verify -CAfile "$work/pki/ca.pem" -CRLfile "$work/crl.pem" -crl_check "$work/meter-sign.crt"

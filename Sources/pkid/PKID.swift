@@ -57,9 +57,13 @@ struct PKID: AsyncParsableCommand {
         let tlsURI = try PKCS11URI(parsing: tlsKey)
         let key = try await openKey(tlsKey)
         let certificate: Certificate
-        if let der = try? await key.token.certificate(key.uri) {
-            certificate = try Certificate(derEncoded: der)
+        if let der = try? await key.token.certificate(key.uri), let stored = try? Certificate(derEncoded: der),
+           stored.issuer == authority.certificate.subject,
+           authority.certificate.publicKey.isValidSignature(stored.signature, for: stored),
+           stored.notValidAfter > Date().addingTimeInterval(86400) {
+            certificate = stored
         } else {
+            // None on the token, or one from another CA or about to expire: this CA issues a fresh one.
             certificate = try await issueServerCertificate(authority: authority, key: key, host: host)
             try await key.token.importCertificate(try derBytes(certificate), for: tlsURI)
             say("issued this server a tls certificate \(certificate.subject) and stored it on the token")
