@@ -86,6 +86,7 @@ let package = Package(
             name: "pkid",
             dependencies: [
                 "PKIService", "PKI", "PKCS11", "TLS",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -18,27 +18,32 @@ struct PKID: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "PKI directory (gatewayctl ca init).")
-    var pki: String
+    @Option(help: "Configuration file (YAML, see Config/pkid.yaml); options given here override it.")
+    var config: String?
 
-    @Option(help: "HTTPS address, host:port (port 0 picks a free one).")
-    var listen: String = "127.0.0.1:8443"
+    @Option(help: "PKI directory (gatewayctl ca init).")
+    var pki: String?
+
+    @Option(help: "HTTPS address, host:port (port 0 picks a free one). Default 127.0.0.1:8443.")
+    var listen: String?
 
     @Option(name: .customLong("http-listen"), help: "Plain HTTP address for the CRL and the directory (optional).")
     var httpListen: String?
 
     @Option(name: .customLong("tls-key"), help: "URI of the TLS server key (on a token).")
-    var tlsKey: String
+    var tlsKey: String?
 
-    @Option(help: "Lifetime of certificates issued through EST.")
-    var validity: String = "2y"
+    @Option(help: "Lifetime of certificates issued through EST. Default 2y.")
+    var validity: String?
 
     @Option(help: "PKCS#11 module (default: SoftHSM, or GATEWAY_PKCS11_MODULE).")
     var module: String?
 
     func run() async throws {
         do {
-            try await serve()
+            var settings = try config.map { try PKIDSettings.load(path: $0) } ?? PKIDSettings()
+            settings.override(pki: pki, listen: listen, httpListen: httpListen, tlsKey: tlsKey, validity: validity, module: module)
+            try await serve(settings.validated())
         } catch {
             FileHandle.standardError.write(Data("pkid: \(error)\n".utf8))
             Module.finalizeAll()
@@ -47,15 +52,17 @@ struct PKID: AsyncParsableCommand {
         Module.finalizeAll()
     }
 
-    private func serve() async throws {
+    private func serve(_ settings: PKIDSettings.Validated) async throws {
+        let (pki, listen, httpListen, tlsKey, validity) = (settings.pki, settings.listen, settings.httpListen, settings.tlsKey, settings.validity)
+        let module = settings.module
         let directory = PKIDirectory(path: pki)
         let configuration = try directory.configuration()
-        let authority = try CertificateAuthority(directory: directory, signer: try await openKey(configuration.caKey))
+        let authority = try CertificateAuthority(directory: directory, signer: try await openKey(configuration.caKey, module: module))
         let service = PKIService(authority: authority, validity: try Validity(validity))
         let (host, port) = try hostPort(listen)
 
         let tlsURI = try PKCS11URI(parsing: tlsKey)
-        let key = try await openKey(tlsKey)
+        let key = try await openKey(tlsKey, module: module)
         let certificate: Certificate
         if let der = try? await key.token.certificate(key.uri), let stored = try? Certificate(derEncoded: der),
            stored.issuer == authority.certificate.subject,
@@ -89,7 +96,7 @@ struct PKID: AsyncParsableCommand {
         say("pkid stopped by \(signal)")
     }
 
-    private func openKey(_ text: String) async throws -> TokenKey {
+    private func openKey(_ text: String, module: String?) async throws -> TokenKey {
         let uri = try PKCS11URI(parsing: text)
         let path = Module.path(for: uri, fallback: module ?? ProcessInfo.processInfo.environment["GATEWAY_PKCS11_MODULE"] ?? Module.softHSMPath)
         let token = try await Token.open(uri, module: try await Module.load(path: path), maxSessions: 2)

@@ -1,0 +1,54 @@
+import Foundation
+import Yams
+
+/// pkid's settings: the YAML file's, overridden by command-line options. The file names keys by URI and never
+/// holds a PIN (PINs come from GATEWAY_PIN or a URI's pin-source).
+struct PKIDSettings: Decodable {
+    var pki: String?
+    var listen: String?
+    var http_listen: String?
+    var tls_key: String?
+    var validity: String?
+    var module: String?
+
+    struct Validated {
+        var pki: String
+        var listen: String
+        var httpListen: String?
+        var tlsKey: String
+        var validity: String
+        var module: String?
+    }
+
+    static func load(path: String) throws -> PKIDSettings {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SettingsError("cannot read \(path); give the path of a pkid configuration file")
+        }
+        do {
+            return try YAMLDecoder().decode(PKIDSettings.self, from: text)
+        } catch {
+            throw SettingsError("\(path) is not a valid pkid configuration: \(error)")
+        }
+    }
+
+    mutating func override(pki: String?, listen: String?, httpListen: String?, tlsKey: String?, validity: String?, module: String?) {
+        self.pki = pki ?? self.pki
+        self.listen = listen ?? self.listen
+        self.http_listen = httpListen ?? self.http_listen
+        self.tls_key = tlsKey ?? self.tls_key
+        self.validity = validity ?? self.validity
+        self.module = module ?? self.module
+    }
+
+    func validated() throws -> Validated {
+        guard let pki else { throw SettingsError("no PKI directory: give --pki DIR or pki: in the configuration") }
+        guard let tls_key else { throw SettingsError("no TLS key: give --tls-key URI or tls_key: in the configuration") }
+        if tls_key.contains("pin-value") { throw SettingsError("tls_key must not carry a pin-value; use GATEWAY_PIN or ?pin-source=file:PATH") }
+        return Validated(pki: pki, listen: listen ?? "127.0.0.1:8443", httpListen: http_listen, tlsKey: tls_key, validity: validity ?? "2y", module: module)
+    }
+}
+
+struct SettingsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
