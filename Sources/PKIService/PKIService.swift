@@ -47,6 +47,8 @@ public struct PKIService: Sendable {
                 return HTTPResponseMessage(status: .ok, contentType: "application/x-pem-file", body: Array(pem.utf8))
             } else if request.method == .GET, segments == ["crl"] {
                 return HTTPResponseMessage(status: .ok, contentType: "application/pkix-crl", body: try await currentCRL())
+            } else if segments.first == "ocsp" {
+                return await ocsp(request, segments: segments)
             }
             return .text(.notFound, "no such endpoint: \(request.method) \(request.path)")
         } catch let refusal as RegistrationAuthority.Refusal {
@@ -152,6 +154,23 @@ public struct PKIService: Sendable {
         }
         let json = try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys])
         return HTTPResponseMessage(status: .ok, contentType: "application/json", body: Array(json))
+    }
+
+    // MARK: OCSP
+
+    /// RFC 6960: POST with the DER request as body, or GET with it base64 in the path (Appendix A.1).
+    private func ocsp(_ request: HTTPRequestMessage, segments: [String]) async -> HTTPResponseMessage {
+        let der: [UInt8]
+        if request.method == .POST, segments.count == 1 {
+            der = request.body
+        } else if request.method == .GET, segments.count >= 2,
+                  let decoded = Data(base64Encoded: segments.dropFirst().joined(separator: "/").removingPercentEncoding ?? "") {
+            der = Array(decoded)
+        } else {
+            return .text(.badRequest, "OCSP takes POST /ocsp with a DER request, or GET /ocsp/<base64 request>")
+        }
+        let response = await OCSPResponder(authority: authority).respond(to: der)
+        return HTTPResponseMessage(status: .ok, contentType: "application/ocsp-response", body: response)
     }
 
     // MARK: CRL

@@ -82,13 +82,13 @@ struct PKID: AsyncParsableCommand {
         if let httpListen {
             let (plainHost, plainPort) = try hostPort(httpListen)
             http = try await HTTPServer(host: plainHost, port: plainPort, tls: nil) { request in
-                // Only public material over plain HTTP: CRL, CA chain and directory lookups, never enrollment.
-                guard request.method == .GET, !request.path.hasPrefix("/.well-known/est") else {
+                // Only public material over plain HTTP: CRL, OCSP, CA chain and directory lookups, never enrollment.
+                guard request.method == .GET || request.path == "/ocsp", !request.path.hasPrefix("/.well-known/est") else {
                     return .text(.forbidden, "enrollment is served over HTTPS only")
                 }
                 return await service.handle(request)
             }
-            say("pkid listening on http://\(plainHost):\(http?.port ?? 0) (CRL and directory)")
+            say("pkid listening on http://\(plainHost):\(http?.port ?? 0) (CRL, OCSP and directory)")
         }
         let signal = await waitForTermination()
         await https.stop()

@@ -162,6 +162,27 @@ final class PKIDTests {
         #expect(plain.output.hasSuffix("\n403"))
     }
 
+    @Test("openssl ocsp against pkid answers good, then revoked after gatewayctl ca revoke")
+    func ocsp() throws {
+        let secret = try register("00DB1234567890D0")
+        let answer = try enroll("00DB1234567890D0", secret: secret, csr: try opensslCSR("/CN=00DB1234567890D0"))
+        let pkcs7 = hsm.file("d0.p7", try #require(Data(base64Encoded: answer.body.filter { !$0.isWhitespace })))
+        let cert = hsm.path("d0.pem")
+        #expect(try hsm.openssl(["pkcs7", "-inform", "DER", "-in", pkcs7, "-print_certs", "-out", cert]).status == 0)
+        func query() throws -> ProcessResult {
+            try hsm.openssl(["ocsp", "-issuer", pki + "/ca.pem", "-cert", cert, "-url", "http://127.0.0.1:\(httpPort)/ocsp", "-CAfile", pki + "/ca.pem"])
+        }
+        let good = try query()
+        #expect(good.stderr.contains("Response verify OK"), "\(good.stderr)")
+        #expect(good.output.hasPrefix("\(cert): good\n"), "\(good.output)")
+
+        let serial = String(try hsm.openssl(["x509", "-in", cert, "-noout", "-serial"]).output.split(separator: "=")[1]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try hsm.gatewayctl(["ca", "revoke", "--pki", pki, "--serial", serial, "--reason", "keyCompromise"], pin: caPIN).status == 0)
+        let revoked = try query()
+        #expect(revoked.output.hasPrefix("\(cert): revoked\n"), "\(revoked.output)")
+        #expect(revoked.output.contains("Reason: keyCompromise"))
+    }
+
     @Test("gatewayctl enroll puts the certificate on the token; renew waits for 70 % unless forced")
     func enrollmentClient() throws {
         let secret = try register("00DB1234567890C0", profile: "tls")
