@@ -119,6 +119,17 @@ let package = Package(
         .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "TestSupport"]),
         .testTarget(
+            name: "PKIServiceTests",
+            dependencies: [
+                "PKIService", "PKI", "Signing", "TestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
             name: "PKITests",
             dependencies: ["PKI", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
         ),

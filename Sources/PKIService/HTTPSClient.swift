@@ -3,8 +3,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One HTTPS request on a fresh connection, on SwiftNIO: all the EST client needs, with the TLS settings (trust
-/// roots, a client key on a token) under the caller's control.
+/// One HTTP(S) request on a fresh connection, on SwiftNIO: all the EST and OCSP clients need, with the TLS settings
+/// (trust roots, a client key on a token) under the caller's control; no TLS for plain-HTTP OCSP and CRLs.
 public struct HTTPSClient: Sendable {
     public struct Response: Sendable {
         public var status: HTTPResponseStatus
@@ -14,9 +14,9 @@ public struct HTTPSClient: Sendable {
 
     public let host: String
     public let port: Int
-    public let tls: TLSConfiguration
+    public let tls: TLSConfiguration?
 
-    public init(host: String, port: Int, tls: TLSConfiguration) {
+    public init(host: String, port: Int, tls: TLSConfiguration?) {
         self.host = host
         self.port = port
         self.tls = tls
@@ -24,7 +24,7 @@ public struct HTTPSClient: Sendable {
 
     public func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> Response {
         let group = MultiThreadedEventLoopGroup.singleton
-        let context = try NIOSSLContext(configuration: tls)
+        let context = try tls.map { try NIOSSLContext(configuration: $0) }
         let host = self.host
         let promise = group.next().makePromise(of: Response.self)
         let channel: Channel
@@ -35,7 +35,9 @@ public struct HTTPSClient: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // An IP address is checked against the certificate's IP SANs; SNI only carries host names.
                     let serverName = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
-                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
                 }

@@ -6,16 +6,20 @@ import X509
 /// revoked. Revocation fails closed by default: without a current CRL from an issuer, nothing it issued is trusted.
 /// The answer names the check that failed, in words a user can act on.
 public struct CertificateValidator: Sendable {
-    public enum Revocation: Sendable, Hashable {
+    public enum Revocation: Sendable {
         /// No revocation check (only for tests and isolated set-ups).
         case none
         /// Check against CRLs the caller supplies (fetched from pkid's `/crl` or read from disk).
         case crl
+        /// Ask the OCSP responder each certificate names (its AIA), through `requester` (pkid's `/ocsp`); whether an
+        /// unreachable responder refuses the certificate is the requester's choice (`HTTPOCSPRequester.failClosed`).
+        case ocsp(any OCSPRequester)
     }
 
-    public struct Policy: Sendable, Hashable {
+    public struct Policy: Sendable {
         public var revocation: Revocation = .crl
-        /// When no usable CRL is at hand: refuse (true, the default) or accept without a revocation check.
+        /// When no usable CRL is at hand: refuse (true, the default) or accept without a revocation check. In OCSP
+        /// mode a revoked or unknown answer always refuses.
         public var failClosed = true
         /// How long past its nextUpdate a CRL is still accepted.
         public var staleCRLGrace: TimeInterval = 0
@@ -43,18 +47,29 @@ public struct CertificateValidator: Sendable {
     }
 
     public func validate(_ leaf: Certificate, profile: CertificateProfile, at time: Date = Date()) async -> Result {
-        var verifier = Verifier(rootCertificates: CertificateStore(trustAnchors)) {
-            RFC5280Policy(validationTime: time)
-            ProfilePolicy(profile: profile)
+        let outcome: CertificateValidationResult
+        if case .ocsp(let requester) = policy.revocation {
+            var verifier = Verifier(rootCertificates: CertificateStore(trustAnchors)) {
+                RFC5280Policy(validationTime: time)
+                ProfilePolicy(profile: profile)
+                OCSPVerifierPolicy(failureMode: policy.failClosed ? .hard : .soft, requester: AnyOCSPRequester(requester), validationTime: time)
+            }
+            outcome = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
+        } else {
+            var verifier = Verifier(rootCertificates: CertificateStore(trustAnchors)) {
+                RFC5280Policy(validationTime: time)
+                ProfilePolicy(profile: profile)
+            }
+            outcome = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
         }
         let chain: [Certificate]
-        switch await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates)) {
+        switch outcome {
         case .validCertificate(let validated):
             chain = Array(validated)
         case .couldNotValidate(let failures):
             return .invalid(reason: Self.explain(leaf, failures: failures, at: time))
         }
-        guard policy.revocation == .crl else { return .valid(chain: chain) }
+        guard case .crl = policy.revocation else { return .valid(chain: chain) }
         for (certificate, issuer) in zip(chain, chain.dropFirst()) {
             let fromIssuer = crls.filter { $0.issuer == issuer.subject && $0.isSigned(by: issuer) }
             guard let crl = fromIssuer.max(by: { ($0.number ?? 0, $0.thisUpdate) < ($1.number ?? 0, $1.thisUpdate) }) else {
@@ -84,4 +99,13 @@ public struct CertificateValidator: Sendable {
     }
 
     static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}
+
+/// A concrete requester around any requester, for swift-certificates' generic OCSP policy.
+struct AnyOCSPRequester: OCSPRequester {
+    let base: any OCSPRequester
+    init(_ base: any OCSPRequester) { self.base = base }
+    func query(request: [UInt8], uri: String) async -> OCSPRequesterQueryResult {
+        await base.query(request: request, uri: uri)
+    }
 }

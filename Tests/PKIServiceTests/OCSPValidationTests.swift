@@ -1,0 +1,56 @@
+import Foundation
+import PKI
+import PKIService
+import Signing
+import Testing
+import TestSupport
+import X509
+
+/// The validation library in OCSP mode against pkid's endpoints, served in-process over loopback HTTP.
+@Suite("Validation by OCSP against pkid")
+struct OCSPValidationTests {
+    @Test("valid while good, refused once revoked, refused when the responder is down (hard fail) unless soft")
+    func ocspValidation() async throws {
+        let directory = try temporaryDirectory("ocsp-validation")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The CA must name its OCSP URL, so the port is reserved first with a server that is replaced below.
+        let probe = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil) { _ in .text(.ok, "") }
+        let port = probe.port
+        await probe.stop()
+
+        let authority = try await CertificateAuthority.create(
+            directory: PKIDirectory(path: directory.appendingPathComponent("pki").path), keyURI: "software",
+            signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=OCSP Validation Root"),
+            validity: try Validity("5y"), url: "http://127.0.0.1:\(port)"
+        )
+        let device = try SoftwareSigner(generating: .ecdsa(.p256))
+        let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890E0"))
+        let certificate = try await authority.issue(csr, profile: .sign, validity: try Validity("1y"))
+        let service = PKIService(authority: authority, validity: try Validity("1y"))
+        let server = try await HTTPServer(host: "127.0.0.1", port: port, tls: nil) { await service.handle($0) }
+
+        var policy = CertificateValidator.Policy()
+        policy.revocation = .ocsp(HTTPOCSPRequester())
+        let validator = CertificateValidator(trustAnchors: [authority.certificate], policy: policy)
+        #expect(await validator.validate(certificate, profile: .sign) == .valid(chain: [certificate, authority.certificate]))
+
+        try await authority.revoke(serial: certificate.serialNumber.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(), reason: .keyCompromise)
+        guard case .invalid(let revoked) = await validator.validate(certificate, profile: .sign) else {
+            Issue.record("a revoked certificate passed OCSP validation")
+            return
+        }
+        #expect(revoked.hasPrefix("certificate of CN=00DB1234567890E0 is not trusted: "))
+        #expect(revoked.lowercased().contains("revoked"), "\(revoked)")
+
+        await server.stop()
+        let fresh = try await authority.issue(csr, profile: .sign, validity: try Validity("1y"))
+        guard case .invalid(let down) = await validator.validate(fresh, profile: .sign) else {
+            Issue.record("validated with the responder down while failing closed")
+            return
+        }
+        #expect(down.hasPrefix("certificate of CN=00DB1234567890E0 is not trusted: no OCSP answer ("), "\(down)")
+        var soft = policy
+        soft.revocation = .ocsp(HTTPOCSPRequester(failClosed: false))
+        #expect(await CertificateValidator(trustAnchors: [authority.certificate], policy: soft).validate(fresh, profile: .sign).isValid)
+    }
+}
