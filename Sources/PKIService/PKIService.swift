@@ -89,7 +89,11 @@ public struct PKIService: Sendable {
         guard csr.subject == current.subject else {
             return .text(.badRequest, "the CSR's subject \(csr.subject) differs from the current certificate's \(current.subject)")
         }
-        let certificate = try await authority.issue(csr, profile: CertificateProfile(rawValue: issued.profile) ?? .sign, validity: validity)
+        // RFC 7030 §4.2.2: the new certificate keeps the current one's subject and subjectAltNames.
+        let names = (try? current.extensions.subjectAlternativeNames).map { Array($0) } ?? []
+        let certificate = try await authority.issue(
+            csr, profile: CertificateProfile(rawValue: issued.profile) ?? .sign, validity: validity, alternativeNames: names
+        )
         return try pkcs7([certificate], contentType: "application/pkcs7-mime; smime-type=certs-only")
     }
 

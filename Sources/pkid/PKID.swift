@@ -108,7 +108,7 @@ struct PKID: AsyncParsableCommand {
         var addresses: [[UInt8]] = [[127, 0, 0, 1]]
         var names = ["localhost"]
         if let address = ipv4(host), address != [127, 0, 0, 1] { addresses.append(address) } else if ipv4(host) == nil { names.append(host) }
-        return try await authority.issue(csr, profile: .tls, validity: try Validity("1y"), dnsNames: names, ipAddresses: addresses)
+        return try await authority.issue(csr, profile: .tls, validity: try Validity("1y"), alternativeNames: GeneralName.names(dns: names, ip: addresses))
     }
 }
 

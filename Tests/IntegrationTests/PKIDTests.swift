@@ -162,6 +162,25 @@ final class PKIDTests {
         #expect(plain.output.hasSuffix("\n403"))
     }
 
+    @Test("a tls enrollment keeps the subjectAltNames the CSR requests")
+    func requestedNames() throws {
+        let secret = try register("00DB1234567890F0", profile: "tls")
+        let der = hsm.path("f0.der")
+        let made = try hsm.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", hsm.path("f0.key"),
+                                    "-subj", "/CN=00DB1234567890F0", "-addext", "subjectAltName=DNS:gateway-f0.local,IP:127.0.0.1",
+                                    "-outform", "DER", "-out", der])
+        try #require(made.status == 0, "\(made.stderr)")
+        let csr = hsm.file("f0.b64", Data(try Data(contentsOf: URL(fileURLWithPath: der)).base64EncodedString().utf8))
+        let answer = try enroll("00DB1234567890F0", secret: secret, csr: csr, label: "tls/")
+        #expect(answer.code == 200, "\(answer.body)")
+        let pkcs7 = hsm.file("f0.p7", try #require(Data(base64Encoded: answer.body.filter { !$0.isWhitespace })))
+        let pem = hsm.path("f0.pem")
+        #expect(try hsm.openssl(["pkcs7", "-inform", "DER", "-in", pkcs7, "-print_certs", "-out", pem]).status == 0)
+        let text = try hsm.openssl(["x509", "-in", pem, "-noout", "-ext", "subjectAltName,extendedKeyUsage"]).output
+        #expect(text.contains("DNS:gateway-f0.local, IP Address:127.0.0.1"), "\(text)")
+        #expect(text.contains("TLS Web Server Authentication, TLS Web Client Authentication"))
+    }
+
     @Test("openssl ocsp against pkid answers good, then revoked after gatewayctl ca revoke")
     func ocsp() throws {
         let secret = try register("00DB1234567890D0")

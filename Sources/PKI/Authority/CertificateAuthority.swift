@@ -69,10 +69,11 @@ public struct CertificateAuthority: Sendable {
     // MARK: Issuing
 
     /// Issues a certificate for `csr` under `profile` after checking it: the CSR's signature (proof of
-    /// possession), an allowed key type, and for device profiles a system title as subject CN.
+    /// possession), an allowed key type, and for device profiles a system title as subject CN. A tls certificate's
+    /// subjectAltNames are `alternativeNames` when given, else those the CSR requests.
     public func issue(
         _ csr: CertificateSigningRequest, profile: CertificateProfile, validity: Validity,
-        dnsNames: [String] = [], ipAddresses: [[UInt8]] = [], now: Date = Date()
+        alternativeNames: [GeneralName]? = nil, now: Date = Date()
     ) async throws -> Certificate {
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw PKIError.csrSignatureInvalid }
         let keyType = try Self.keyType(of: csr.publicKey)
@@ -93,12 +94,18 @@ public struct CertificateAuthority: Sendable {
             extensions: try profile.extensions(
                 subjectKey: csr.publicKey, issuerKey: key.publicKey,
                 publication: configuration.url.map { CertificateProfile.Publication(baseURL: $0) },
-                dnsNames: dnsNames, ipAddresses: ipAddresses, pathLength: 0
+                alternativeNames: alternativeNames ?? Self.requestedNames(csr), pathLength: 0
             ),
             issuerAsyncPrivateKey: Certificate.PrivateKey(key)
         )
         try await record(certificate, profile: profile, now: now)
         return certificate
+    }
+
+    /// The subjectAltNames a CSR asks for in its extensionRequest attribute.
+    static func requestedNames(_ csr: CertificateSigningRequest) -> [GeneralName] {
+        guard let request = try? csr.attributes.extensionRequest, let names = try? request.extensions.subjectAlternativeNames else { return [] }
+        return Array(names)
     }
 
     func record(_ certificate: Certificate, profile: CertificateProfile, now: Date = Date()) async throws {

@@ -29,7 +29,7 @@ public enum CertificateProfile: String, Sendable, Hashable, CaseIterable, Custom
     /// The extensions of a certificate of this profile.
     public func extensions(
         subjectKey: Certificate.PublicKey, issuerKey: Certificate.PublicKey, publication: Publication?,
-        dnsNames: [String] = [], ipAddresses: [[UInt8]] = [], pathLength: Int? = nil
+        alternativeNames: [GeneralName] = [], pathLength: Int? = nil
     ) throws -> Certificate.Extensions {
         var extensions = Certificate.Extensions()
         switch self {
@@ -44,9 +44,8 @@ public enum CertificateProfile: String, Sendable, Hashable, CaseIterable, Custom
             let isEC = subjectKey.isEC
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyAgreement: isEC), critical: true))
             try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.serverAuth, .clientAuth]), critical: false))
-            let names = dnsNames.map { GeneralName.dnsName($0) } + ipAddresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: $0[...])) }
-            if !names.isEmpty {
-                try extensions.append(Certificate.Extension(SubjectAlternativeNames(names), critical: false))
+            if !alternativeNames.isEmpty {
+                try extensions.append(Certificate.Extension(SubjectAlternativeNames(alternativeNames), critical: false))
             }
         }
         try extensions.append(Certificate.Extension(SubjectKeyIdentifier(hash: subjectKey), critical: false))
@@ -69,5 +68,12 @@ public enum CertificateProfile: String, Sendable, Hashable, CaseIterable, Custom
 extension Certificate.PublicKey {
     var isEC: Bool {
         P256.Signing.PublicKey(self) != nil || P384.Signing.PublicKey(self) != nil || P521.Signing.PublicKey(self) != nil
+    }
+}
+
+extension GeneralName {
+    /// DNS names and IP addresses (4 or 16 bytes) as subjectAltName entries.
+    public static func names(dns: [String], ip: [[UInt8]]) -> [GeneralName] {
+        dns.map { .dnsName($0) } + ip.map { .ipAddress(ASN1OctetString(contentBytes: $0[...])) }
     }
 }

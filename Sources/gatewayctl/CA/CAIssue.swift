@@ -22,7 +22,7 @@ struct CAIssue: AsyncParsableCommand {
     @Option(help: "Lifetime, e.g. 2y.")
     var validity: String = "2y"
 
-    @Option(help: "DNS name for the tls profile's subjectAltName (repeatable).")
+    @Option(help: "DNS name for the tls profile's subjectAltName (repeatable; default: the names the CSR requests).")
     var dns: [String] = []
 
     @Option(help: "IP address for the tls profile's subjectAltName (repeatable).")
@@ -38,9 +38,8 @@ struct CAIssue: AsyncParsableCommand {
         let request = try readCSR(csr)
         let addresses = try ip.map(parseIPAddress)
         let authority = try await pki.open(options)
-        let certificate = try await authority.issue(
-            request, profile: profile, validity: try Validity(validity), dnsNames: dns, ipAddresses: addresses
-        )
+        let names = dns.isEmpty && addresses.isEmpty ? nil : GeneralName.names(dns: dns, ip: addresses)
+        let certificate = try await authority.issue(request, profile: profile, validity: try Validity(validity), alternativeNames: names)
         try writeOutput(Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A], to: output)
         if output != nil { print("issued \(profile) certificate \(serialHex(certificate)) for \(certificate.subject)") }
     }
