@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import Modbus
 import PKCS11
-import PKI
-import PKIService
-import Signing
 
 @main
 struct GatewayCtl: AsyncParsableCommand {
@@ -15,43 +11,33 @@ struct GatewayCtl: AsyncParsableCommand {
     )
 
     /// Errors a user caused print as one line naming the cause and the fix, with no usage text after them.
+    /// Parsing errors go to ArgumentParser, which prints the usage they are about.
     static func main() async {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
             Module.finalizeAll()
-        } catch let error as PKCS11Error {
-            fail(error)
-        } catch let error as SigningError {
-            fail(error)
-        } catch let error as CLIError {
-            fail(error)
-        } catch let error as PKCS11URIError {
-            fail(error)
-        } catch let error as ModbusError {
-            fail(error)
-        } catch let error as RegisterMapError {
-            fail(error)
-        } catch let error as SimulatorError {
-            fail(error)
-        } catch let error as PKIError {
-            fail(error)
-        } catch let error as ESTError {
-            fail(error)
-        } catch {
+        } catch let error as ExitCode {
             Module.finalizeAll()
             exit(withError: error)
+        } catch let error as ValidationError {
+            Module.finalizeAll()
+            exit(withError: error)
+        } catch {
+            // Every error of the project's modules describes itself in one line with cause and fix.
+            FileHandle.standardError.write(Data("gatewayctl: \(error)\n".utf8))
+            Module.finalizeAll()
+            Foundation.exit(1)
         }
-    }
-
-    private static func fail(_ error: some CustomStringConvertible) -> Never {
-        FileHandle.standardError.write(Data("gatewayctl: \(error)\n".utf8))
-        Module.finalizeAll()
-        Foundation.exit(1)
     }
 }
 
