@@ -111,6 +111,8 @@ let package = Package(
             ]
         ),
 
+        .target(name: "COSEM", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SigningTests",
@@ -134,8 +136,13 @@ let package = Package(
             dependencies: ["PKI", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
         ),
         .testTarget(
+            name: "COSEMTests",
+            dependencies: ["COSEM", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["TestSupport", "Signing", "Modbus", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -1,0 +1,32 @@
+/// One wrapper frame: header plus the APDU bytes it announces. The APDU stays undecoded here so transport
+/// and codec errors stay apart; decode it with `APDU(decoding:)`.
+public struct WrapperFrame: Sendable, Hashable {
+    public var source: UInt16
+    public var destination: UInt16
+    public var apdu: [UInt8]
+
+    /// Refuses APDUs longer than the 16-bit length field can announce.
+    public init(source: UInt16, destination: UInt16, apdu: [UInt8]) throws(WrapperError) {
+        guard apdu.count <= Int(UInt16.max) else { throw .apduTooLong(apdu.count) }
+        self.source = source
+        self.destination = destination
+        self.apdu = apdu
+    }
+
+    public var header: WrapperHeader {
+        WrapperHeader(source: source, destination: destination, length: UInt16(truncatingIfNeeded: apdu.count))
+    }
+
+    public var encoded: [UInt8] { header.bytes + apdu }
+
+    /// Decodes exactly one frame: the header's length must match the bytes that follow.
+    public init(decoding bytes: [UInt8], maxAPDUSize: Int = Int(UInt16.max)) throws(WrapperError) {
+        let header = try WrapperHeader(parsing: bytes)
+        let length = Int(header.length)
+        guard length <= maxAPDUSize else { throw .oversized(length: length, limit: maxAPDUSize) }
+        let available = bytes.count - WrapperHeader.size
+        guard available >= length else { throw .truncatedAPDU(expected: length, available: available) }
+        guard available == length else { throw .trailingBytes(count: available - length) }
+        try self.init(source: header.source, destination: header.destination, apdu: Array(bytes[WrapperHeader.size...]))
+    }
+}
