@@ -61,6 +61,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Metering",
+            dependencies: [
+                "COSEM", "Signing", "PKI", "Modbus",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
             name: "TLS",
             dependencies: [
                 "Signing",
@@ -120,6 +128,14 @@ let package = Package(
         ),
         .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "TestSupport"]),
+        .testTarget(
+            name: "MeteringTests",
+            dependencies: [
+                "Metering", "COSEM", "PKI", "Signing", "Modbus", "TestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .testTarget(
             name: "PKIServiceTests",
             dependencies: [

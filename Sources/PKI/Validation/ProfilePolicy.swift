@@ -20,6 +20,10 @@ struct ProfilePolicy: VerifierPolicy {
             guard keyUsage?.digitalSignature == true else {
                 return .failsToMeetPolicy(reason: "its key usage does not allow digital signatures (not a signing certificate)")
             }
+            // A TLS certificate also allows digitalSignature; the signing profile is the one without TLS usages.
+            if let usages = try? leaf.extensions.extendedKeyUsage, !Array(usages).isEmpty {
+                return .failsToMeetPolicy(reason: "it is a TLS certificate (extended key usage set), not a signing certificate")
+            }
         case .tls:
             guard keyUsage?.digitalSignature == true else {
                 return .failsToMeetPolicy(reason: "its key usage does not allow digital signatures")

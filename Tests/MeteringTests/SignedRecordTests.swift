@@ -1,0 +1,159 @@
+import COSEM
+import Foundation
+import Metering
+import Modbus
+import PKI
+import Signing
+import Testing
+import TestSupport
+import SwiftASN1
+import X509
+
+/// Signed records end to end with a software CA and software device keys (the same code signs on a token).
+@Suite("Signed measurement records: sign, verify, tamper")
+struct SignedRecordTests {
+    let authority: CertificateAuthority
+    let gatewayTitle = try! SystemTitle(hex: "00DB1234567890A0")
+    let headEndTitle = try! SystemTitle(hex: "48454144454E4401")
+
+    init() async throws {
+        authority = try await CertificateAuthority.create(
+            directory: PKIDirectory(path: try temporaryDirectory("records").appendingPathComponent("pki").path), keyURI: "software",
+            signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=Record Test Root"),
+            validity: try Validity("5y"), url: nil
+        )
+    }
+
+    static let readingJSON = """
+        {"time": "2026-11-25T12:00:00.250Z", "meter": "Siemens SENTRON PAC3200",
+         "values": [
+           {"obis": "1.0.32.7.0.255", "name": "voltage L1-N", "value": 230.25, "unit": "V", "scaler": 0, "valid": true},
+           {"obis": "1.0.52.7.0.255", "name": "voltage L2-N", "value": null, "unit": "V", "scaler": 0, "valid": false, "problem": "not read: timeout"},
+           {"obis": "1.0.1.8.1.255", "name": "active energy import T1", "value": 1234567.5, "unit": "Wh", "scaler": 0, "valid": true}],
+         "status": {"limit_violations": 0, "device_status": 67108864, "error_code": 66, "conditions": ["timeout", "voltage overload"]},
+         "rtt_ms": [0.4, null, 0.2], "errors": []}
+        """
+
+    func record(transactionID: UInt64 = 70_000) throws -> MeasurementRecord {
+        try MeasurementRecord(reading: try ReadingDocument.decode(Data(Self.readingJSON.utf8)), transactionID: transactionID,
+                              meterIdent: "PAC3200", meterNumber: "12345678", locationIdent: "Substation 7")
+    }
+
+    func certificate(for signer: any Signer, subject: String = "CN=00DB1234567890A0", profile: CertificateProfile = .sign) async throws -> Certificate {
+        let csr = try await CertificateRequests.make(signer: signer, subject: try SubjectName.parse(subject))
+        return try await authority.issue(csr, profile: profile, validity: try Validity("1y"))
+    }
+
+    func verifier() throws -> RecordVerifier {
+        let crl = try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: authority.directory.crlPath))))
+        return RecordVerifier(validator: CertificateValidator(trustAnchors: [authority.certificate], crls: [crl]))
+    }
+
+    @Test("the record keeps every field: unread values as null-data, the status word as 32 state bits, sequence_nr wrapping")
+    func recordFields() throws {
+        let record = try record(transactionID: 70_000)
+        #expect(record.sequenceNumber == UInt16(70_000 % 65_536))
+        #expect(record.counterValues.map(\.value) == [230.25, nil, 1234567.5])
+        #expect(record.counterValues.map(\.unit) == [35, 35, 30])
+        #expect(record.errorCode == 66)
+        #expect(record.state.count == 32 && record.state[5] && record.state.bits.filter { $0 }.count == 1)
+        #expect(record.measurementTime.unixTime == UnixTime(seconds: 1_795_608_000, hundredths: 25))
+        let decoded = try MeasurementRecord(try COSEMData(decoding: record.data.encoded))
+        #expect(decoded == record)
+    }
+
+    @Test("signatures for P-256 (suite 1), P-384 (suite 2) and RSA (PSS extension) verify; raw r||s lengths", arguments: [
+        KeyAlgorithm.ecdsa(.p256), .ecdsa(.p384), .rsa(bits: 2048),
+    ])
+    func signAndVerify(_ algorithm: KeyAlgorithm) async throws {
+        let key = try SoftwareSigner(generating: algorithm)
+        let cert = try await certificate(for: key)
+        let frame = try await SignedRecord.sign(try record(), transactionID: 70_000, signer: key, certificate: cert,
+                                                originator: gatewayTitle, recipient: headEndTitle)
+        switch algorithm {
+        case .ecdsa(.p256): #expect(frame.signature.count == 64)
+        case .ecdsa(.p384): #expect(frame.signature.count == 96)
+        default: #expect(frame.signature.count == 256)
+        }
+        let result = try await verifier().verify(frame: frame.encoded, certificate: cert)
+        #expect(result.passed, "\(result.checks.filter { !$0.passed })")
+        #expect(result.checks.map(\.name) == ["frame", "certificate_info", "originator", "signature", "certificate", "content"])
+        #expect(result.record == (try record()))
+        #expect(result.transactionID == 70_000)
+        // Convention B is a different set of bytes: a verifier expecting it rejects an A-signed frame.
+        var b = try verifier()
+        b.convention = .b
+        #expect(await b.verify(frame: frame.encoded, certificate: cert).failure?.name == "signature")
+    }
+
+    @Test("tampering any byte of a signed frame is rejected")
+    func tampering() async throws {
+        let key = try SoftwareSigner(generating: .ecdsa(.p256))
+        let cert = try await certificate(for: key)
+        let frame = try await SignedRecord.sign(try record(), transactionID: 5, signer: key, certificate: cert,
+                                                originator: gatewayTitle, recipient: headEndTitle).encoded
+        let verifier = try verifier()
+        for index in frame.indices {
+            var changed = frame
+            changed[index] ^= 0x01
+            let result = await verifier.verify(frame: changed, certificate: cert)
+            #expect(!result.passed, "byte \(index) changed and the frame still verified")
+        }
+    }
+
+    @Test("a wrong system title, the wrong profile, another certificate, a revoked certificate: each its own reason")
+    func refusals() async throws {
+        let key = try SoftwareSigner(generating: .ecdsa(.p256))
+        let cert = try await certificate(for: key)
+        let record = try record()
+
+        let otherTitle = try await SignedRecord.sign(record, transactionID: 1, signer: key, certificate: cert,
+                                                     originator: try SystemTitle(hex: "00DB1234567890FF"), recipient: headEndTitle)
+        let titleResult = try await verifier().verify(frame: otherTitle.encoded, certificate: cert)
+        #expect(titleResult.failure?.name == "originator")
+        #expect(titleResult.failure?.detail == "the frame comes from system title 00DB1234567890FF, but the certificate is for 00DB1234567890A0")
+
+        let tlsCert = try await certificate(for: key, profile: .tls)
+        let tlsFrame = try await SignedRecord.sign(record, transactionID: 2, signer: key, certificate: tlsCert,
+                                                   originator: gatewayTitle, recipient: headEndTitle)
+        let profileResult = try await verifier().verify(frame: tlsFrame.encoded, certificate: tlsCert)
+        #expect(profileResult.failure?.name == "certificate")
+        #expect(profileResult.failure?.detail.hasSuffix("it is a TLS certificate (extended key usage set), not a signing certificate") == true)
+
+        let frame = try await SignedRecord.sign(record, transactionID: 3, signer: key, certificate: cert,
+                                                originator: gatewayTitle, recipient: headEndTitle)
+        let otherCert = try await certificate(for: try SoftwareSigner(generating: .ecdsa(.p256)))
+        let otherResult = try await verifier().verify(frame: frame.encoded, certificate: otherCert)
+        #expect(otherResult.failure?.name == "certificate_info")
+
+        try await authority.revoke(serial: hex(cert.serialNumber.bytes), reason: .keyCompromise)
+        let revokedResult = try await verifier().verify(frame: frame.encoded, certificate: cert)
+        #expect(revokedResult.failure?.name == "certificate")
+        #expect(revokedResult.failure?.detail.hasSuffix("(keyCompromise)") == true)
+    }
+
+    @Test("the published GBCS general-signing vector verifies under convention A and fails under B")
+    func gbcsVector() throws {
+        let hexFrame = "DF090200000000000003E80800DB1234567890A00890B3D51F300100000002000B0302010040B5A202F56E6AF82256FD36E666FAC1FD3B10350C2F484E47304F3617E0C6CA18246FD116384FF159B3D1A5300F854364BEEC41D7C2A920262F8C2E998E234B28"
+        let bytes = stride(from: 0, to: hexFrame.count, by: 2).map { UInt8(hexFrame.dropFirst($0).prefix(2), radix: 16)! }
+        let frame = try GeneralSigning(decoding: bytes)
+        // ../shared/vectors holds the published vectors beside the repository (as in CI).
+        let vector = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors/dlms/gbcs-00db1234567890a0-ds.pem")
+        let pem = try String(contentsOf: vector, encoding: .utf8)
+        let certificate = try Certificate(pemEncoded: pem)
+        let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
+        let signature = Signature(scheme: .ecdsa(.sha256), bytes: frame.signature)
+        #expect(key.isValidSignature(signature, for: frame.signedBytes(.a)))
+        #expect(!key.isValidSignature(signature, for: frame.signedBytes(.b)))
+    }
+
+    private func hex(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+    }
+}
+
+func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
+    var serializer = DER.Serializer()
+    try serializer.serialize(value)
+    return serializer.serializedBytes
+}
