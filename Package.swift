@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "PKCS11", "Modbus", "PKI", "PKIService", "Signing",
+                "PKCS11", "Modbus", "PKI", "PKIService", "Signing", "COSEM", "Metering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
