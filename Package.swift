@@ -153,11 +153,15 @@ let package = Package(
         ),
         .testTarget(
             name: "COSEMTests",
-            dependencies: ["COSEM", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]
+            dependencies: [
+                "COSEM", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Signing", "Modbus", "COSEM", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]
         ),
     ]
