@@ -92,3 +92,21 @@ echo
 curl -s -o "$work/crl.der" "http://127.0.0.1:$http_port/crl"
 openssl crl -inform DER -in "$work/crl.der" -out "$work/crl.pem"
 openssl verify -CAfile "$work/pki/ca.pem" -CRLfile "$work/crl.pem" -crl_check "$work/meter-sign.crt"
+
+step "Simulator readings signed on the gateway token as DLMS general-signing frames, each verified"
+for n in 1 2 3; do
+    $gatewayctl meter read --host 127.0.0.1 --port "$port" --json > "$work/reading-$n.json"
+    $gatewayctl record sign --key "$key" --cert "$work/meter-sign.crt" --reading "$work/reading-$n.json" \
+        --system-title 00DB1234567890A0 --recipient 48454144454E4401 --meter-number 12345678 --location "Demo substation" \
+        --counter "$PWD/Tokens/softhsm/demo-transaction-counter" --out "$work/frame-$n.bin"
+    $gatewayctl verify --frame "$work/frame-$n.bin" --ca "$work/pki/ca.pem" --crl "$work/crl.der" --cert "$work/meter-sign.crt" > "$work/verdict-$n.txt"
+    tail -7 "$work/verdict-$n.txt"
+done
+echo "the first frame's beginning, decoded:"
+$gatewayctl cosem decode --in "$work/frame-1.bin" > "$work/frame-1.txt"
+head -24 "$work/frame-1.txt"
+echo "  ..."
+echo "one byte of the last frame changed:"
+printf '\x00' | dd of="$work/frame-3.bin" bs=1 seek=300 conv=notrunc status=none
+$gatewayctl verify --frame "$work/frame-3.bin" --ca "$work/pki/ca.pem" --crl "$work/crl.der" --cert "$work/meter-sign.crt" > "$work/verdict-x.txt" || true
+tail -1 "$work/verdict-x.txt"
