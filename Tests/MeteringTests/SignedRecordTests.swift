@@ -157,3 +157,19 @@ func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
     try serializer.serialize(value)
     return serializer.serializedBytes
 }
+
+extension SignedRecordTests {
+    @Test("the direct record codec writes exactly the COSEMData tree's bytes and reads them back; damage is refused")
+    func directCodec() throws {
+        let record = try record(transactionID: 0x1_2345_6789)
+        let direct = record.encodedDataNotification(transactionID: 0x1_2345_6789)
+        #expect(direct == record.dataNotification(transactionID: 0x1_2345_6789).encoded)
+        let (decoded, invokeID) = try MeasurementRecord.decode(dataNotification: direct)
+        #expect(decoded == record)
+        #expect(invokeID == 0x45_6789)  // the transaction id's low 24 bits
+        for cut in 0..<direct.count {
+            #expect(throws: RecordError.self) { try MeasurementRecord.decode(dataNotification: Array(direct.prefix(cut))) }
+        }
+        #expect(throws: RecordError.self) { try MeasurementRecord.decode(dataNotification: direct + [0]) }
+    }
+}

@@ -3,32 +3,32 @@
 /// Every read checks the remaining count first and throws `COSEMError.truncated(at:)` instead of trapping, so
 /// decoders built on it cannot crash on short or hostile input. Offsets in errors are relative to the start of
 /// the buffer the reader was made with.
-struct ByteReader {
+public struct ByteReader: Sendable {
     private let bytes: [UInt8]
-    private(set) var offset: Int
+    public private(set) var offset: Int
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.offset = 0
     }
 
-    var remaining: Int { bytes.count - offset }
-    var isAtEnd: Bool { offset >= bytes.count }
+    public var remaining: Int { bytes.count - offset }
+    public var isAtEnd: Bool { offset >= bytes.count }
 
-    mutating func u8() throws(COSEMError) -> UInt8 {
+    public mutating func u8() throws(COSEMError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated(at: offset) }
         defer { offset += 1 }
         return bytes[offset]
     }
 
     /// The next byte without consuming it, or nil at the end.
-    func peek() -> UInt8? { isAtEnd ? nil : bytes[offset] }
+    public func peek() -> UInt8? { isAtEnd ? nil : bytes[offset] }
 
-    mutating func u16() throws(COSEMError) -> UInt16 { UInt16(truncatingIfNeeded: try unsigned(2)) }
-    mutating func u32() throws(COSEMError) -> UInt32 { UInt32(truncatingIfNeeded: try unsigned(4)) }
-    mutating func u64() throws(COSEMError) -> UInt64 { try unsigned(8) }
+    public mutating func u16() throws(COSEMError) -> UInt16 { UInt16(truncatingIfNeeded: try unsigned(2)) }
+    public mutating func u32() throws(COSEMError) -> UInt32 { UInt32(truncatingIfNeeded: try unsigned(4)) }
+    public mutating func u64() throws(COSEMError) -> UInt64 { try unsigned(8) }
 
-    mutating func bytes(_ count: Int) throws(COSEMError) -> [UInt8] {
+    public mutating func bytes(_ count: Int) throws(COSEMError) -> [UInt8] {
         guard count >= 0, remaining >= count else { throw .truncated(at: bytes.count) }
         defer { offset += count }
         return Array(bytes[offset ..< offset + count])
@@ -48,7 +48,7 @@ struct ByteReader {
     /// Only the shortest of the forms encoders write (1 byte, `81`, `82`, `84`) is accepted; a longer form
     /// throws `nonCanonicalLength`, so decode-then-encode always gives back the input. A value above `limit`
     /// throws `oversized` before anything is allocated.
-    mutating func length(limit: Int) throws(COSEMError) -> Int {
+    public mutating func length(limit: Int) throws(COSEMError) -> Int {
         let start = offset
         let first = try u8()
         let value: UInt64
@@ -66,7 +66,7 @@ struct ByteReader {
     }
 
     /// Throws `trailingBytes` unless everything was read.
-    func expectEnd() throws(COSEMError) {
+    public func expectEnd() throws(COSEMError) {
         guard isAtEnd else { throw .trailingBytes(at: offset, count: remaining) }
     }
 }

@@ -28,7 +28,7 @@ public enum SignedRecord {
             transactionID: (0..<8).reversed().map { UInt8(truncatingIfNeeded: transactionID >> ($0 * 8)) },
             originatorSystemTitle: originator.bytes, recipientSystemTitle: recipient.bytes,
             dateTime: MeasurementRecord.dateTime(time), otherInformation: CertificateInfo(certificate).derEncoded,
-            content: record.dataNotification(transactionID: transactionID).encoded
+            content: record.encodedDataNotification(transactionID: transactionID)
         )
         frame.signature = try await signer.sign(frame.signedBytes(convention), scheme: scheme(for: signer.algorithm)).bytes
         return frame

@@ -89,15 +89,11 @@ public struct RecordVerifier: Sendable {
         }
 
         do {
-            guard case .dataNotification(let notification) = try frame.decodedContent() else {
-                result.check("content", false, "the signed content is not a data-notification")
-                return result
-            }
-            let record = try MeasurementRecord(notification.body)
+            let (record, invokeID) = try MeasurementRecord.decode(dataNotification: frame.content)
             result.record = record
             let id = result.transactionID ?? 0
             let consistent = result.transactionID != nil && record.sequenceNumber == UInt16(truncatingIfNeeded: id)
-                && notification.invokeIDAndPriority.invokeID == UInt32(truncatingIfNeeded: id) & 0x00FF_FFFF
+                && invokeID == UInt32(truncatingIfNeeded: id) & 0x00FF_FFFF
             result.check("content", consistent, consistent ? "measurement record, \(record.counterValues.count) values, transaction \(id)"
                                                            : "the record's sequence number or invoke id does not match transaction id \(id)")
         } catch {

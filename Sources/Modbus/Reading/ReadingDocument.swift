@@ -12,6 +12,16 @@ public struct ReadingDocument: Codable, Sendable, Hashable {
         public var scaler: Int
         public var valid: Bool
         public var problem: String?
+
+        public init(obis: String, name: String, value: Double?, unit: String, scaler: Int, valid: Bool, problem: String? = nil) {
+            self.obis = obis
+            self.name = name
+            self.value = value
+            self.unit = unit
+            self.scaler = scaler
+            self.valid = valid
+            self.problem = problem
+        }
     }
 
     public struct Status: Codable, Sendable, Hashable {
