@@ -31,7 +31,8 @@ struct RecordCLITests {
         let counter = hsm.path("counter")
         for expected in 1...2 {
             let signed = try hsm.gatewayctl(["record", "sign", "--key", key, "--cert", cert, "--reading", readingFile,
-                                             "--system-title", "00DB1234567890A0", "--counter", counter, "--out", frame], pin: gatewayPIN)
+                                             "--system-title", "00DB1234567890A0", "--counter", counter, "--out", frame,
+                                             "--evidence", hsm.path("evidence.der")], pin: gatewayPIN)
             #expect(signed.status == 0, "\(signed.stderr)")
             #expect(signed.stderr.hasPrefix("signed transaction \(expected) (47 values, 64-byte signature)"))
         }
@@ -39,6 +40,10 @@ struct RecordCLITests {
         #expect(verified.status == 0, "\(verified.output)")
         #expect(verified.output.contains("record: transaction 2, sequence 2, from 00DB1234567890A0"))
         #expect(verified.output.hasSuffix("verdict: VALID\n"))
+        // The evidence file alone, with the CA and its CRL, is enough for a third party.
+        let fromEvidence = try hsm.gatewayctl(["verify", "--evidence", hsm.path("evidence.der"), "--ca", pki + "/ca.pem", "--crl", pki + "/crl.der"])
+        #expect(fromEvidence.status == 0, "\(fromEvidence.output)")
+        #expect(fromEvidence.output.contains("ok   evidence: its record, signature and certificate_info are those of the signed frame"))
 
         // openssl, knowing nothing of DLMS, checks the signature over convention A's bytes.
         let general = try GeneralSigning(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: frame))))

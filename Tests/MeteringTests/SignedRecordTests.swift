@@ -173,3 +173,32 @@ extension SignedRecordTests {
         #expect(throws: RecordError.self) { try MeasurementRecord.decode(dataNotification: direct + [0]) }
     }
 }
+
+extension SignedRecordTests {
+    @Test("evidence verifies with nothing but the CA and its CRL; an altered copy of the record is caught")
+    func evidence() async throws {
+        let key = try SoftwareSigner(generating: .ecdsa(.p384))
+        let cert = try await certificate(for: key)
+        let record = try record()
+        let frame = try await SignedRecord.sign(record, transactionID: 70_000, signer: key, certificate: cert,
+                                                originator: gatewayTitle, recipient: headEndTitle)
+        let evidence = SignedMeasurementEvidence(frame: frame, record: record, certificate: cert)
+        let der = try evidence.derEncoded()
+        let parsed = try SignedMeasurementEvidence(derEncoded: der)
+        #expect(parsed.record == record && parsed.signedFrame == frame.encoded && parsed.signature == frame.signature)
+
+        let result = try await verifier().verify(evidence: der)
+        #expect(result.passed, "\(result.checks.filter { !$0.passed })")
+        #expect(result.checks.last?.name == "evidence")
+
+        var altered = evidence
+        altered.record.counterValues[0].value = 999
+        let alteredResult = try await verifier().verify(evidence: try altered.derEncoded())
+        #expect(alteredResult.failure?.name == "evidence")
+        #expect(alteredResult.failure?.detail == "its record, signature or certificate_info differ from the signed frame's")
+
+        for cut in stride(from: 0, to: der.count, by: 13) {
+            #expect(throws: RecordError.self) { try SignedMeasurementEvidence(derEncoded: Array(der.prefix(cut))) }
+        }
+    }
+}

@@ -112,3 +112,28 @@ func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
 func hex(_ bytes: some Sequence<UInt8>) -> String {
     bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
 }
+
+extension RecordVerifier {
+    /// Checks an evidence file: the signed frame inside it with the certificate inside it (every check of
+    /// `verify(frame:certificate:)`), and that its readable copy of the record, signature and certificate_info are
+    /// exactly what the frame carries.
+    public func verify(evidence bytes: [UInt8], at time: Date = Date()) async -> RecordVerification {
+        let evidence: SignedMeasurementEvidence
+        do {
+            evidence = try SignedMeasurementEvidence(derEncoded: bytes)
+        } catch {
+            var result = RecordVerification()
+            result.check("evidence", false, "\(error)")
+            return result
+        }
+        var verifier = self
+        verifier.convention = evidence.convention
+        var result = await verifier.verify(frame: evidence.signedFrame, certificate: evidence.certificate, at: time)
+        let frame = try? GeneralSigning(decoding: evidence.signedFrame)
+        let consistent = result.record == evidence.record && frame?.signature == evidence.signature
+            && frame.map { $0.otherInformation == evidence.certificateInfo.derEncoded } == true
+        result.check("evidence", consistent, consistent ? "its record, signature and certificate_info are those of the signed frame"
+                                                        : "its record, signature or certificate_info differ from the signed frame's")
+        return result
+    }
+}

@@ -67,6 +67,9 @@ struct RecordSign: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: "Where to write the frame (default: standard output).")
     var output: String?
 
+    @Option(help: "Also write the DER evidence file (record, signature, signed frame, certificate) here.")
+    var evidence: String?
+
     func run() async throws {
         let document: ReadingDocument
         do {
@@ -90,6 +93,10 @@ struct RecordSign: AsyncParsableCommand {
         )
         let bytes = wrapped ? try WrapperFrame(source: 1, destination: 1, apdu: frame.encoded).encoded : frame.encoded
         try writeOutput(bytes, to: output)
+        if let evidence {
+            let file = SignedMeasurementEvidence(frame: frame, record: record, certificate: certificate, convention: convention.cosem)
+            try writeOutput(try file.derEncoded(), to: evidence)
+        }
         if output != nil {
             FileHandle.standardError.write(Data("signed transaction \(id) (\(record.counterValues.count) values, \(frame.signature.count)-byte signature) into \(output!)\n".utf8))
         }

@@ -14,7 +14,10 @@ struct VerifyCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The general-signing frame (bare APDU or with the TCP wrapper).")
-    var frame: String
+    var frame: String?
+
+    @Option(help: "An evidence file (DER) holding frame, record and certificate; replaces --frame and --cert.")
+    var evidence: String?
 
     @Option(help: "The CA certificate(s) to trust (PEM).")
     var ca: String
@@ -22,8 +25,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The CA's CRL (DER or PEM). Without one, revocation cannot be checked and the verdict is negative.")
     var crl: [String] = []
 
-    @Option(help: "The signer's certificate (PEM or DER).")
-    var cert: String
+    @Option(help: "The signer's certificate (PEM or DER); needed with --frame.")
+    var cert: String?
 
     @Option(help: "Signed-bytes convention the signer used: a or b.")
     var convention: Convention = .a
@@ -32,8 +35,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        var bytes = try readFile(frame)
-        if bytes.count >= 8, bytes[0] == 0x00, bytes[1] == 0x01 { bytes = try WrapperFrame(decoding: bytes).apdu }
+        guard (frame == nil) != (evidence == nil) else { throw CLIError("give either --frame FILE (with --cert) or --evidence FILE") }
         let anchors = try pemCertificates(ca)
         let crls = try crl.map { path -> ParsedCRL in
             let data = try readFile(path)
@@ -43,9 +45,17 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             return try ParsedCRL(derEncoded: data)
         }
-        let certificate = try Certificate(derEncoded: try certificateDER(try readFile(cert), path: cert))
         let verifier = RecordVerifier(validator: CertificateValidator(trustAnchors: anchors, crls: crls), convention: convention.cosem)
-        let result = await verifier.verify(frame: bytes, certificate: certificate)
+        let result: RecordVerification
+        if let evidence {
+            result = await verifier.verify(evidence: try readFile(evidence))
+        } else {
+            guard let cert, let frame else { throw CLIError("--frame needs --cert FILE, the signer's certificate") }
+            var bytes = try readFile(frame)
+            if bytes.count >= 8, bytes[0] == 0x00, bytes[1] == 0x01 { bytes = try WrapperFrame(decoding: bytes).apdu }
+            let certificate = try Certificate(derEncoded: try certificateDER(try readFile(cert), path: cert))
+            result = await verifier.verify(frame: bytes, certificate: certificate)
+        }
         json ? try printJSON(result) : printText(result)
         if !result.passed { throw ExitCode(1) }
     }
