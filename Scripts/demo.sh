@@ -98,10 +98,13 @@ for n in 1 2 3; do
     $gatewayctl meter read --host 127.0.0.1 --port "$port" --json > "$work/reading-$n.json"
     $gatewayctl record sign --key "$key" --cert "$work/meter-sign.crt" --reading "$work/reading-$n.json" \
         --system-title 00DB1234567890A0 --recipient 48454144454E4401 --meter-number 12345678 --location "Demo substation" \
-        --counter "$PWD/Tokens/softhsm/demo-transaction-counter" --out "$work/frame-$n.bin"
+        --counter "$PWD/Tokens/softhsm/demo-transaction-counter" --out "$work/frame-$n.bin" --evidence "$work/evidence-$n.der"
     $gatewayctl verify --frame "$work/frame-$n.bin" --ca "$work/pki/ca.pem" --crl "$work/crl.der" --cert "$work/meter-sign.crt" > "$work/verdict-$n.txt"
     tail -7 "$work/verdict-$n.txt"
 done
+echo "the first reading's evidence file, checked with nothing but the CA certificate and its CRL:"
+$gatewayctl verify --evidence "$work/evidence-1.der" --ca "$work/pki/ca.pem" --crl "$work/crl.der" > "$work/evidence-1.txt"
+tail -3 "$work/evidence-1.txt"
 echo "the first frame's beginning, decoded:"
 $gatewayctl cosem decode --in "$work/frame-1.bin" > "$work/frame-1.txt"
 head -24 "$work/frame-1.txt"
