@@ -134,7 +134,8 @@ let package = Package(
                 "Metering", "COSEM", "PKI", "Signing", "Modbus", "TestSupport",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PKIServiceTests",

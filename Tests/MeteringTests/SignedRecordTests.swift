@@ -137,8 +137,9 @@ struct SignedRecordTests {
         let hexFrame = "DF090200000000000003E80800DB1234567890A00890B3D51F300100000002000B0302010040B5A202F56E6AF82256FD36E666FAC1FD3B10350C2F484E47304F3617E0C6CA18246FD116384FF159B3D1A5300F854364BEEC41D7C2A920262F8C2E998E234B28"
         let bytes = stride(from: 0, to: hexFrame.count, by: 2).map { UInt8(hexFrame.dropFirst($0).prefix(2), radix: 16)! }
         let frame = try GeneralSigning(decoding: bytes)
-        // ../shared/vectors holds the published vectors beside the repository (as in CI).
-        let vector = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors/dlms/gbcs-00db1234567890a0-ds.pem")
+        // A copy of ../shared/vectors/dlms/gbcs-00db1234567890a0-ds.pem (the published signer certificate), kept
+        // with the tests so they do not depend on where the shared folder is.
+        let vector = repositoryRoot.appendingPathComponent("Tests/MeteringTests/Fixtures/gbcs-00db1234567890a0-ds.pem")
         let pem = try String(contentsOf: vector, encoding: .utf8)
         let certificate = try Certificate(pemEncoded: pem)
         let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
