@@ -202,6 +202,32 @@ final class PKIDTests {
         #expect(revoked.output.contains("Reason: keyCompromise"))
     }
 
+    @Test("a frame signed with an enrolled key verifies with its certificate looked up by serial in the Central Directory")
+    func verifyThroughDirectory() throws {
+        let secret = try register("00DB1234567890D9")
+        let key = "pkcs11:token=gateway;object=sign-d9"
+        #expect(try hsm.gatewayctl(["token", "keygen", key], pin: gatewayPIN).status == 0)
+        let certFile = hsm.path("d9.pem")
+        let enrolled = try hsm.gatewayctl(["enroll", "--url", url, "--ca", pki + "/ca.pem", "--secret-env", "ENROLL_SECRET", "--key", key,
+                                           "--system-title", "00DB1234567890D9", "--profile", "sign", "--out", certFile],
+                                          pin: gatewayPIN, extra: ["ENROLL_SECRET": secret])
+        try #require(enrolled.status == 0, "\(enrolled.stderr)")
+        let reading = hsm.file("reading.json", Data("""
+            {"time": "2026-11-25T12:00:00Z", "meter": "PAC3200", "values": [{"obis": "1.0.1.8.1.255", "name": "energy", "value": 1.5, "unit": "Wh", "scaler": 0, "valid": true}],
+             "status": {"error_code": 0, "conditions": []}, "rtt_ms": [], "errors": []}
+            """.utf8))
+        let frame = hsm.path("d9.bin")
+        let signed = try hsm.gatewayctl(["record", "sign", "--key", key, "--cert", certFile, "--reading", reading,
+                                         "--system-title", "00DB1234567890D9", "--transaction-id", "7", "--out", frame], pin: gatewayPIN)
+        try #require(signed.status == 0, "\(signed.stderr)")
+        let crl = hsm.path("directory-crl.der")
+        #expect(try run("curl", ["-s", "-o", crl, "http://127.0.0.1:\(httpPort)/crl"]).status == 0)
+        let verified = try hsm.gatewayctl(["verify", "--frame", frame, "--ca", pki + "/ca.pem", "--crl", crl,
+                                           "--directory", "http://127.0.0.1:\(httpPort)"])
+        #expect(verified.status == 0, "\(verified.output) \(verified.stderr)")
+        #expect(verified.output.hasSuffix("verdict: VALID\n"))
+    }
+
     @Test("gatewayctl enroll puts the certificate on the token; renew waits for 70 % unless forced")
     func enrollmentClient() throws {
         let secret = try register("00DB1234567890C0", profile: "tls")

@@ -3,6 +3,7 @@ import COSEM
 import Foundation
 import Metering
 import PKI
+import PKIService
 import SwiftASN1
 import X509
 
@@ -25,8 +26,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The CA's CRL (DER or PEM). Without one, revocation cannot be checked and the verdict is negative.")
     var crl: [String] = []
 
-    @Option(help: "The signer's certificate (PEM or DER); needed with --frame.")
+    @Option(help: "The signer's certificate (PEM or DER); with --frame, this or --directory.")
     var cert: String?
+
+    @Option(help: "pkid's Central Directory (http://host:port), to look the signer's certificate up by the serial the frame names.")
+    var directory: String?
 
     @Option(help: "Signed-bytes convention the signer used: a or b.")
     var convention: Convention = .a
@@ -50,10 +54,21 @@ struct VerifyCommand: AsyncParsableCommand {
         if let evidence {
             result = await verifier.verify(evidence: try readFile(evidence))
         } else {
-            guard let cert, let frame else { throw CLIError("--frame needs --cert FILE, the signer's certificate") }
+            guard let frame else { throw CLIError("give --frame FILE or --evidence FILE") }
             var bytes = try readFile(frame)
             if bytes.count >= 8, bytes[0] == 0x00, bytes[1] == 0x01 { bytes = try WrapperFrame(decoding: bytes).apdu }
-            let certificate = try Certificate(derEncoded: try certificateDER(try readFile(cert), path: cert))
+            let certificate: Certificate
+            if let cert {
+                certificate = try Certificate(derEncoded: try certificateDER(try readFile(cert), path: cert))
+            } else if let directory {
+                // The frame names its certificate (certificate_info); the Central Directory has it by serial.
+                guard let general = try? GeneralSigning(decoding: bytes), let info = try? CertificateInfo(derEncoded: general.otherInformation) else {
+                    throw CLIError("\(frame) is not a general-signing frame with certificate_info; give --cert FILE")
+                }
+                certificate = try await DirectoryClient(url: directory, trustRoots: anchors).certificate(serial: info.serialHex)
+            } else {
+                throw CLIError("--frame needs the signer's certificate: --cert FILE or --directory http://host:port")
+            }
             result = await verifier.verify(frame: bytes, certificate: certificate)
         }
         json ? try printJSON(result) : printText(result)
