@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libp11-kit-dev libmodbus-dev libpcsclite-dev pcscd softhsm2 opensc libssl-dev openssl \
 	vsmartcard-vpcd python3-pymodbus python3-serial python3-serial-asyncio mbpoll
 
-.PHONY: deps build release tokens demo test bench clean
+.PHONY: deps build release tokens demo test bench fuzz clean
 
 ## deps: install missing Debian packages (idempotent; apt-get only runs when something is missing)
 deps:
@@ -48,5 +48,13 @@ bench: release tokens
 	.build/release/gatewayctl bench meter --seconds 3; \
 	.build/release/gatewayctl bench record "$$key" --seconds 2
 
+## fuzz: libFuzzer on the COSEM decoders (FUZZ_SECONDS, default 60); seeds in Fuzz/corpus, findings in Fuzz/findings
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(SWIFT) build --scratch-path .build-fuzz --product COSEMFuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@mkdir -p .build-fuzz/corpus Fuzz/findings && cp Fuzz/corpus/* .build-fuzz/corpus/
+	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/COSEMFuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=Fuzz/findings/ .build-fuzz/corpus
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

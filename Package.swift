@@ -120,6 +120,8 @@ let package = Package(
         ),
 
         .target(name: "COSEM", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // libFuzzer harness for the COSEM decoders; a stub unless built by `make fuzz`.
+        .executableTarget(name: "COSEMFuzzer", dependencies: ["COSEM"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
