@@ -23,6 +23,11 @@ public final class Module: Sendable {
 
     private static let loaded = Mutex<[String: Module]>([:])
 
+    /// Serialises the calls that rebuild a module's slot table (slot lists, token initialisation). SoftHSM refreshes
+    /// its token list inside C_GetSlotList and aborts on an assertion when two threads do it at once (seen in the
+    /// test suite); other modules lose nothing by it, since these calls are rare and not on the signing path.
+    private let slotTable = Mutex<Void>(())
+
     /// The module at `path`, loaded and initialised on first use.
     public static func shared(path: String) throws(PKCS11Error) -> Module {
         do {
@@ -99,6 +104,10 @@ public final class Module: Sendable {
 
     /// Slots, with or without a token in them.
     public func slots(withTokenOnly: Bool = true) throws(PKCS11Error) -> [Slot] {
+        try slotTable.withLock { _ throws(PKCS11Error) in try slotsLocked(withTokenOnly: withTokenOnly) }
+    }
+
+    private func slotsLocked(withTokenOnly: Bool) throws(PKCS11Error) -> [Slot] {
         var count: CK_ULONG = 0
         try check(functions.pointee.C_GetSlotList(withTokenOnly ? 1 : 0, nil, &count), "C_GetSlotList")
         var ids = [CK_SLOT_ID](repeating: 0, count: Int(count))
@@ -140,6 +149,12 @@ public final class Module: Sendable {
     /// Initialises the token in `slot` (C_InitToken), erasing what it held, and sets its user PIN.
     /// Only tokens that allow it (SoftHSM's free slot, some HSMs) do; smart cards have their own tools.
     public func initializeToken(slot: Slot, label: String, soPIN: [UInt8], userPIN: [UInt8]) throws(PKCS11Error) {
+        try slotTable.withLock { _ throws(PKCS11Error) in
+            try initializeTokenLocked(slot: slot, label: label, soPIN: soPIN, userPIN: userPIN)
+        }
+    }
+
+    private func initializeTokenLocked(slot: Slot, label: String, soPIN: [UInt8], userPIN: [UInt8]) throws(PKCS11Error) {
         var paddedLabel = [UInt8](repeating: 0x20, count: 32)
         let labelBytes = Array(label.utf8)
         guard labelBytes.count <= 32 else { throw .invalidRequest("token label \"\(label)\" is longer than 32 bytes; choose a shorter one") }
