@@ -1,3 +1,4 @@
+import Signing
 import Foundation
 import NIOHTTP1
 import PKI
@@ -61,6 +62,15 @@ public struct PKIService: Sendable {
         }
     }
 
+    /// The endpoints pkid serves over plain HTTP: only public material (CA chain, directory lookups, CRL, OCSP),
+    /// never enrollment, whose secrets and CSRs need TLS.
+    public func handlePublic(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
+        guard request.method == .GET || request.path == "/ocsp", !request.path.hasPrefix("/.well-known/est") else {
+            return .text(.forbidden, "enrollment is served over HTTPS only")
+        }
+        return await handle(request)
+    }
+
     // MARK: EST
 
     private func simpleEnroll(_ request: HTTPRequestMessage, profile: CertificateProfile?) async throws -> HTTPResponseMessage {
@@ -79,7 +89,7 @@ public struct PKIService: Sendable {
         guard let current = request.clientCertificate else {
             return .text(.unauthorized, "re-enrollment needs the current certificate as TLS client certificate")
         }
-        let serial = current.serialNumber.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+        let serial = current.serialNumber.bytes.hexString
         guard let issued = try await authority.database.certificate(serial: serial) else {
             return .text(.forbidden, "the client certificate was not issued by this CA")
         }

@@ -81,13 +81,7 @@ struct PKID: AsyncParsableCommand {
         var http: HTTPServer?
         if let httpListen {
             let (plainHost, plainPort) = try hostPort(httpListen)
-            http = try await HTTPServer(host: plainHost, port: plainPort, tls: nil) { request in
-                // Only public material over plain HTTP: CRL, OCSP, CA chain and directory lookups, never enrollment.
-                guard request.method == .GET || request.path == "/ocsp", !request.path.hasPrefix("/.well-known/est") else {
-                    return .text(.forbidden, "enrollment is served over HTTPS only")
-                }
-                return await service.handle(request)
-            }
+            http = try await HTTPServer(host: plainHost, port: plainPort, tls: nil) { await service.handlePublic($0) }
             say("pkid listening on http://\(plainHost):\(http?.port ?? 0) (CRL, OCSP and directory)")
         }
         let signal = await waitForTermination()

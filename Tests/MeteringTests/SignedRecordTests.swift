@@ -126,7 +126,7 @@ struct SignedRecordTests {
         let otherResult = try await verifier().verify(frame: frame.encoded, certificate: otherCert)
         #expect(otherResult.failure?.name == "certificate_info")
 
-        try await authority.revoke(serial: hex(cert.serialNumber.bytes), reason: .keyCompromise)
+        try await authority.revoke(serial: cert.serialNumber.bytes.hexString, reason: .keyCompromise)
         let revokedResult = try await verifier().verify(frame: frame.encoded, certificate: cert)
         #expect(revokedResult.failure?.name == "certificate")
         #expect(revokedResult.failure?.detail.hasSuffix("(keyCompromise)") == true)
@@ -146,10 +146,6 @@ struct SignedRecordTests {
         let signature = Signature(scheme: .ecdsa(.sha256), bytes: frame.signature)
         #expect(key.isValidSignature(signature, for: frame.signedBytes(.a)))
         #expect(!key.isValidSignature(signature, for: frame.signedBytes(.b)))
-    }
-
-    private func hex(_ bytes: ArraySlice<UInt8>) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
     }
 }
 

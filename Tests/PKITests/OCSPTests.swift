@@ -77,7 +77,7 @@ struct OCSPTests {
         return months[c.month! - 1] + String(format: " %2d %02d:%02d:%02d %d GMT", c.day!, c.hour!, c.minute!, c.second!, c.year!)
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.hexString }
 
     @Test("good, then revoked with its reason and time after the CA revokes it; openssl verifies the CA's signature")
     func goodThenRevoked() async throws {

@@ -72,12 +72,12 @@ struct ValidationTests {
 
     @Test("revoked, no CRL, a stale CRL: refused (fail closed); grace and fail-open are configurable")
     func revocation() async throws {
-        try await authority.revoke(serial: hex(signCertificate.serialNumber.bytes), reason: .keyCompromise)
+        try await authority.revoke(serial: signCertificate.serialNumber.bytes.hexString, reason: .keyCompromise)
         guard case .invalid(let revoked) = try await validator().validate(signCertificate, profile: .sign) else {
             Issue.record("a revoked certificate passed")
             return
         }
-        #expect(revoked.hasPrefix("certificate \(hex(signCertificate.serialNumber.bytes)) of CN=00DB1234567890A0 was revoked on "))
+        #expect(revoked.hasPrefix("certificate \(signCertificate.serialNumber.bytes.hexString) of CN=00DB1234567890A0 was revoked on "))
         #expect(revoked.hasSuffix("(keyCompromise)"))
 
         let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890A0"))
@@ -104,7 +104,7 @@ struct ValidationTests {
 
     @Test("a CRL reads back as written; a CRL signed by another key or a mangled one is refused, never a crash")
     func crlParsing() async throws {
-        try await authority.revoke(serial: hex(signCertificate.serialNumber.bytes), reason: .superseded)
+        try await authority.revoke(serial: signCertificate.serialNumber.bytes.hexString, reason: .superseded)
         let parsed = try crl()
         #expect(parsed.number == 2)
         #expect(parsed.issuer == authority.certificate.subject)
@@ -139,9 +139,5 @@ struct ValidationTests {
         let certificate = try await rsa.issue(csr, profile: .tls, validity: try Validity("1y"))
         let crl = try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: rsa.directory.crlPath))))
         #expect(await CertificateValidator(trustAnchors: [rsa.certificate], crls: [crl]).validate(certificate, profile: .tls).isValid)
-    }
-
-    private func hex(_ bytes: ArraySlice<UInt8>) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
     }
 }

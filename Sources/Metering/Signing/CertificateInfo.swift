@@ -1,3 +1,4 @@
+import Signing
 import SwiftASN1
 import X509
 
@@ -46,7 +47,7 @@ public struct CertificateInfo: Sendable, Hashable {
     }
 
     /// Serial as upper-case hex, as the Central Directory keys it.
-    public var serialHex: String { serialNumber.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined() }
+    public var serialHex: String { serialNumber.hexString }
 
     /// Whether `certificate` is the one this names.
     public func names(_ certificate: Certificate) -> Bool {

@@ -60,7 +60,7 @@ public struct RecordVerifier: Sendable {
             let info = try CertificateInfo(derEncoded: frame.otherInformation)
             result.check("certificate_info", info.names(certificate),
                          info.names(certificate) ? "serial \(info.serialHex) of \(info.issuer)"
-                             : "the frame names certificate \(info.serialHex) of \(info.issuer), not the one given (\(hex(certificate.serialNumber.bytes)))")
+                             : "the frame names certificate \(info.serialHex) of \(info.issuer), not the one given (\(certificate.serialNumber.bytes.hexString))")
         } catch {
             result.check("certificate_info", false, "\(error)")
         }
@@ -109,9 +109,6 @@ func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
     return serializer.serializedBytes
 }
 
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
-}
 
 extension RecordVerifier {
     /// Checks an evidence file: the signed frame inside it with the certificate inside it (every check of

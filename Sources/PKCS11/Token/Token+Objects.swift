@@ -100,9 +100,8 @@ func unwrapECPoint(_ value: [UInt8], curve: Curve) -> [UInt8] {
     return Array(value.dropFirst(headerLength))
 }
 
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-}
+/// Key ids in lower case, as pkcs11-tool prints them.
+func hex(_ bytes: [UInt8]) -> String { bytes.hexString.lowercased() }
 
 extension Token {
     /// Every object the URI selects, with its flags (`gatewayctl token keys`).

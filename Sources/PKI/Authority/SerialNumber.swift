@@ -1,3 +1,4 @@
+import Signing
 import X509
 
 extension Certificate.SerialNumber {
@@ -10,7 +11,7 @@ extension Certificate.SerialNumber {
     }
 
     /// Upper-case hex, the Central Directory's key.
-    var hex: String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined() }
+    var hex: String { bytes.hexString }
 }
 
 /// Parses a serial given by a user (hex, any case, optional colons or a 0x prefix) into the directory's key.

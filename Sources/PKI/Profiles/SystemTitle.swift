@@ -22,5 +22,5 @@ public struct SystemTitle: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Upper-case hex, as the certificate's CN carries it.
-    public var description: String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined() }
+    public var description: String { bytes.hexString }
 }

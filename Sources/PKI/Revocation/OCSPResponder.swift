@@ -1,3 +1,4 @@
+import Signing
 import Crypto
 import Foundation
 import SwiftASN1
@@ -109,7 +110,7 @@ public struct OCSPResponder: Sendable {
               certID.issuerKeyHash == issuer.keyHash(algorithm) else {
             return .unknown  // another CA's certificate, or a hash this responder does not do
         }
-        let serial = certID.serial.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+        let serial = certID.serial.hexString
         guard let issued = try await authority.database.certificate(serial: serial) else { return .unknown }
         guard let revokedAt = issued.revokedAt else { return .good }
         // As in the CRL: the reason is given unless it is unspecified (RFC 5280 §5.3.1).

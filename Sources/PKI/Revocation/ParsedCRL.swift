@@ -1,3 +1,4 @@
+import Signing
 import Foundation
 import SwiftASN1
 import X509
@@ -139,5 +140,5 @@ public struct ParsedCRL: Sendable {
 /// Serial numbers compared as hex of the magnitude, so 00-padded and unpadded encodings match.
 func hexKey<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
     let trimmed = bytes.drop { $0 == 0 }
-    return trimmed.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+    return trimmed.hexString
 }

@@ -1,3 +1,4 @@
+import Signing
 import ArgumentParser
 import Foundation
 import PKI
@@ -64,5 +65,5 @@ func parseIPAddress(_ text: String) throws -> [UInt8] {
 }
 
 func serialHex(_ certificate: Certificate) -> String {
-    certificate.serialNumber.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+    certificate.serialNumber.bytes.hexString
 }
