@@ -1,16 +1,36 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The layering, lowest first. A target imports only targets above it in this file; README "Repository layout"
+// draws the same graph. Pure codecs and types (COSEM, Signing, Modbus, PKI) know nothing of the network or disks
+// beyond what they name; NIO lives in Transport and the services; SQLite lives in PKIStore.
+let crypto: [Target.Dependency] = [
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "SwiftASN1", package: "swift-asn1"),
+]
+let x509: [Target.Dependency] = [
+    .product(name: "X509", package: "swift-certificates"),
+    .product(name: "SwiftASN1", package: "swift-asn1"),
+]
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+
 let package = Package(
     name: "SecureMeteringGateway",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .executable(name: "pkid", targets: ["pkid"]),
+        .library(name: "COSEM", targets: ["COSEM"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
         .library(name: "Modbus", targets: ["Modbus"]),
         .library(name: "PKI", targets: ["PKI"]),
+        .library(name: "Metering", targets: ["Metering"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -28,143 +48,67 @@ let package = Package(
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CPCSC", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
 
-        .target(
-            name: "Signing",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
-        ),
-        .target(
-            name: "PKCS11",
-            dependencies: [
-                "CPKCS11",
-                "Signing",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                
-            ]
-        ),
-        .target(
-            name: "Modbus",
-            dependencies: ["CModbus", .product(name: "Yams", package: "Yams")]
-        ),
-        .target(
-            name: "PKI",
-            dependencies: [
-                "Signing",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]
-        ),
-        .target(
-            name: "Metering",
-            dependencies: [
-                "COSEM", "Signing", "PKI", "Modbus",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
-        ),
-        .target(
-            name: "TLS",
-            dependencies: [
-                "Signing",
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
-        ),
-        .target(
-            name: "PKIService",
-            dependencies: [
-                "PKI", "TLS", "Signing",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
-        ),
+        // Pure types and codecs.
+        .target(name: "COSEM"),
+        .target(name: "Signing", dependencies: crypto + [.product(name: "CryptoExtras", package: "swift-crypto")]),
+        .target(name: "Modbus", dependencies: ["CModbus"]),
+        .target(name: "PKI", dependencies: ["COSEM", "Signing"] + crypto + x509),
+
+        // Devices and state.
+        .target(name: "PKCS11", dependencies: ["CPKCS11", "Signing"] + crypto),
+        .target(name: "PAC3200Simulator", dependencies: ["Modbus", "CModbus"]),
+        .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
+        .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
+
+        // The network.
+        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509),
+
+        // What the executables share: configuration files.
+        .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
+
+        // Executables: parse, wire, print.
         .executableTarget(
             name: "pkid",
             dependencies: [
-                "PKIService", "PKI", "PKCS11", "TLS",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "PKIService", "PKIStore", "PKI", "PKCS11", "Transport", "ConfigFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "X509", package: "swift-certificates"),
-            ]
+            ] + nio + x509
         ),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "PKCS11", "Modbus", "PKI", "PKIService", "Signing", "COSEM", "Metering",
+                "PKCS11", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
+                "Metering", "ConfigFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ] + crypto + nio + x509
         ),
-
-        .target(name: "COSEM", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // libFuzzer harness for the COSEM decoders; a stub unless built by `make fuzz`.
         .executableTarget(name: "COSEMFuzzer", dependencies: ["COSEM"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(
-            name: "SigningTests",
-            dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "TestSupport"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "PAC3200Simulator", "ConfigFiles", "TestSupport"]),
         .testTarget(
             name: "MeteringTests",
-            dependencies: [
-                "Metering", "COSEM", "PKI", "Signing", "Modbus", "TestSupport",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+            dependencies: ["Metering", "COSEM", "PKI", "PKIStore", "Signing", "Modbus", "ConfigFiles", "TestSupport"] + x509,
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PKIServiceTests",
-            dependencies: [
-                "PKIService", "PKI", "Signing", "TestSupport",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport"] + nio + x509
         ),
-        .testTarget(
-            name: "PKITests",
-            dependencies: ["PKI", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
-        ),
+        .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(
             name: "COSEMTests",
-            dependencies: [
-                "COSEM", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-            ],
+            dependencies: ["COSEM", "Transport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", "COSEM", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]
         ),
     ]

@@ -5,7 +5,6 @@ public enum PKIError: Error, Sendable, Hashable, CustomStringConvertible {
     case unsupportedSignatureAlgorithm(String)
     case invalidSubject(String)
     case invalidValidity(String)
-    case invalidSystemTitle(String)
     case notAPKIDirectory(String)
     case alreadyInitialised(String)
     case unknownSerial(String)
@@ -28,8 +27,6 @@ public enum PKIError: Error, Sendable, Hashable, CustomStringConvertible {
             "invalid subject: \(reason); write it like \"CN=00DB1234567890A0,O=Utility\""
         case .invalidValidity(let text):
             "invalid validity \"\(text)\"; use a number with y, d or h, e.g. 10y, 730d, 24h"
-        case .invalidSystemTitle(let text):
-            "invalid system title \"\(text)\"; a system title is 8 bytes written as 16 hex digits, e.g. 00DB1234567890A0"
         case .notAPKIDirectory(let path):
             "\(path) is not a PKI directory; create one with `gatewayctl ca init --pki \(path) ...`"
         case .alreadyInitialised(let path):

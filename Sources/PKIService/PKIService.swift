@@ -1,7 +1,9 @@
-import Signing
+import COSEM
 import Foundation
 import NIOHTTP1
 import PKI
+import PKIStore
+import Signing
 import SwiftASN1
 import X509
 

@@ -3,8 +3,9 @@ import Foundation
 import PKCS11
 import PKI
 import PKIService
-import TLS
+import PKIStore
 import SwiftASN1
+import Transport
 import X509
 
 @main
@@ -120,11 +121,6 @@ func ipv4(_ text: String) -> [UInt8]? {
     return bytes.count == 4 ? bytes : nil
 }
 
-func derBytes(_ certificate: Certificate) throws -> [UInt8] {
-    var serializer = DER.Serializer()
-    try serializer.serialize(certificate)
-    return serializer.serializedBytes
-}
 
 /// A line on standard output, written at once so scripts and tests reading the pipe see it.
 func say(_ text: String) {

@@ -1,5 +1,5 @@
+import ConfigFiles
 import Foundation
-import Yams
 
 /// pkid's settings: the YAML file's, overridden by command-line options. The file names keys by URI and never
 /// holds a PIN (PINs come from GATEWAY_PIN or a URI's pin-source).
@@ -21,13 +21,10 @@ struct PKIDSettings: Decodable {
     }
 
     static func load(path: String) throws -> PKIDSettings {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SettingsError("cannot read \(path); give the path of a pkid configuration file")
-        }
         do {
-            return try YAMLDecoder().decode(PKIDSettings.self, from: text)
+            return try ConfigFile.load(PKIDSettings.self, path: path)
         } catch {
-            throw SettingsError("\(path) is not a valid pkid configuration: \(error)")
+            throw SettingsError("\(path) is not a usable pkid configuration: \(error.reason)")
         }
     }
 

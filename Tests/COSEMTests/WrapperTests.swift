@@ -2,6 +2,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+import Transport
 
 @Suite("IEC 62056-4-7 wrapper")
 struct WrapperTests {

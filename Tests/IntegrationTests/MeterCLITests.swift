@@ -1,7 +1,8 @@
+import ConfigFiles
 import Foundation
 import Modbus
-import Testing
 import TestSupport
+import Testing
 
 /// The meter tools against independent peers: our client against pymodbus (Debian's python3-pymodbus)
 /// serving known values, our simulator against mbpoll, and `gatewayctl meter` as a user runs it.

@@ -3,10 +3,11 @@ import Foundation
 import Metering
 import Modbus
 import PKI
+import PKIStore
 import Signing
-import Testing
-import TestSupport
 import SwiftASN1
+import TestSupport
+import Testing
 import X509
 
 /// Signed records end to end with a software CA and software device keys (the same code signs on a token).

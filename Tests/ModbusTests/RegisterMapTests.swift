@@ -1,3 +1,4 @@
+import ConfigFiles
 import Foundation
 @testable import Modbus
 import Testing

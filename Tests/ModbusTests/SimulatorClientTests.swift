@@ -1,4 +1,6 @@
+import ConfigFiles
 import Foundation
+import PAC3200Simulator
 @testable import Modbus
 import Testing
 import TestSupport

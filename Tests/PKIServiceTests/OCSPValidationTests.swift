@@ -1,9 +1,11 @@
 import Foundation
 import PKI
 import PKIService
+import PKIStore
 import Signing
-import Testing
 import TestSupport
+import Testing
+import Transport
 import X509
 
 /// The validation library in OCSP mode against pkid's endpoints, served in-process over loopback HTTP.

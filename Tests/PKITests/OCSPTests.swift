@@ -1,9 +1,10 @@
 import Foundation
 import PKI
+import PKIStore
 import Signing
 import SwiftASN1
-import Testing
 import TestSupport
+import Testing
 import X509
 
 /// The OCSP responder checked with the real `openssl ocsp`: openssl builds the requests, and what it prints

@@ -1,9 +1,11 @@
+import COSEM
 import Foundation
 import PKI
+import PKIStore
 import Signing
 import SwiftASN1
-import Testing
 import TestSupport
+import Testing
 import X509
 
 @Suite("Registration Authority: who asks is checked before anything is issued")

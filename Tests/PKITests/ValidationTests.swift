@@ -1,8 +1,9 @@
 import Foundation
 import PKI
+import PKIStore
 import Signing
-import Testing
 import TestSupport
+import Testing
 import X509
 
 /// The validation library on a PKI made with software keys (the PKI code is the same with a token key; the

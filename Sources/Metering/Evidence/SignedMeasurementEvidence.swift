@@ -1,4 +1,5 @@
 import COSEM
+import PKI
 import SwiftASN1
 import X509
 

@@ -103,11 +103,6 @@ public struct RecordVerifier: Sendable {
     }
 }
 
-func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
-    var serializer = DER.Serializer()
-    try serializer.serialize(value)
-    return serializer.serializedBytes
-}
 
 
 extension RecordVerifier {

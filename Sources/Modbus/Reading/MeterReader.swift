@@ -8,7 +8,7 @@ public struct MeterReader: Sendable {
 
     /// Status words are recognised by these names in the map (PAC3200 registers 203 and 205).
     static let limitViolationsName = "limit violations"
-    static let deviceStatusName = "device status"
+    package static let deviceStatusName = "device status"
 
     public init(client: ModbusClient, map: RegisterMap) {
         self.client = client

@@ -1,8 +1,6 @@
-import Foundation
-import Yams
 
 /// A meter's register map: which values to read, where, and how they are encoded. Kept as data
-/// (`Config/pac3200.yaml`) so that a firmware with other addresses needs a new file, not a new build.
+/// (`Config/pac3200.yaml`, decoded by the executables' `ConfigFiles`) so that a firmware with other addresses needs a new file, not a new build.
 public struct RegisterMap: Sendable, Hashable {
     public var meter: String
     /// 3 (read holding registers) or 4 (read input registers); the PAC3200 answers both.
@@ -75,26 +73,8 @@ public struct RegisterMap: Sendable, Hashable {
 }
 
 extension RegisterMap {
-    /// The map in `path` (YAML, see Config/pac3200.yaml).
-    public static func load(path: String) throws(RegisterMapError) -> RegisterMap {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedFailureReason ?? "no such file or no permission")
-        }
-        return try RegisterMap(yaml: text)
-    }
-
-    public init(yaml: String) throws(RegisterMapError) {
-        let file: MapFile
-        do {
-            file = try YAMLDecoder().decode(MapFile.self, from: yaml)
-        } catch let error as DecodingError {
-            throw .malformed(Self.describe(error))
-        } catch {
-            throw .malformed("\(error)")
-        }
+    /// The map a file describes (see Config/pac3200.yaml), each entry checked so that an error names it.
+    public init(file: RegisterMapFile) throws(RegisterMapError) {
         var definitions: [RegisterDefinition] = []
         for (kind, entries) in [(RegisterDefinition.Kind.value, file.values), (.counter, file.counters), (.status, file.status)] {
             for (index, entry) in (entries ?? []).enumerated() {
@@ -106,57 +86,5 @@ extension RegisterMap {
             maxRegistersPerRequest: file.max_registers_per_request ?? 125, maxGap: file.max_gap ?? 0,
             definitions: definitions
         )
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
-        case .keyNotFound(let key, let context):
-            return "\(path(context)): missing \(key.stringValue)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-}
-
-/// The YAML file as written; entries are checked one by one so errors can name them.
-private struct MapFile: Decodable {
-    var meter: String?
-    var function_code: UInt8?
-    var max_registers_per_request: Int?
-    var max_gap: Int?
-    var values: [Entry]?
-    var counters: [Entry]?
-    var status: [Entry]?
-
-    struct Entry: Decodable {
-        var name: String?
-        var address: Int?
-        var type: String?
-        var unit: String?
-        var obis: String?
-        var scaler: Int?
-        var min: Double?
-        var max: Double?
-
-        func definition(kind: RegisterDefinition.Kind, index: Int) throws(RegisterMapError) -> RegisterDefinition {
-            let label = name ?? "\(kind)s[\(index)]"
-            guard let name, !name.isEmpty else { throw .invalidEntry(label, reason: "has no name") }
-            guard let address else { throw .invalidEntry(name, reason: "has no address") }
-            guard let typeName = type else { throw .invalidEntry(name, reason: "has no type; use float32, float64 or uint32") }
-            guard let type = RegisterType(rawValue: typeName) else {
-                throw .invalidEntry(name, reason: "has unknown type \"\(typeName)\"; use float32, float64 or uint32")
-            }
-            guard (-128...127).contains(scaler ?? 0) else { throw .invalidEntry(name, reason: "has a scaler outside -128...127") }
-            return RegisterDefinition(
-                name: name, address: address, type: type, kind: kind, unit: unit ?? "", obis: obis,
-                scaler: scaler ?? 0, minimum: min, maximum: max
-            )
-        }
     }
 }

@@ -25,7 +25,7 @@ enum DERBytes {
 }
 
 /// The DER encoding of a swift-asn1 / swift-certificates value.
-func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
+public func derBytes(_ value: some DERSerializable) throws -> [UInt8] {
     var serializer = DER.Serializer()
     try serializer.serialize(value)
     return serializer.serializedBytes

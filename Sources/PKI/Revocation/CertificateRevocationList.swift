@@ -4,14 +4,20 @@ import X509
 
 /// Builds X.509 v2 CRLs (RFC 5280 §5), which swift-certificates has no type for: TBSCertList in DER, signed by
 /// the CA key, with a CRL number and the authority key identifier, and a reason code per entry.
-enum CertificateRevocationList {
-    struct Entry {
-        var serial: [UInt8]
-        var date: Date
-        var reason: CRLReason
+package enum CertificateRevocationList {
+    package struct Entry {
+        package var serial: [UInt8]
+        package var date: Date
+        package var reason: CRLReason
+
+        package init(serial: [UInt8], date: Date, reason: CRLReason) {
+            self.serial = serial
+            self.date = date
+            self.reason = reason
+        }
     }
 
-    static func build(
+    package static func build(
         issuer: Certificate, key: SignerPrivateKey, number: Int, thisUpdate: Date, nextUpdate: Date, entries: [Entry]
     ) async throws -> [UInt8] {
         let algorithm = algorithmIdentifier(key.defaultSignatureAlgorithm)

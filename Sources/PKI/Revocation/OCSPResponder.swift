@@ -4,21 +4,37 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// An OCSP responder (RFC 6960) answering for the certificates `authority` issued, from its database, with
-/// responses signed by the CA key itself (no delegated responder certificate).
+/// What an OCSP responder needs from the CA it answers for: the CA certificate, its key, and what became of each
+/// serial it issued. The PKI store's `CertificateAuthority` is one; keeping the responder to this protocol keeps the
+/// OCSP encoding free of the database.
+public protocol OCSPAuthority: Sendable {
+    var certificate: Certificate { get }
+    var signingKey: SignerPrivateKey { get }
+    /// nil for a serial this CA never issued; otherwise its revocation, if any.
+    func revocationState(serialHex: String) async throws -> OCSPRevocationState?
+}
+
+/// What a CA knows of one certificate it issued.
+public enum OCSPRevocationState: Sendable, Hashable {
+    case good
+    case revoked(at: Date, reason: CRLReason)
+}
+
+/// An OCSP responder (RFC 6960) answering for the certificates `authority` issued, with responses signed by the
+/// CA key itself (no delegated responder certificate).
 ///
 /// swift-certificates keeps its OCSP types internal, so requests are parsed with SwiftASN1 (strictly: every
 /// node's identifier is checked, nothing unexpected is skipped) and responses are built as DER by hand. Any
 /// input yields a response: a request that is not a well-formed OCSPRequest gets `malformedRequest`, a failure
 /// of the database or of the key gets `internalError`.
 public struct OCSPResponder: Sendable {
-    public let authority: CertificateAuthority
+    public let authority: any OCSPAuthority
     /// How long a response may be cached: nextUpdate = thisUpdate + validity.
     let validity: TimeInterval = 24 * 3600
     /// More CertIDs than this in one request is refused as malformed (a request costs one lookup each).
     static let maximumRequests = 100
 
-    public init(authority: CertificateAuthority) {
+    public init(authority: any OCSPAuthority) {
         self.authority = authority
     }
 
@@ -111,11 +127,12 @@ public struct OCSPResponder: Sendable {
             return .unknown  // another CA's certificate, or a hash this responder does not do
         }
         let serial = certID.serial.hexString
-        guard let issued = try await authority.database.certificate(serial: serial) else { return .unknown }
-        guard let revokedAt = issued.revokedAt else { return .good }
+        switch try await authority.revocationState(serialHex: serial) {
+        case nil: return .unknown
+        case .good: return .good
         // As in the CRL: the reason is given unless it is unspecified (RFC 5280 §5.3.1).
-        let reason = CRLReason(rawValue: issued.revocationReason ?? 0) ?? .unspecified
-        return .revoked(revokedAt, reason == .unspecified ? nil : reason)
+        case .revoked(let date, let reason): return .revoked(date, reason == .unspecified ? nil : reason)
+        }
     }
 
     func respond(to request: Request, now: Date) async throws -> [UInt8] {
@@ -134,7 +151,7 @@ public struct OCSPResponder: Sendable {
             tbs += DERBytes.tagged(0xA1, DERBytes.sequence(of: [nonce]))  // responseExtensions [1] EXPLICIT
         }
         let responseData = DERBytes.sequence(of: [tbs])
-        let key = authority.key
+        let key = authority.signingKey
         let algorithm = CertificateRevocationList.algorithmIdentifier(key.defaultSignatureAlgorithm)
         let signature = try await key.signatureValue(over: responseData)
         let basic = DERBytes.sequence(responseData, algorithm, DERBytes.tagged(0x03, [0x00] + signature))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Modbus
+import PAC3200Simulator
 
 struct BenchMeter: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PKI
+import PKIStore
 
 struct CACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

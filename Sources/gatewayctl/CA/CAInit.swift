@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PKCS11
 import PKI
+import PKIStore
 import Signing
 
 struct CAInit: AsyncParsableCommand {

@@ -1,9 +1,11 @@
 import ArgumentParser
+import COSEM
 import Foundation
 import PKCS11
 import PKI
 import PKIService
 import SwiftASN1
+import Transport
 import X509
 
 struct EnrollCommand: AsyncParsableCommand {

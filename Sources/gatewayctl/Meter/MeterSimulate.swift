@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Modbus
+import PAC3200Simulator
 import PKIService
 
 struct MeterSimulate: AsyncParsableCommand {

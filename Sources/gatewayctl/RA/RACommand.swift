@@ -1,6 +1,8 @@
 import ArgumentParser
+import COSEM
 import Foundation
 import PKI
+import PKIStore
 
 struct RACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

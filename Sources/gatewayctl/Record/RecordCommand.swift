@@ -103,8 +103,3 @@ struct RecordSign: AsyncParsableCommand {
     }
 }
 
-func derBytes(_ certificateKey: Certificate.PublicKey) throws -> [UInt8] {
-    var serializer = DER.Serializer()
-    try serializer.serialize(certificateKey)
-    return serializer.serializedBytes
-}

@@ -5,6 +5,7 @@ import Metering
 import PKI
 import PKIService
 import SwiftASN1
+import Transport
 import X509
 
 struct VerifyCommand: AsyncParsableCommand {

@@ -2,6 +2,8 @@ import Crypto
 import Foundation
 import Signing
 import SwiftASN1
+import COSEM
+import PKI
 import X509
 
 /// A Certificate Authority whose key is any `Signer` (in practice a key on a token): it issues certificates of
@@ -13,6 +15,7 @@ public struct CertificateAuthority: Sendable {
     public let chain: [Certificate]
     public let database: CertificateDatabase
     let key: SignerPrivateKey
+    public var signingKey: SignerPrivateKey { key }
 
     public var certificate: Certificate { chain[0] }
 
@@ -162,14 +165,10 @@ func hexBytes(_ hex: String) -> [UInt8]? {
     return bytes
 }
 
-/// Certificate signing requests made with a `Signer`: the request is signed by the key itself (on its token),
-/// which is the proof of possession the RA checks.
-public enum CertificateRequests {
-    public static func make(signer: any Signer, subject: DistinguishedName) async throws -> CertificateSigningRequest {
-        let key = try SignerPrivateKey(signer)
-        return try await CertificateSigningRequest(
-            version: .v1, subject: subject, asyncPrivateKey: Certificate.PrivateKey(key),
-            attributes: CertificateSigningRequest.Attributes(), signatureAlgorithm: key.defaultSignatureAlgorithm
-        )
+extension CertificateAuthority: OCSPAuthority {
+    public func revocationState(serialHex: String) async throws -> OCSPRevocationState? {
+        guard let issued = try await database.certificate(serial: serialHex) else { return nil }
+        guard let revokedAt = issued.revokedAt else { return .good }
+        return .revoked(at: revokedAt, reason: CRLReason(rawValue: issued.revocationReason ?? 0) ?? .unspecified)
     }
 }

@@ -1,3 +1,4 @@
+import PKI
 import Foundation
 import GRDB
 

@@ -1,3 +1,4 @@
+import COSEM
 import NIOCore
 
 /// Splits a TCP byte stream into IEC 62056-4-7 wrapper frames.

@@ -1,3 +1,4 @@
+import Modbus
 import CModbus
 import Dispatch
 import Foundation

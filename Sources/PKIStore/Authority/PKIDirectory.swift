@@ -1,3 +1,4 @@
+import PKI
 import Foundation
 import SwiftASN1
 import X509

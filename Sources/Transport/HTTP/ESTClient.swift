@@ -6,7 +6,6 @@ import NIOPosix
 import NIOSSL
 import PKI
 import Signing
-import TLS
 import X509
 
 /// What an enrollment client reports: pkid unreachable or the TLS peer not trusted, or pkid's refusal, with

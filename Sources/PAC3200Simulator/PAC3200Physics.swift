@@ -1,3 +1,4 @@
+import Modbus
 import Foundation
 
 /// Plausible, time-varying three-phase values for the simulator, keyed by the OBIS codes of

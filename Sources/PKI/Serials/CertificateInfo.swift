@@ -26,20 +26,20 @@ public struct CertificateInfo: Sendable, Hashable {
         return serializer.serializedBytes
     }
 
-    public init(derEncoded bytes: [UInt8]) throws(RecordError) {
+    public init(derEncoded bytes: [UInt8]) throws(PKIError) {
         do {
             let node = try DER.parse(bytes)
             guard node.identifier == .sequence, case .constructed(let children) = node.content else {
-                throw RecordError.malformed("certificate_info is not a SEQUENCE")
+                throw PKIError.malformed("certificate_info is not a SEQUENCE")
             }
             var iterator = children.makeIterator()
             guard let name = iterator.next(), let serial = iterator.next(), iterator.next() == nil,
                   serial.identifier == .integer, case .primitive(let content) = serial.content else {
-                throw RecordError.malformed("certificate_info is not IssuerAndSerialNumber")
+                throw PKIError.malformed("certificate_info is not IssuerAndSerialNumber")
             }
             issuer = try DistinguishedName(derEncoded: name)
             serialNumber = Array(content.drop { $0 == 0 })
-        } catch let error as RecordError {
+        } catch let error as PKIError {
             throw error
         } catch {
             throw .malformed("certificate_info is not DER IssuerAndSerialNumber (\(error))")

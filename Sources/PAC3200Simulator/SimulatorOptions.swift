@@ -1,3 +1,5 @@
+import Modbus
+
 /// How the simulator behaves, faults included.
 public struct SimulatorOptions: Sendable {
     /// The faults a simulator injects; they can be changed while it runs (`PAC3200Simulator.faults`).

@@ -1,3 +1,5 @@
+import COSEM
+import PKI
 import Crypto
 import Foundation
 import GRDB
