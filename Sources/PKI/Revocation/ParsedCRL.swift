@@ -32,6 +32,8 @@ public struct ParsedCRL: Sendable {
             tbsBytes = tbs.encodedBytes
             signatureAlgorithm = try Self.signatureAlgorithm(algorithm)
             let bitString = try ASN1BitString(derEncoded: signatureNode)
+            // A signature is whole octets; unused bits would let two encodings carry one signature.
+            guard bitString.paddingBits == 0 else { throw PKIError.malformed("the CRL's signature has unused bits") }
             signature = bitString.bytes
 
             guard tbs.identifier == .sequence, case .constructed(let fields) = tbs.content else {
