@@ -8,5 +8,6 @@ text = open('Config/pac3200.yaml').read()
 source = open('Sources/ConfigFiles/BuiltInRegisterMaps.swift').read()
 head, _, rest = source.partition('#"""\n')
 _, _, tail = rest.partition('"""#')
-open('Sources/ConfigFiles/BuiltInRegisterMaps.swift', 'w').write(head + '#"""\n' + text + '"""#' + tail)
+# The line break before a multi-line literal's closing delimiter is not part of the string: add one.
+open('Sources/ConfigFiles/BuiltInRegisterMaps.swift', 'w').write(head + '#"""\n' + text + '\n"""#' + tail)
 PY

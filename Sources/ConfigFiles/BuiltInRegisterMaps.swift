@@ -82,5 +82,6 @@ counters:
 status:
   - { name: limit violations, address: 203, type: uint32 }
   - { name: device status,    address: 205, type: uint32 }
+
 """#
 }

@@ -110,6 +110,21 @@ struct MeterCLITests {
         #expect((object["rtt_ms"] as? [Double])?.count == 3)
     }
 
+    @Test("from any directory, without --map: the simulator and meter read use the built-in map; meter map prints it")
+    func builtInMap() throws {
+        // `cd /` first: nothing relative to the repository can be found from there.
+        let simulator = try BackgroundProcess("/bin/sh", ["-c", "cd / && exec '\(gatewayctlPath)' meter simulate --listen 127.0.0.1:0"])
+        defer { simulator.stop() }
+        let port = try simulator.waitForPort()
+        let table = try run("/bin/sh", ["-c", "cd / && exec '\(gatewayctlPath)' meter read --host 127.0.0.1 --port \(port)"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.output.split(separator: "\n").filter { $0.hasPrefix("1.0.") }.count == 47)
+
+        let printed = try run(gatewayctlPath, ["meter", "map"])
+        #expect(printed.status == 0)
+        #expect(printed.output == (try String(contentsOfFile: pac3200MapPath, encoding: .utf8)), "the built-in map differs from Config/pac3200.yaml; run Scripts/embed-register-map.sh")
+    }
+
     @Test("an unreachable meter, a bad map: one line with cause and fix")
     func failures() throws {
         // A port nothing listens on: bind one, note it, close it.

@@ -216,8 +216,18 @@ final class PKIDTests {
             {"time": "2026-11-25T12:00:00Z", "meter": "PAC3200", "values": [{"obis": "1.0.1.8.1.255", "name": "energy", "value": 1.5, "unit": "Wh", "scaler": 0, "valid": true}],
              "status": {"error_code": 0, "conditions": []}, "rtt_ms": [], "errors": []}
             """.utf8))
+        // The reading holds one counter, so it is signed with a map of that one counter.
+        let map = hsm.file("energy.yaml", Data("""
+            meter: PAC3200
+            counters:
+              - { name: energy, address: 801, type: float64, unit: Wh, obis: 1.0.1.8.1.255 }
+            """.utf8))
         let frame = hsm.path("d9.bin")
-        let signed = try hsm.gatewayctl(["record", "sign", "--key", key, "--cert", certFile, "--reading", reading,
+        let unmapped = try hsm.gatewayctl(["record", "sign", "--key", key, "--cert", certFile, "--reading", reading,
+                                           "--system-title", "00DB1234567890D9", "--transaction-id", "7", "--out", frame], pin: gatewayPIN)
+        #expect(unmapped.status == 1)
+        #expect(unmapped.stderr.hasPrefix("gatewayctl: \(reading): the reading has no value 1.0.32.7.0.255 (voltage L1-N) that the register map lists; read it with the same --map"), "\(unmapped.stderr)")
+        let signed = try hsm.gatewayctl(["record", "sign", "--map", map, "--key", key, "--cert", certFile, "--reading", reading,
                                          "--system-title", "00DB1234567890D9", "--transaction-id", "7", "--out", frame], pin: gatewayPIN)
         try #require(signed.status == 0, "\(signed.stderr)")
         let crl = hsm.path("directory-crl.der")

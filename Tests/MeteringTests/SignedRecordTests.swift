@@ -35,9 +35,21 @@ struct SignedRecordTests {
          "rtt_ms": [0.4, null, 0.2], "errors": []}
         """
 
+    /// The map the reading above was taken with: two voltages and an energy counter.
+    static func map() throws -> RegisterMap {
+        try RegisterMap(meter: "PAC3200", definitions: [
+            RegisterDefinition(name: "voltage L1-N", address: 1, type: .float32, kind: .value, unit: "V", obis: "1.0.32.7.0.255"),
+            RegisterDefinition(name: "voltage L2-N", address: 3, type: .float32, kind: .value, unit: "V", obis: "1.0.52.7.0.255"),
+            RegisterDefinition(name: "active energy import T1", address: 801, type: .float64, kind: .counter, unit: "Wh", obis: "1.0.1.8.1.255"),
+        ])
+    }
+
+    static let identity = RecordBuilder.Identity(meterIdent: "PAC3200", meterNumber: "12345678", locationIdent: "Substation 7")
+
     func record(transactionID: UInt64 = 70_000) throws -> MeasurementRecord {
-        try MeasurementRecord(reading: try ReadingDocument.decode(Data(Self.readingJSON.utf8)), transactionID: transactionID,
-                              meterIdent: "PAC3200", meterNumber: "12345678", locationIdent: "Substation 7")
+        let map = try Self.map()
+        let snapshot = try MeterSnapshot(try ReadingDocument.decode(Data(Self.readingJSON.utf8)), map: map)
+        return try RecordBuilder(map: map, identity: Self.identity).record(of: snapshot, transactionID: transactionID)
     }
 
     func certificate(for signer: any Signer, subject: String = "CN=00DB1234567890A0", profile: CertificateProfile = .sign) async throws -> Certificate {
@@ -78,27 +90,32 @@ struct SignedRecordTests {
         }
         let result = try await verifier().verify(frame: frame.encoded, certificate: cert)
         #expect(result.passed, "\(result.checks.filter { !$0.passed })")
+        #expect(result.checks.map(\.kind) == [.frame, .certificateInfo, .originator, .signature, .certificate, .content])
         #expect(result.checks.map(\.name) == ["frame", "certificate_info", "originator", "signature", "certificate", "content"])
         #expect(result.record == (try record()))
         #expect(result.transactionID == 70_000)
         // Convention B is a different set of bytes: a verifier expecting it rejects an A-signed frame.
         var b = try verifier()
         b.convention = .b
-        #expect(await b.verify(frame: frame.encoded, certificate: cert).failure?.name == "signature")
+        #expect(await b.verify(frame: frame.encoded, certificate: cert).failure?.kind == .signature)
     }
 
-    @Test("tampering any byte of a signed frame is rejected")
+    @Test("the untouched frame verifies; a change to any byte of it fails decoding or the signature")
     func tampering() async throws {
         let key = try SoftwareSigner(generating: .ecdsa(.p256))
         let cert = try await certificate(for: key)
-        let frame = try await SignedRecord.sign(try record(), transactionID: 5, signer: key, certificate: cert,
+        let frame = try await SignedRecord.sign(try record(transactionID: 5), transactionID: 5, signer: key, certificate: cert,
                                                 originator: gatewayTitle, recipient: headEndTitle).encoded
         let verifier = try verifier()
+        let untouched = await verifier.verify(frame: frame, certificate: cert)
+        #expect(untouched.passed, "the untouched frame must verify first: \(untouched.checks.filter { !$0.passed })")
         for index in frame.indices {
             var changed = frame
             changed[index] ^= 0x01
             let result = await verifier.verify(frame: changed, certificate: cert)
-            #expect(!result.passed, "byte \(index) changed and the frame still verified")
+            let failed = Set(result.checks.filter { !$0.passed }.map(\.kind))
+            // Convention A signs every byte but the signature's own: a decodable frame must fail its signature.
+            #expect(failed.contains(.frame) || failed.contains(.signature), "byte \(index) changed; failed only \(failed)")
         }
     }
 
@@ -106,31 +123,46 @@ struct SignedRecordTests {
     func refusals() async throws {
         let key = try SoftwareSigner(generating: .ecdsa(.p256))
         let cert = try await certificate(for: key)
-        let record = try record()
-
-        let otherTitle = try await SignedRecord.sign(record, transactionID: 1, signer: key, certificate: cert,
+        let otherTitle = try await SignedRecord.sign(try record(transactionID: 1), transactionID: 1, signer: key, certificate: cert,
                                                      originator: try SystemTitle(hex: "00DB1234567890FF"), recipient: headEndTitle)
         let titleResult = try await verifier().verify(frame: otherTitle.encoded, certificate: cert)
-        #expect(titleResult.failure?.name == "originator")
+        #expect(titleResult.failure?.kind == .originator)
         #expect(titleResult.failure?.detail == "the frame comes from system title 00DB1234567890FF, but the certificate is for 00DB1234567890A0")
 
         let tlsCert = try await certificate(for: key, profile: .tls)
-        let tlsFrame = try await SignedRecord.sign(record, transactionID: 2, signer: key, certificate: tlsCert,
+        let tlsFrame = try await SignedRecord.sign(try record(transactionID: 2), transactionID: 2, signer: key, certificate: tlsCert,
                                                    originator: gatewayTitle, recipient: headEndTitle)
         let profileResult = try await verifier().verify(frame: tlsFrame.encoded, certificate: tlsCert)
-        #expect(profileResult.failure?.name == "certificate")
-        #expect(profileResult.failure?.detail.hasSuffix("it is a TLS certificate (extended key usage set), not a signing certificate") == true)
+        #expect(profileResult.failure?.kind == .certificate)
+        #expect(profileResult.certificateFailure == .wrongProfile(subject: "CN=00DB1234567890A0", expected: .sign, detail: "it is a TLS certificate (extended key usage set)"))
+        #expect(!profileResult.isRetryable)
 
-        let frame = try await SignedRecord.sign(record, transactionID: 3, signer: key, certificate: cert,
+        let frame = try await SignedRecord.sign(try record(transactionID: 3), transactionID: 3, signer: key, certificate: cert,
                                                 originator: gatewayTitle, recipient: headEndTitle)
+        // Each refusal below is the only failed check: everything else about these frames is right.
+        #expect(titleResult.checks.filter { !$0.passed }.map(\.kind) == [.originator])
+        #expect(profileResult.checks.filter { !$0.passed }.map(\.kind) == [.certificate])
+        #expect(try await verifier().verify(frame: frame.encoded, certificate: cert).passed)
         let otherCert = try await certificate(for: try SoftwareSigner(generating: .ecdsa(.p256)))
         let otherResult = try await verifier().verify(frame: frame.encoded, certificate: otherCert)
-        #expect(otherResult.failure?.name == "certificate_info")
+        #expect(otherResult.failure?.kind == .certificateInfo)
 
         try await authority.revoke(serial: cert.serialNumber.bytes.hexString, reason: .keyCompromise)
         let revokedResult = try await verifier().verify(frame: frame.encoded, certificate: cert)
-        #expect(revokedResult.failure?.name == "certificate")
+        #expect(revokedResult.failure?.kind == .certificate)
         #expect(revokedResult.failure?.detail.hasSuffix("(keyCompromise)") == true)
+        guard case .revoked(_, _, _, let reason) = revokedResult.certificateFailure else {
+            Issue.record("a revoked signer refused as \(String(describing: revokedResult.certificateFailure))")
+            return
+        }
+        #expect(reason == .keyCompromise)
+        #expect(!revokedResult.isRetryable, "a revoked signer's frame is refused for good")
+
+        // Without the CRL there is no verdict on the certificate: the frame is to be held and retried.
+        let blind = RecordVerifier(validator: CertificateValidator(trustAnchors: [authority.certificate], crls: []))
+        let held = await blind.verify(frame: frame.encoded, certificate: cert)
+        #expect(held.failure?.kind == .certificate)
+        #expect(held.isRetryable)
     }
 
     @Test("the published GBCS general-signing vector verifies under convention A and fails under B")

@@ -105,3 +105,13 @@ struct RegisterMapTests {
         #expect(backoff.delay(afterFailures: 1, random: -1) == .milliseconds(80))
     }
 }
+
+@Suite("The built-in register map")
+struct BuiltInMapTests {
+    @Test("the executables carry Config/pac3200.yaml byte for byte, and it loads")
+    func sameAsRepository() throws {
+        #expect(RegisterMap.pac3200YAML == (try String(contentsOfFile: pac3200MapPath, encoding: .utf8)),
+                "Config/pac3200.yaml was edited; run Scripts/embed-register-map.sh")
+        #expect(try RegisterMap.builtInPAC3200() == (try RegisterMap.load(path: pac3200MapPath)))
+    }
+}

@@ -47,7 +47,9 @@ struct ValidationTests {
             Issue.record("a signing certificate passed as TLS")
             return
         }
-        #expect(profile == "certificate of CN=00DB1234567890A0 is not trusted: it is not a TLS certificate (extended key usage lacks serverAuth or clientAuth)")
+        #expect(profile == .wrongProfile(subject: "CN=00DB1234567890A0", expected: .tls, detail: "its extended key usage lacks serverAuth or clientAuth"))
+        #expect(profile.description == "certificate of CN=00DB1234567890A0 is not a tls certificate: its extended key usage lacks serverAuth or clientAuth")
+        #expect(!profile.isRetryable)
 
         let other = try await CertificateAuthority.create(
             directory: PKIDirectory(path: directory.appendingPathComponent("other").path), keyURI: "software",
@@ -59,7 +61,13 @@ struct ValidationTests {
             Issue.record("a certificate of another PKI was trusted")
             return
         }
-        #expect(untrusted.hasPrefix("certificate of CN=00DB1234567890A0 is not trusted") || untrusted.contains("does not chain"))
+        guard case .untrustedChain(let subject, _) = untrusted else {
+            Issue.record("another PKI's certificate refused as \(untrusted), not as an untrusted chain")
+            return
+        }
+        #expect(subject == "CN=00DB1234567890A0")
+        #expect(untrusted.description.hasPrefix("certificate of CN=00DB1234567890A0 is not trusted: "))
+        #expect(!untrusted.isRetryable)
 
         let later = Date().addingTimeInterval(3 * 365 * 86400)
         var noRevocation = CertificateValidator.Policy()
@@ -68,7 +76,13 @@ struct ValidationTests {
             Issue.record("an expired certificate passed")
             return
         }
-        #expect(expired.hasPrefix("certificate of CN=00DB1234567890A0 expired at "))
+        #expect(expired == .expired(subject: "CN=00DB1234567890A0", notAfter: signCertificate.notValidAfter))
+        #expect(expired.description.hasPrefix("certificate of CN=00DB1234567890A0 expired at "))
+        guard case .invalid(let early) = try await validator(policy: noRevocation).validate(signCertificate, profile: .sign, at: Date(timeIntervalSince1970: 0)) else {
+            Issue.record("a certificate passed before its notBefore")
+            return
+        }
+        #expect(early == .notYetValid(subject: "CN=00DB1234567890A0", notBefore: signCertificate.notValidBefore))
     }
 
     @Test("revoked, no CRL, a stale CRL: refused (fail closed); grace and fail-open are configurable")
@@ -78,8 +92,17 @@ struct ValidationTests {
             Issue.record("a revoked certificate passed")
             return
         }
-        #expect(revoked.hasPrefix("certificate \(signCertificate.serialNumber.bytes.hexString) of CN=00DB1234567890A0 was revoked on "))
-        #expect(revoked.hasSuffix("(keyCompromise)"))
+        guard case .revoked(let subject, let serial, let date, let reason) = revoked else {
+            Issue.record("a revoked certificate refused as \(revoked)")
+            return
+        }
+        #expect(subject == "CN=00DB1234567890A0")
+        #expect(serial == signCertificate.serialNumber.bytes.hexString)
+        #expect(reason == .keyCompromise)
+        #expect(date.map { abs($0.timeIntervalSinceNow) < 600 } == true)
+        #expect(!revoked.isRetryable, "a revocation is a verdict, not something to retry")
+        #expect(revoked.description.hasPrefix("certificate \(signCertificate.serialNumber.bytes.hexString) of CN=00DB1234567890A0 was revoked on "))
+        #expect(revoked.description.hasSuffix("(keyCompromise)"))
 
         let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890A0"))
         let fresh = try await authority.issue(csr, profile: .sign, validity: try Validity("1y"))
@@ -87,7 +110,8 @@ struct ValidationTests {
             Issue.record("validated without a CRL while failing closed")
             return
         }
-        #expect(missing == "no CRL from CN=Test Root to check CN=00DB1234567890A0 against; fetch the issuer's CRL")
+        #expect(missing == .revocationStatusUnavailable(subject: "CN=00DB1234567890A0", detail: "no CRL from CN=Test Root; fetch the issuer's CRL"))
+        #expect(missing.isRetryable, "no CRL at hand is no verdict: the receiver holds the frame and retries")
         var open = CertificateValidator.Policy()
         open.failClosed = false
         #expect(try await validator(crls: [], policy: open).validate(fresh, profile: .sign).isValid)
@@ -97,7 +121,12 @@ struct ValidationTests {
             Issue.record("a stale CRL was accepted")
             return
         }
-        #expect(stale.hasPrefix("the CRL from CN=Test Root expired at "))
+        guard case .revocationStatusUnavailable(_, let detail) = stale else {
+            Issue.record("a stale CRL refused as \(stale)")
+            return
+        }
+        #expect(detail.hasPrefix("the CRL from CN=Test Root expired at "))
+        #expect(stale.isRetryable)
         var grace = CertificateValidator.Policy()
         grace.staleCRLGrace = 2 * 3600
         #expect(try await validator(policy: grace).validate(fresh, profile: .sign, at: dayAfter).isValid)

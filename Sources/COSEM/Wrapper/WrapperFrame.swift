@@ -30,3 +30,12 @@ public struct WrapperFrame: Sendable, Hashable {
         try self.init(source: header.source, destination: header.destination, apdu: Array(bytes[WrapperHeader.size...]))
     }
 }
+
+extension WrapperFrame {
+    /// The APDU of bytes that may or may not carry the wrapper, as files and captures hold frames both ways. The
+    /// wrapper starts with its version 00 01, which no APDU tag is, so the first two bytes tell them apart.
+    public static func apdu(ofPossiblyWrapped bytes: [UInt8]) throws(WrapperError) -> [UInt8] {
+        guard bytes.count >= 2, bytes[0] == 0x00, bytes[1] == 0x01 else { return bytes }
+        return try WrapperFrame(decoding: bytes).apdu
+    }
+}

@@ -26,19 +26,34 @@ public struct MeasurementRecord: Sendable, Hashable {
         measurementTime: COSEMDateTime, sequenceNumber: UInt16, meterIdent: String, meterNumber: String,
         locationIdent: String, counterValues: [CounterValue], errorCode: UInt16, state: BitString
     ) throws(RecordError) {
-        for (name, text) in [("meter_ident", meterIdent), ("meter_number", meterNumber), ("location_ident", locationIdent)] {
+        let identity = RecordBuilder.Identity(meterIdent: meterIdent, meterNumber: meterNumber, locationIdent: locationIdent)
+        try Self.checkIdentity(identity)
+        self.init(checked: measurementTime, sequenceNumber: sequenceNumber, identity: identity, counterValues: counterValues,
+                  errorCode: errorCode, state: state)
+    }
+
+    /// For identities already checked (a `RecordBuilder`'s): no second look at their text per reading.
+    init(
+        checked measurementTime: COSEMDateTime, sequenceNumber: UInt16, identity: RecordBuilder.Identity,
+        counterValues: [CounterValue], errorCode: UInt16, state: BitString
+    ) {
+        self.measurementTime = measurementTime
+        self.sequenceNumber = sequenceNumber
+        self.meterIdent = identity.meterIdent
+        self.meterNumber = identity.meterNumber
+        self.locationIdent = identity.locationIdent
+        self.counterValues = counterValues
+        self.errorCode = errorCode
+        self.state = state
+    }
+
+    /// The identity fields are printable ASCII of at most 255 characters (octet-strings a receiver prints).
+    static func checkIdentity(_ identity: RecordBuilder.Identity) throws(RecordError) {
+        for (name, text) in [("meter_ident", identity.meterIdent), ("meter_number", identity.meterNumber), ("location_ident", identity.locationIdent)] {
             guard text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }), text.utf8.count <= 255 else {
                 throw .invalidField("\(name) \"\(text)\" must be printable ASCII of at most 255 characters")
             }
         }
-        self.measurementTime = measurementTime
-        self.sequenceNumber = sequenceNumber
-        self.meterIdent = meterIdent
-        self.meterNumber = meterNumber
-        self.locationIdent = locationIdent
-        self.counterValues = counterValues
-        self.errorCode = errorCode
-        self.state = state
     }
 
     /// The COSEM structure.

@@ -19,15 +19,25 @@ public enum SignedRecord {
         }
     }
 
+    /// Signs `record` with no check of what it is signed with: the primitive under `RecordSigner`, and how tests
+    /// make frames a verifier must refuse (another originator, a TLS certificate).
     public static func sign(
         _ record: MeasurementRecord, transactionID: UInt64, signer: any Signer, certificate: Certificate,
         originator: SystemTitle, recipient: SystemTitle, convention: GeneralSigning.SignedBytesConvention = .a,
         at time: Date = Date()
     ) async throws -> GeneralSigning {
+        try await sign(record, transactionID: transactionID, signer: signer, certificateInfo: try CertificateInfo(certificate).derEncoded,
+                       originator: originator, recipient: recipient, convention: convention, at: time)
+    }
+
+    static func sign(
+        _ record: MeasurementRecord, transactionID: UInt64, signer: any Signer, certificateInfo: [UInt8],
+        originator: SystemTitle, recipient: SystemTitle, convention: GeneralSigning.SignedBytesConvention, at time: Date
+    ) async throws -> GeneralSigning {
         var frame = GeneralSigning(
             transactionID: (0..<8).reversed().map { UInt8(truncatingIfNeeded: transactionID >> ($0 * 8)) },
             originatorSystemTitle: originator.bytes, recipientSystemTitle: recipient.bytes,
-            dateTime: MeasurementRecord.dateTime(time), otherInformation: CertificateInfo(certificate).derEncoded,
+            dateTime: MeasurementRecord.dateTime(time), otherInformation: certificateInfo,
             content: record.encodedDataNotification(transactionID: transactionID)
         )
         frame.signature = try await signer.sign(frame.signedBytes(convention), scheme: scheme(for: signer.algorithm)).bytes

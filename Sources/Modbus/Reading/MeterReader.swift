@@ -7,7 +7,7 @@ public struct MeterReader: Sendable {
     public let plan: ReadPlan
 
     /// Status words are recognised by these names in the map (PAC3200 registers 203 and 205).
-    static let limitViolationsName = "limit violations"
+    package static let limitViolationsName = "limit violations"
     package static let deviceStatusName = "device status"
 
     public init(client: ModbusClient, map: RegisterMap) {

@@ -16,6 +16,13 @@ public struct MeterSnapshot: Sendable {
     public var status: MeterStatus
     public var requests: [Request]
 
+    public init(time: Date, values: [MeterValue], status: MeterStatus, requests: [Request] = []) {
+        self.time = time
+        self.values = values
+        self.status = status
+        self.requests = requests
+    }
+
     /// The values and counters (not the status words), in map order.
     public var readings: [MeterValue] { values.filter { $0.definition.kind != .status } }
     public var errors: [ModbusError] { requests.compactMap(\.error) }

@@ -30,6 +30,8 @@ public struct MeterStatus: Sendable, Hashable {
     public var exception = false
     public var invalidValue = false
 
+    public init() {}
+
     public struct ErrorCode: OptionSet, Sendable, Hashable {
         public let rawValue: UInt16
         public init(rawValue: UInt16) { self.rawValue = rawValue }

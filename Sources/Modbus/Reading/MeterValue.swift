@@ -6,11 +6,22 @@ public struct MeterValue: Sendable, Hashable {
     public var value: Double
     /// Why the value cannot be trusted; nil when it can.
     public var problem: String?
+    /// False when no answer carried the value (the request failed): then there is no value at all, as opposed to
+    /// a NaN or an implausible number the meter did send.
+    public var wasRead: Bool = true
 
     public var isValid: Bool { problem == nil }
     public var obis: String? { definition.obis }
     public var name: String { definition.name }
     public var unit: String { definition.unit }
+
+    /// A value as it was read (or written down, as `gatewayctl meter read --json` does): `problem` nil for a valid one.
+    public init(definition: RegisterDefinition, value: Double, problem: String?, wasRead: Bool = true) {
+        self.definition = definition
+        self.value = value
+        self.problem = problem
+        self.wasRead = wasRead
+    }
 
     init(definition: RegisterDefinition, registers: ArraySlice<UInt16>) {
         self.definition = definition
@@ -26,5 +37,6 @@ public struct MeterValue: Sendable, Hashable {
         self.definition = definition
         self.value = .nan
         self.problem = reason
+        self.wasRead = false
     }
 }

@@ -4,7 +4,8 @@ import X509
 /// Decides whether a certificate is to be trusted for a purpose: a chain to one of the configured trust anchors,
 /// every certificate within its validity, the leaf's key usage fitting its profile, and no certificate of the chain
 /// revoked. Revocation fails closed by default: without a current CRL from an issuer, nothing it issued is trusted.
-/// The answer names the check that failed, in words a user can act on.
+/// A refusal is typed (`CertificateValidationFailure`), so a receiver can tell a verdict from a status it could not
+/// get, and prints as a sentence a user can act on.
 public struct CertificateValidator: Sendable {
     public enum Revocation: Sendable {
         /// No revocation check (only for tests and isolated set-ups).
@@ -29,9 +30,10 @@ public struct CertificateValidator: Sendable {
 
     public enum Result: Sendable, Hashable {
         case valid(chain: [Certificate])
-        case invalid(reason: String)
+        case invalid(CertificateValidationFailure)
 
         public var isValid: Bool { if case .valid = self { true } else { false } }
+        public var failure: CertificateValidationFailure? { if case .invalid(let failure) = self { failure } else { nil } }
     }
 
     public var trustAnchors: [Certificate]
@@ -46,59 +48,54 @@ public struct CertificateValidator: Sendable {
         self.policy = policy
     }
 
+    /// Builds a path to a trust anchor on which every policy holds: RFC 5280 (validity, constraints), the profile,
+    /// and revocation of every certificate in it.
     public func validate(_ leaf: Certificate, profile: CertificateProfile, at time: Date = Date()) async -> Result {
+        let log = FailureLog()
+        let roots = CertificateStore(trustAnchors)
         let outcome: CertificateValidationResult
-        if case .ocsp(let requester) = policy.revocation {
-            var verifier = Verifier(rootCertificates: CertificateStore(trustAnchors)) {
+        switch policy.revocation {
+        case .none:
+            var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy(validationTime: time)
-                ProfilePolicy(profile: profile)
-                OCSPVerifierPolicy(failureMode: policy.failClosed ? .hard : .soft, requester: AnyOCSPRequester(requester), validationTime: time)
+                ProfilePolicy(profile: profile, log: log)
             }
             outcome = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
-        } else {
-            var verifier = Verifier(rootCertificates: CertificateStore(trustAnchors)) {
+        case .crl:
+            var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy(validationTime: time)
-                ProfilePolicy(profile: profile)
+                ProfilePolicy(profile: profile, log: log)
+                CRLRevocationPolicy(crls: crls, failClosed: policy.failClosed, staleGrace: policy.staleCRLGrace, time: time, log: log)
+            }
+            outcome = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
+        case .ocsp(let requester):
+            let ocsp = OCSPVerifierPolicy(failureMode: policy.failClosed ? .hard : .soft, requester: AnyOCSPRequester(requester), validationTime: time)
+            var verifier = Verifier(rootCertificates: roots) {
+                RFC5280Policy(validationTime: time)
+                ProfilePolicy(profile: profile, log: log)
+                OCSPRevocationPolicy(inner: ocsp, log: log)
             }
             outcome = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
         }
-        let chain: [Certificate]
         switch outcome {
-        case .validCertificate(let validated):
-            chain = Array(validated)
+        case .validCertificate(let chain):
+            return .valid(chain: Array(chain))
         case .couldNotValidate(let failures):
-            return .invalid(reason: Self.explain(leaf, failures: failures, at: time))
+            return .invalid(log.mostTelling ?? classify(leaf, failures: failures, at: time))
         }
-        guard case .crl = policy.revocation else { return .valid(chain: chain) }
-        for (certificate, issuer) in zip(chain, chain.dropFirst()) {
-            let fromIssuer = crls.filter { $0.issuer == issuer.subject && $0.isSigned(by: issuer) }
-            guard let crl = fromIssuer.max(by: { ($0.number ?? 0, $0.thisUpdate) < ($1.number ?? 0, $1.thisUpdate) }) else {
-                if policy.failClosed { return .invalid(reason: "no CRL from \(issuer.subject) to check \(certificate.subject) against; fetch the issuer's CRL") }
-                continue
-            }
-            if let next = crl.nextUpdate, next.addingTimeInterval(policy.staleCRLGrace) < time {
-                if policy.failClosed {
-                    return .invalid(reason: "the CRL from \(issuer.subject) expired at \(Self.format(next)); fetch a fresh CRL")
-                }
-                continue
-            }
-            if let revoked = crl.revocation(of: certificate) {
-                return .invalid(reason: "certificate \(hexKey(certificate.serialNumber.bytes)) of \(certificate.subject) was revoked on \(Self.format(revoked.date)) (\(revoked.reason))")
-            }
-        }
-        return .valid(chain: chain)
     }
 
-    private static func explain(_ leaf: Certificate, failures: [CertificateValidationResult.PolicyFailure], at time: Date) -> String {
-        if time < leaf.notValidBefore { return "certificate of \(leaf.subject) is not valid before \(format(leaf.notValidBefore))" }
-        if time > leaf.notValidAfter { return "certificate of \(leaf.subject) expired at \(format(leaf.notValidAfter))" }
-        guard let first = failures.first else {
-            return "certificate of \(leaf.subject) does not chain to a trusted CA (issuer \(leaf.issuer))"
+    /// A refusal by swift-certificates' own policies: validity when a certificate's dates say so, otherwise no path.
+    private func classify(_ leaf: Certificate, failures: [CertificateValidationResult.PolicyFailure], at time: Date) -> CertificateValidationFailure {
+        let issuers = (intermediates + trustAnchors).filter { $0.subject == leaf.issuer }
+        for certificate in [leaf] + issuers {
+            let subject = certificate.subject.description
+            if time < certificate.notValidBefore { return .notYetValid(subject: subject, notBefore: certificate.notValidBefore) }
+            if time > certificate.notValidAfter { return .expired(subject: subject, notAfter: certificate.notValidAfter) }
         }
-        return "certificate of \(leaf.subject) is not trusted: \(first.policyFailureReason)"
+        let detail = failures.first.map { "\($0.policyFailureReason)" } ?? "it does not chain to a trusted CA (issuer \(leaf.issuer))"
+        return .untrustedChain(subject: leaf.subject.description, detail: detail)
     }
-
-    static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }
 
 /// A concrete requester around any requester, for swift-certificates' generic OCSP policy.

@@ -25,9 +25,10 @@ struct BenchRecord: AsyncParsableCommand {
 
     func run() async throws {
         let duration = Duration.milliseconds(Int(seconds * 1000))
-        let reading = try Self.fullReading(map: try map.load())
-        let record = try MeasurementRecord(reading: reading, transactionID: 1, meterIdent: "Siemens SENTRON PAC3200",
-                                           meterNumber: "12345678", locationIdent: "bench")
+        let registerMap = try map.load()
+        let snapshot = Self.fullSnapshot(map: registerMap)
+        let builder = try RecordBuilder(map: registerMap, identity: .init(meterIdent: "Siemens SENTRON PAC3200", meterNumber: "12345678", locationIdent: "bench"))
+        let record = try builder.record(of: snapshot, transactionID: 1)
         let encodedOnce = record.dataNotification(transactionID: 1).encoded
         let clock = ContinuousClock()
 
@@ -42,7 +43,7 @@ struct BenchRecord: AsyncParsableCommand {
             return Stage(latencies: latencies.flatMap { Array(repeating: $0, count: 100) }, elapsed: clock.now - start)
         }
         let mapping = try loop {
-            _ = try MeasurementRecord(reading: reading, transactionID: 1, meterIdent: "Siemens SENTRON PAC3200", meterNumber: "12345678", locationIdent: "bench")
+            _ = try builder.record(of: snapshot, transactionID: 1)
         }
         let encoding = loop { _ = record.encodedDataNotification(transactionID: 1) }
         let decoding = try loop { _ = try MeasurementRecord.decode(dataNotification: encodedOnce) }
@@ -59,7 +60,7 @@ struct BenchRecord: AsyncParsableCommand {
             try await measure(duration: duration, callers: 1) { _ = try await key.sign(message) }
         }
         let signature = signing.percentile(0.5) / 1000
-        let costs = [("map reading → record", mapping), ("encode record (data-notification)", encoding),
+        let costs = [("map snapshot → record", mapping), ("encode record (data-notification)", encoding),
                      ("decode and check record", decoding), ("encode via COSEMData tree", treeEncoding),
                      ("decode via COSEMData tree", treeDecoding), ("token signature (\(key.algorithm))", signing)]
         print("full PAC3200 record: \(record.counterValues.count) values, data-notification of \(encodedOnce.count) bytes")
@@ -72,16 +73,14 @@ struct BenchRecord: AsyncParsableCommand {
         await token.close()
     }
 
-    /// A reading with every value of the map, as the simulator would give it.
-    static func fullReading(map: RegisterMap) throws -> ReadingDocument {
-        let values = map.definitions.filter { $0.kind != .status }.enumerated().map { index, definition in
-            ReadingDocument.Value(obis: definition.obis ?? "", name: definition.name, value: 230 + Double(index) * 0.137,
-                                  unit: definition.unit, scaler: definition.scaler, valid: true, problem: nil)
+    /// A snapshot with every value of the map valid, as the simulator would give it.
+    static func fullSnapshot(map: RegisterMap) -> MeterSnapshot {
+        let values = map.definitions.enumerated().map { index, definition in
+            MeterValue(definition: definition, value: definition.kind == .status ? 0 : 230 + Double(index) * 0.137, problem: nil)
         }
-        var document = try ReadingDocument.decode(Data("""
-            {"time": "2026-11-25T12:00:00Z", "meter": "bench", "values": [], "status": {"error_code": 0, "conditions": []}, "rtt_ms": [], "errors": []}
-            """.utf8))
-        document.values = values
-        return document
+        var status = MeterStatus()
+        status.limitViolations = 0
+        status.deviceStatus = 0
+        return MeterSnapshot(time: Date(timeIntervalSince1970: 1_795_000_000), values: values, status: status)
     }
 }

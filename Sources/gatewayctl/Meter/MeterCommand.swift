@@ -6,17 +6,29 @@ struct MeterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meter",
         abstract: "The meter: read a PAC3200 over Modbus TCP, or simulate one.",
-        subcommands: [MeterRead.self, MeterSimulate.self]
+        subcommands: [MeterRead.self, MeterSimulate.self, MeterMap.self]
     )
 }
 
 /// The register map option shared by the meter commands.
 struct MapOption: ParsableArguments {
-    @Option(name: .customLong("map"), help: "Register map (YAML).")
-    var path: String = "Config/pac3200.yaml"
+    @Option(name: .customLong("map"), help: "Register map (YAML); default: the built-in PAC3200 map (`gatewayctl meter map` prints it).")
+    var path: String?
 
     func load() throws -> RegisterMap {
-        try RegisterMap.load(path: path)
+        if let path { try RegisterMap.load(path: path) } else { try RegisterMap.builtInPAC3200() }
+    }
+}
+
+/// Prints the built-in register map, the starting point for a map of another firmware or meter.
+struct MeterMap: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "map",
+        abstract: "Print the built-in PAC3200 register map (YAML), to copy and edit for --map."
+    )
+
+    func run() throws {
+        print(RegisterMap.pac3200YAML, terminator: "")
     }
 }
 

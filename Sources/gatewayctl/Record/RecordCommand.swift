@@ -70,35 +70,37 @@ struct RecordSign: AsyncParsableCommand {
     @Option(help: "Also write the DER evidence file (record, signature, signed frame, certificate) here.")
     var evidence: String?
 
+    @OptionGroup var map: MapOption
+
     func run() async throws {
-        let document: ReadingDocument
+        let registerMap = try map.load()
+        let snapshot: MeterSnapshot
         do {
-            document = try ReadingDocument.decode(Data(try readFile(reading)))
+            snapshot = try MeterSnapshot(try ReadingDocument.decode(Data(try readFile(reading))), map: registerMap)
+        } catch let error as ReadingDocumentError {
+            throw CLIError("\(reading): \(error)")
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError("\(reading) is not a reading in the JSON of `gatewayctl meter read --json` (\(error))")
         }
-        let certificate = try Certificate(derEncoded: try certificateDER(try readFile(cert), path: cert))
-        let id = try transactionID ?? TransactionCounter(path: counter).next()
-        let record = try MeasurementRecord(reading: document, transactionID: id, meterIdent: meterIdent, meterNumber: meterNumber, locationIdent: location)
-        let signer = try await openSigner(key, options: options)
-        guard signer.publicKey.subjectPublicKeyInfo == (try derBytes(certificate.publicKey)) else {
-            throw CLIError("\(cert) is not the certificate of \(key); give the certificate issued for this key")
-        }
-        let frame = try await SignedRecord.sign(
-            record, transactionID: id, signer: signer, certificate: certificate,
-            originator: try SystemTitle(hex: systemTitle.uppercased()), recipient: try SystemTitle(hex: recipient.uppercased()),
-            convention: convention.cosem
+        let certificate = try PEMOrDER.certificate(try readFile(cert))
+        let signer = try RecordSigner(
+            signer: try await openSigner(key, options: options), certificate: certificate,
+            originator: try SystemTitle(hex: systemTitle), recipient: try SystemTitle(hex: recipient), convention: convention.cosem
         )
+        let builder = try RecordBuilder(map: registerMap, identity: .init(meterIdent: meterIdent, meterNumber: meterNumber, locationIdent: location))
+        let id = try transactionID ?? TransactionCounter(path: counter).next()
+        let record = try builder.record(of: snapshot, transactionID: id)
+        let frame = try await signer.sign(record, transactionID: id)
         let bytes = wrapped ? try WrapperFrame(source: 1, destination: 1, apdu: frame.encoded).encoded : frame.encoded
         try writeOutput(bytes, to: output)
         if let evidence {
             let file = SignedMeasurementEvidence(frame: frame, record: record, certificate: certificate, convention: convention.cosem)
             try writeOutput(try file.derEncoded(), to: evidence)
         }
-        if output != nil {
-            FileHandle.standardError.write(Data("signed transaction \(id) (\(record.counterValues.count) values, \(frame.signature.count)-byte signature) into \(output!)\n".utf8))
+        if let output {
+            FileHandle.standardError.write(Data("signed transaction \(id) (\(record.counterValues.count) values, \(frame.signature.count)-byte signature) into \(output)\n".utf8))
         }
     }
 }

@@ -40,37 +40,25 @@ struct VerifyCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard (frame == nil) != (evidence == nil) else { throw CLIError("give either --frame FILE (with --cert) or --evidence FILE") }
-        let anchors = try pemCertificates(ca)
-        let crls = try crl.map { path -> ParsedCRL in
-            let data = try readFile(path)
-            if let text = String(validating: data, as: UTF8.self), text.contains("-----BEGIN X509 CRL-----"),
-               let document = try? PEMDocument(pemString: text) {
-                return try ParsedCRL(derEncoded: Array(document.derBytes))
-            }
-            return try ParsedCRL(derEncoded: data)
-        }
+        guard (frame == nil) != (evidence == nil) else { throw CLIError("give either --frame FILE (with --cert or --directory) or --evidence FILE") }
+        let anchors = try PEMOrDER.certificates(try readFile(ca))
+        let crls = try crl.map { try PEMOrDER.crl(try readFile($0)) }
         let verifier = RecordVerifier(validator: CertificateValidator(trustAnchors: anchors, crls: crls), convention: convention.cosem)
         let result: RecordVerification
         if let evidence {
             result = await verifier.verify(evidence: try readFile(evidence))
-        } else {
-            guard let frame else { throw CLIError("give --frame FILE or --evidence FILE") }
-            var bytes = try readFile(frame)
-            if bytes.count >= 8, bytes[0] == 0x00, bytes[1] == 0x01 { bytes = try WrapperFrame(decoding: bytes).apdu }
-            let certificate: Certificate
+        } else if let frame {
+            let bytes = try WrapperFrame.apdu(ofPossiblyWrapped: try readFile(frame))
             if let cert {
-                certificate = try Certificate(derEncoded: try certificateDER(try readFile(cert), path: cert))
+                result = await verifier.verify(frame: bytes, certificates: FixedCertificateSource(try PEMOrDER.certificate(try readFile(cert))))
             } else if let directory {
                 // The frame names its certificate (certificate_info); the Central Directory has it by serial.
-                guard let general = try? GeneralSigning(decoding: bytes), let info = try? CertificateInfo(derEncoded: general.otherInformation) else {
-                    throw CLIError("\(frame) is not a general-signing frame with certificate_info; give --cert FILE")
-                }
-                certificate = try await DirectoryClient(url: directory, trustRoots: anchors).certificate(serial: info.serialHex)
+                result = await verifier.verify(frame: bytes, certificates: try DirectoryClient(url: directory, trustRoots: anchors))
             } else {
                 throw CLIError("--frame needs the signer's certificate: --cert FILE or --directory http://host:port")
             }
-            result = await verifier.verify(frame: bytes, certificate: certificate)
+        } else {
+            throw CLIError("give --frame FILE or --evidence FILE")
         }
         json ? try printJSON(result) : printText(result)
         if !result.passed { throw ExitCode(1) }
@@ -78,7 +66,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     private func printText(_ result: RecordVerification) {
         if let record = result.record {
-            print("record: transaction \(result.transactionID.map(String.init) ?? "?"), sequence \(record.sequenceNumber), from \(result.originator ?? "?"), meter \(record.meterIdent) \(record.meterNumber)")
+            print("record: transaction \(result.transactionID.map(String.init) ?? "?"), sequence \(record.sequenceNumber), from \(result.originator?.description ?? "?"), meter \(record.meterIdent) \(record.meterNumber)")
             print("measured at \(record.measurementTime.unixTime.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0.seconds) + Double($0.hundredths) / 100)) } ?? "unspecified"), error code 0x\(String(record.errorCode, radix: 16, uppercase: true)), state \(record.state)")
             printTable(header: ["OBIS", "VALUE", "UNIT"], rows: record.counterValues.map {
                 [$0.obis.description, $0.value.map(formatValue) ?? "not read", CounterValue.unitSymbol($0.unit)]
@@ -107,12 +95,4 @@ struct VerifyCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
         print()
     }
-}
-
-func pemCertificates(_ path: String) throws -> [Certificate] {
-    let text = String(decoding: try readFile(path), as: UTF8.self)
-    guard let certificates = try? PEMDocument.parseMultiple(pemString: text).map({ try Certificate(pemDocument: $0) }), !certificates.isEmpty else {
-        throw CLIError("\(path) holds no PEM certificate")
-    }
-    return certificates
 }

@@ -34,7 +34,5 @@ struct TokenCSR: AsyncParsableCommand {
 
 /// The private key a PKCS#11 URI names, opened as a `Signer`, with the token kept open by the key.
 func openSigner(_ uriText: String, options: TokenOptions) async throws -> TokenKey {
-    let uri = try PKCS11URI(argument: uriText)
-    let token = try await options.openToken(uri)
-    return try await token.key(uri)
+    try await TokenKey.open(uriText, module: options.module)
 }

@@ -14,9 +14,7 @@ struct TokenOptions: ParsableArguments {
     )
     var module: String?
 
-    var defaultModulePath: String {
-        module ?? ProcessInfo.processInfo.environment["GATEWAY_PKCS11_MODULE"] ?? Module.softHSMPath
-    }
+    var defaultModulePath: String { Module.defaultPath(override: module) }
 
     func loadModule(for uri: PKCS11URI) async throws -> Module {
         try await Module.load(path: Module.path(for: uri, fallback: defaultModulePath))
