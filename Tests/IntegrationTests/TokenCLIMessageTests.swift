@@ -64,10 +64,21 @@ struct TokenCLIMessageTests {
             == "gatewayctl: token \"gateway\" needs a PIN: set GATEWAY_PIN, add ?pin-source=file:PATH to the URI, or run on a terminal to be asked")
         #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-value=\(pin)", "--in", "MSG"])
             == "gatewayctl: pin-value in a PKCS#11 URI is refused because it exposes the PIN in argv and config files; use GATEWAY_PIN or ?pin-source=file:PATH")
-        let open = hsm.file("open.pin", Data(pin.utf8))
-        chmod(open, 0o644)
-        #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(open)", "--in", "MSG"])
-            == "gatewayctl: PIN file \(open) is readable by other users; run chmod 600 \(open)")
+        // Any permission for the group or others is refused, not only world-readable files.
+        for mode: mode_t in [0o644, 0o640, 0o660, 0o604, 0o620] {
+            let open = hsm.file("open-\(String(mode, radix: 8)).pin", Data(pin.utf8))
+            chmod(open, mode)
+            #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(open)", "--in", "MSG"])
+                == "gatewayctl: PIN file \(open) is readable or writable by its group or other users (mode \(String(mode, radix: 8))); run chmod 600 \(open)")
+        }
+        // A file of another user is refused even with mode 600 (the tests run as root, so chown works).
+        let foreign = hsm.file("foreign.pin", Data(pin.utf8))
+        chmod(foreign, 0o600)
+        if getuid() == 0 {
+            chown(foreign, 65534, 65534)
+            #expect(try fails(["token", "sign", "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(foreign)", "--in", "MSG"])
+                == "gatewayctl: PIN file \(foreign) belongs to another user (uid 65534); chown it to the user the gateway runs as")
+        }
 
         // The right file works, and so does a named variable.
         let good = try hsm.pinFile(pin)

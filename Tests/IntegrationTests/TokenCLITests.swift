@@ -60,6 +60,27 @@ struct TokenCLITests {
         #expect(signed.stdout.count == 96)
     }
 
+    @Test("keys made for signing only sign: pkcs11-tool sees usage sign, cannot decrypt with an RSA key, token keys shows it", arguments: ["rsa-2048", "ec-p256"])
+    func signOnly(type: String) throws {
+        let keygen = try ctl("token", "keygen", "pkcs11:token=gateway;object=only-sign;id=%51", "--type", type, pin: pin)
+        try #require(keygen.status == 0, "\(keygen.stderr)")
+        let listed = try hsm.pkcs11Tool(["--token-label", "gateway", "--login", "--pin", pin, "--list-objects", "--type", "privkey"])
+        let usage = listed.output.split(separator: "\n").first { $0.contains("Usage:") }.map(String.init) ?? ""
+        #expect(usage.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) == "sign", "\(usage)")
+        let keys = try ctl("token", "keys", "pkcs11:token=gateway;object=only-sign", pin: pin)
+        #expect(keys.output.split(separator: "\n").contains { $0.hasPrefix("private") && $0.contains("  sign") && !$0.contains("decrypt") }, "\(keys.output)")
+        #expect(keys.output.split(separator: "\n").contains { $0.hasPrefix("public") && $0.contains("  verify") && !$0.contains("encrypt") }, "\(keys.output)")
+        guard type.hasPrefix("rsa") else { return }
+        // Encrypt with the public key in openssl, then ask the token to decrypt: it must refuse.
+        let pub = hsm.file("rsa.pem", try ctl("token", "pubkey", "pkcs11:token=gateway;object=only-sign").stdout)
+        let plain = hsm.file("plain", Data("secret".utf8))
+        let cipher = hsm.path("cipher")
+        #expect(try hsm.openssl(["pkeyutl", "-encrypt", "-pubin", "-inkey", pub, "-in", plain, "-out", cipher]).status == 0)
+        let decrypted = try hsm.pkcs11Tool(["--token-label", "gateway", "--login", "--pin", pin, "--decrypt", "--mechanism", "RSA-PKCS",
+                                            "--id", "51", "--input-file", cipher, "--output-file", hsm.path("out")])
+        #expect(decrypted.status != 0, "the signing key decrypted: \(decrypted.output)")
+    }
+
     @Test("pkcs11-tool sees our keys as sensitive and never extractable, and signs with them")
     func pkcs11ToolReadsOurKeys() throws {
         let keygen = try ctl("token", "keygen", "pkcs11:token=gateway;object=meter-sign;id=%42", "--type", "ec-p256", pin: pin)

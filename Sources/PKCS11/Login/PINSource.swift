@@ -62,27 +62,30 @@ public enum PINSource: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads the PIN from a file only the user can read. The checks are made on the opened file (fstat), so the
+    /// file cannot be swapped between the check and the read.
     private static func readFile(_ path: String) throws(PKCS11Error) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            throw .pinSourceUnusable("cannot open PIN file \(path): \(String(cString: strerror(errno))); check the pin-source path (a symbolic link is refused)")
+        }
+        defer { close(fd) }
         var status = stat()
-        guard stat(path, &status) == 0 else {
+        guard fstat(fd, &status) == 0 else {
             throw .pinSourceUnusable("cannot read PIN file \(path): \(String(cString: strerror(errno))); check the pin-source path")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw .pinSourceUnusable("PIN file \(path) is not a regular file; point pin-source at a file holding only the PIN")
         }
-        guard status.st_mode & 0o007 == 0 else {
-            throw .pinSourceUnusable("PIN file \(path) is readable by other users; run chmod 600 \(path)")
+        guard status.st_uid == geteuid() else {
+            throw .pinSourceUnusable("PIN file \(path) belongs to another user (uid \(status.st_uid)); chown it to the user the gateway runs as")
         }
-        guard let file = fopen(path, "r") else {
-            throw .pinSourceUnusable("cannot open PIN file \(path): \(String(cString: strerror(errno))); check its owner and mode")
+        guard status.st_mode & 0o077 == 0 else {
+            throw .pinSourceUnusable("PIN file \(path) is readable or writable by its group or other users (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
         }
-        defer { fclose(file) }
         var bytes: [UInt8] = []
-        while bytes.count < 256 {
-            let c = fgetc(file)
-            if c == EOF || c == 0x0A || c == 0x0D { break }
-            bytes.append(UInt8(truncatingIfNeeded: c))
-        }
+        var c: UInt8 = 0
+        while bytes.count < 256, Glibc.read(fd, &c, 1) == 1, c != 0x0A, c != 0x0D { bytes.append(c) }
         guard !bytes.isEmpty else { throw .pinSourceUnusable("PIN file \(path) is empty; write the PIN on its first line") }
         return bytes
     }

@@ -33,6 +33,9 @@ public struct ObjectInfo: Sendable, Hashable {
     public var alwaysSensitive: Bool?
     public var neverExtractable: Bool?
     public var alwaysAuthenticate: Bool?
+    /// What the key may be used for, of sign, verify, decrypt, encrypt, unwrap, wrap and derive; empty for objects
+    /// that are not keys. A key made here for signing or TLS allows only sign (private) or verify (public).
+    public var usage: [String] = []
     let handle: CK_OBJECT_HANDLE
 
     /// The URI that selects exactly this object on its token.
@@ -57,6 +60,13 @@ public struct ObjectInfo: Sendable, Hashable {
         CK_ATTRIBUTE_TYPE(CKA_ALWAYS_SENSITIVE), CK_ATTRIBUTE_TYPE(CKA_NEVER_EXTRACTABLE),
         CK_ATTRIBUTE_TYPE(CKA_ALWAYS_AUTHENTICATE), CK_ATTRIBUTE_TYPE(CKA_EC_PARAMS), CK_ATTRIBUTE_TYPE(CKA_MODULUS_BITS),
         CK_ATTRIBUTE_TYPE(CKA_MODULUS),
+    ] + usageAttributes.map(\.0)
+
+    static let usageAttributes: [(CK_ATTRIBUTE_TYPE, String)] = [
+        (CK_ATTRIBUTE_TYPE(CKA_SIGN), "sign"), (CK_ATTRIBUTE_TYPE(CKA_VERIFY), "verify"),
+        (CK_ATTRIBUTE_TYPE(CKA_DECRYPT), "decrypt"), (CK_ATTRIBUTE_TYPE(CKA_ENCRYPT), "encrypt"),
+        (CK_ATTRIBUTE_TYPE(CKA_UNWRAP), "unwrap"), (CK_ATTRIBUTE_TYPE(CKA_WRAP), "wrap"),
+        (CK_ATTRIBUTE_TYPE(CKA_DERIVE), "derive"),
     ]
 
     init(handle: CK_OBJECT_HANDLE, attributes a: AttributeValues) {
@@ -65,6 +75,7 @@ public struct ObjectInfo: Sendable, Hashable {
         label = a.string(CK_ATTRIBUTE_TYPE(CKA_LABEL)) ?? ""
         id = a.bytes(CK_ATTRIBUTE_TYPE(CKA_ID)) ?? []
         let isKey = [.privateKey, .publicKey, .secretKey].contains(objectClass)
+        if isKey { usage = Self.usageAttributes.filter { a.bool($0.0) == true }.map(\.1) }
         switch isKey ? a.ulong(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE)) : nil {
         case CK_KEY_TYPE(CKK_EC)?:
             keyType = "EC"

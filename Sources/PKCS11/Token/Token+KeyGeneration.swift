@@ -4,6 +4,8 @@ import Signing
 extension Token {
     /// Generates a key pair on the token. The private half is CKA_SENSITIVE and not CKA_EXTRACTABLE, so it can
     /// never be read out; both halves share a CKA_ID (random unless the URI gives one) and the URI's label.
+    /// The keys sign and verify and nothing else: tokens default RSA keys to decrypt and unwrap too, and a key
+    /// that decrypts can be made to sign a chosen value through the raw RSA operation (and the other way round).
     public func generateKeyPair(_ uri: PKCS11URI, algorithm: KeyAlgorithm) async throws -> TokenKey {
         guard let label = uri.object, !label.isEmpty else {
             throw PKCS11Error.invalidRequest("keygen needs a label: add object=NAME to the URI")
@@ -40,6 +42,10 @@ private func keyTemplates(label: String, id: [UInt8], algorithm: KeyAlgorithm) -
     pub.append(CK_ATTRIBUTE_TYPE(CKA_TOKEN), true)
     pub.append(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), false)
     pub.append(CK_ATTRIBUTE_TYPE(CKA_VERIFY), true)
+    pub.append(CK_ATTRIBUTE_TYPE(CKA_VERIFY_RECOVER), false)
+    pub.append(CK_ATTRIBUTE_TYPE(CKA_ENCRYPT), false)
+    pub.append(CK_ATTRIBUTE_TYPE(CKA_WRAP), false)
+    pub.append(CK_ATTRIBUTE_TYPE(CKA_DERIVE), false)
     pub.append(CK_ATTRIBUTE_TYPE(CKA_LABEL), string: label)
     pub.append(CK_ATTRIBUTE_TYPE(CKA_ID), bytes: id)
     switch algorithm {
@@ -56,6 +62,11 @@ private func keyTemplates(label: String, id: [UInt8], algorithm: KeyAlgorithm) -
     priv.append(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), true)
     priv.append(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), false)
     priv.append(CK_ATTRIBUTE_TYPE(CKA_SIGN), true)
+    priv.append(CK_ATTRIBUTE_TYPE(CKA_SIGN_RECOVER), false)
+    priv.append(CK_ATTRIBUTE_TYPE(CKA_DECRYPT), false)
+    priv.append(CK_ATTRIBUTE_TYPE(CKA_UNWRAP), false)
+    // TLS uses ephemeral ECDHE keys; no use here needs the static key to derive.
+    priv.append(CK_ATTRIBUTE_TYPE(CKA_DERIVE), false)
     priv.append(CK_ATTRIBUTE_TYPE(CKA_LABEL), string: label)
     priv.append(CK_ATTRIBUTE_TYPE(CKA_ID), bytes: id)
     return (pub, priv)

@@ -4,7 +4,7 @@ import PKCS11
 struct TokenKeys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "List the objects a URI selects, with id, label, class, key type and protection flags."
+        abstract: "List the objects a URI selects, with id, label, class, key type, protection flags and usage."
     )
 
     @OptionGroup var options: TokenOptions
@@ -26,10 +26,11 @@ struct TokenKeys: AsyncParsableCommand {
                 object.keyAlgorithm?.name ?? object.keyType ?? "-",
                 flag(object.sensitive, "sensitive", "NOT-SENSITIVE"),
                 flag(object.extractable.map(!), "never-extractable", "EXTRACTABLE"),
+                object.usage.isEmpty ? "-" : object.usage.joined(separator: ","),
                 object.alwaysAuthenticate == true ? "always-authenticate" : "",
             ]
         }
-        printTable(header: ["CLASS", "LABEL", "ID", "TYPE", "SENSITIVE", "EXTRACTABLE", ""], rows: rows)
+        printTable(header: ["CLASS", "LABEL", "ID", "TYPE", "SENSITIVE", "EXTRACTABLE", "USAGE", ""], rows: rows)
         await token.close()
     }
 
