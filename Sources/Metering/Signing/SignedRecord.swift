@@ -27,7 +27,7 @@ public enum SignedRecord {
         var frame = GeneralSigning(
             transactionID: (0..<8).reversed().map { UInt8(truncatingIfNeeded: transactionID >> ($0 * 8)) },
             originatorSystemTitle: originator.bytes, recipientSystemTitle: recipient.bytes,
-            dateTime: MeasurementRecord.dateTime(time), otherInformation: CertificateInfo(certificate).derEncoded,
+            dateTime: MeasurementRecord.dateTime(time), otherInformation: try CertificateInfo(certificate).derEncoded,
             content: record.encodedDataNotification(transactionID: transactionID)
         )
         frame.signature = try await signer.sign(frame.signedBytes(convention), scheme: scheme(for: signer.algorithm)).bytes

@@ -123,7 +123,7 @@ extension RecordVerifier {
         var result = await verifier.verify(frame: evidence.signedFrame, certificate: evidence.certificate, at: time)
         let frame = try? GeneralSigning(decoding: evidence.signedFrame)
         let consistent = result.record == evidence.record && frame?.signature == evidence.signature
-            && frame.map { $0.otherInformation == evidence.certificateInfo.derEncoded } == true
+            && frame.map { $0.otherInformation == (try? evidence.certificateInfo.derEncoded) } == true
         result.check("evidence", consistent, consistent ? "its record, signature and certificate_info are those of the signed frame"
                                                         : "its record, signature or certificate_info differ from the signed frame's")
         return result

@@ -66,7 +66,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 guard let general = try? GeneralSigning(decoding: bytes), let info = try? CertificateInfo(derEncoded: general.otherInformation) else {
                     throw CLIError("\(frame) is not a general-signing frame with certificate_info; give --cert FILE")
                 }
-                certificate = try await DirectoryClient(url: directory, trustRoots: anchors).certificate(serial: CertificateSerial(magnitude: info.serialNumber))
+                certificate = try await DirectoryClient(url: directory, trustRoots: anchors).certificate(serial: info.serial)
             } else {
                 throw CLIError("--frame needs the signer's certificate: --cert FILE or --directory http://host:port")
             }
