@@ -7,9 +7,10 @@ public enum PKIError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidValidity(String)
     case notAPKIDirectory(String)
     case alreadyInitialised(String)
-    case unknownSerial(String)
+    case unknownSerial(CertificateSerial)
+    /// Text that is not a serial in any form `CertificateSerial(parsing:)` reads, as given.
     case invalidSerial(String)
-    case alreadyRevoked(String)
+    case alreadyRevoked(CertificateSerial)
     case csrSignatureInvalid
     case csrRejected(String)
     case malformed(String)

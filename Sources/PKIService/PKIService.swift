@@ -91,7 +91,7 @@ public struct PKIService: Sendable {
         guard let current = request.clientCertificate else {
             return .text(.unauthorized, "re-enrollment needs the current certificate as TLS client certificate")
         }
-        let serial = current.serialNumber.bytes.hexString
+        let serial = current.serial
         guard let issued = try await authority.database.certificate(serial: serial) else {
             return .text(.forbidden, "the client certificate was not issued by this CA")
         }
@@ -141,9 +141,11 @@ public struct PKIService: Sendable {
 
     // MARK: Central Directory
 
+    /// `/certificates/<serial>`: the serial in any form `CertificateSerial(parsing:)` reads (openssl's, colons,
+    /// `0x`, a leading 00); answers name it in the canonical form.
     private func certificate(serial text: String, request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
-        let serial: String
-        do { serial = try parseSerial(text) } catch { return .text(.badRequest, error.description) }
+        let serial: CertificateSerial
+        do { serial = try CertificateSerial(parsing: text) } catch { return .text(.badRequest, error.description) }
         guard let issued = try await authority.database.certificate(serial: serial) else {
             return .text(.notFound, "no certificate with serial \(serial)")
         }
@@ -162,7 +164,7 @@ public struct PKIService: Sendable {
         }
         let formatter = ISO8601DateFormatter()
         let list = try await authority.database.certificates(systemTitle: title).map { issued -> [String: String] in
-            var entry = ["serial": issued.serial, "profile": issued.profile, "subject": issued.subject,
+            var entry = ["serial": issued.serial.description, "profile": issued.profile, "subject": issued.subject,
                          "notBefore": formatter.string(from: issued.notBefore), "notAfter": formatter.string(from: issued.notAfter),
                          "status": issued.isRevoked ? "revoked" : "valid"]
             if let title = issued.systemTitle { entry["systemTitle"] = title }

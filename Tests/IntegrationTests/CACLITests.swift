@@ -84,6 +84,29 @@ struct CACLITests {
         #expect(try ca("revoke", "--pki", pki, "--serial", serial).stderr == "gatewayctl: certificate \(serial) is already revoked\n")
     }
 
+    @Test("ca show and ca revoke read a serial as openssl, colons, 0x or a leading 00 write it, and print the canonical form")
+    func serialForms() throws {
+        let csr = try rootAndRequest()
+        let cert = hsm.path("sign.pem")
+        try #require(try ca("issue", "--pki", pki, "--csr", csr, "--profile", "sign", "--out", cert).status == 0)
+        let serial = String(try openssl("x509", "-in", cert, "-noout", "-serial").output.dropFirst("serial=".count).dropLast())
+        let colons = "00:" + stride(from: 0, to: serial.count, by: 2).map { serial.lowercased().dropFirst($0).prefix(2) }.joined(separator: ":")
+
+        for form in [serial, serial.lowercased(), "0x00" + serial, colons] {
+            let shown = try ca("show", "--pki", pki, "--serial", form)
+            #expect(shown.output.hasPrefix("serial \(serial), profile sign, subject CN=00DB1234567890A0\n-----BEGIN CERTIFICATE-----"), "\(form): \(shown.output) \(shown.stderr)")
+        }
+        let revoked = try ca("revoke", "--pki", pki, "--serial", "00" + serial.lowercased(), "--reason", "keyCompromise")
+        #expect(revoked.output == "revoked \(serial) (keyCompromise); new CRL in \(pki)/crl.der\n", "\(revoked.stderr)")
+        #expect(try ca("show", "--pki", pki, "--serial", colons).output.contains("\nREVOKED "))
+        #expect(try openssl("crl", "-in", try crlPEM(), "-noout", "-text").output.contains("Serial Number: \(serial)\n"))
+        #expect(try ca("revoke", "--pki", pki, "--serial", colons).stderr == "gatewayctl: certificate \(serial) is already revoked\n")
+        #expect(try ca("show", "--pki", pki, "--serial", "0080ff").stderr
+            == "gatewayctl: no certificate with serial 80FF in this PKI; list them with `gatewayctl ca list`\n")
+        #expect(try ca("revoke", "--pki", pki, "--serial", "80::ff").stderr
+            == "gatewayctl: invalid serial \"80::ff\"; give the serial number in hex, as `gatewayctl ca list` prints it\n")
+    }
+
     @Test("RSA CA issuing a tls certificate with SANs for an RSA token key; openssl verifies it")
     func rsaCAAndTLSProfile() throws {
         let csr = try rootAndRequest(caType: "rsa-3072", keyType: "rsa-2048", label: "tls")

@@ -162,6 +162,33 @@ final class PKIDTests {
         #expect(plain.output.hasSuffix("\n403"))
     }
 
+    @Test("the Central Directory reads a serial in any pasted form and names serials in the canonical one")
+    func directorySerialForms() throws {
+        let secret = try register("00DB1234567890C0")
+        let answer = try enroll("00DB1234567890C0", secret: secret, csr: try opensslCSR("/CN=00DB1234567890C0"))
+        let pkcs7 = hsm.file("c0.p7", try #require(Data(base64Encoded: answer.body.filter { !$0.isWhitespace })))
+        let pem = hsm.path("c0.pem")
+        #expect(try hsm.openssl(["pkcs7", "-inform", "DER", "-in", pkcs7, "-print_certs", "-out", pem]).status == 0)
+        let issuedDER = hsm.path("c0.der")
+        #expect(try hsm.openssl(["x509", "-in", pem, "-outform", "DER", "-out", issuedDER]).status == 0)
+        let serial = String(try hsm.openssl(["x509", "-in", pem, "-noout", "-serial"]).output.dropFirst("serial=".count).dropLast())
+        let colons = "00:" + stride(from: 0, to: serial.count, by: 2).map { serial.lowercased().dropFirst($0).prefix(2) }.joined(separator: ":")
+
+        for (index, form) in ["00" + serial, "0x" + serial.lowercased(), colons].enumerated() {
+            let fetched = hsm.path("fetched-\(index).der")
+            let get = try run("curl", ["-s", "-o", fetched, "-w", "%{http_code}", "http://127.0.0.1:\(httpPort)/certificates/\(form)"])
+            #expect(get.output == "200", "\(form)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: fetched)) == Data(contentsOf: URL(fileURLWithPath: issuedDER)), "\(form)")
+        }
+        // A serial with its high bit set, given with DER's 00 and in lower case, is named without either.
+        let unknown = try curl(["\(url)/certificates/0080ff01"])
+        #expect(unknown.code == 404)
+        #expect(unknown.body == "no certificate with serial 80FF01")
+        let malformed = try curl(["\(url)/certificates/80::ff"])
+        #expect(malformed.code == 400)
+        #expect(malformed.body == "invalid serial \"80::ff\"; give the serial number in hex, as `gatewayctl ca list` prints it")
+    }
+
     @Test("a tls enrollment keeps the subjectAltNames the CSR requests")
     func requestedNames() throws {
         let secret = try register("00DB1234567890F0", profile: "tls")

@@ -97,11 +97,11 @@ struct ValidationTests {
             return
         }
         #expect(subject == "CN=00DB1234567890A0")
-        #expect(serial == signCertificate.serialNumber.bytes.hexString)
+        #expect(serial == CertificateSerial(signCertificate.serialNumber).description)
         #expect(reason == .keyCompromise)
         #expect(date.map { abs($0.timeIntervalSinceNow) < 600 } == true)
         #expect(!revoked.isRetryable, "a revocation is a verdict, not something to retry")
-        #expect(revoked.description.hasPrefix("certificate \(signCertificate.serialNumber.bytes.hexString) of CN=00DB1234567890A0 was revoked on "))
+        #expect(revoked.description.hasPrefix("certificate \(CertificateSerial(signCertificate.serialNumber)) of CN=00DB1234567890A0 was revoked on "))
         #expect(revoked.description.hasSuffix("(keyCompromise)"))
 
         let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890A0"))

@@ -69,7 +69,7 @@ public struct SignedMeasurementEvidence: Sendable {
             }
             try coder.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.serialize(ASN1OctetString(contentBytes: signature[...]))
-                coder.serializeRawBytes(certificateInfo.derEncoded)
+                try coder.serialize(certificateInfo)
             }
             try coder.serialize(ASN1OctetString(contentBytes: signedFrame[...]))
             try coder.serialize(certificate)

@@ -73,7 +73,7 @@ public struct RecordVerifier: Sendable {
 
     private func verify(_ frame: GeneralSigning, size: Int, certificate: Certificate, at time: Date) async -> RecordVerification {
         var result = header(of: frame, size: size)
-        let serial = certificate.serialNumber.bytes.hexString
+        let serial = CertificateSerial(certificate.serialNumber)
         do {
             let info = try CertificateInfo(derEncoded: frame.otherInformation)
             let names = info.names(certificate)
@@ -144,7 +144,7 @@ extension RecordVerifier {
         var result = await verifier.verify(frame: evidence.signedFrame, certificate: evidence.certificate, at: time)
         let frame = try? GeneralSigning(decoding: evidence.signedFrame)
         let consistent = result.record == evidence.record && frame?.signature == evidence.signature
-            && frame.map { $0.otherInformation == evidence.certificateInfo.derEncoded } == true
+            && frame.map { $0.otherInformation == (try? evidence.certificateInfo.derEncoded) } == true
         result.check(.evidence, consistent, consistent ? "its record, signature and certificate_info are those of the signed frame"
             : "its record, signature or certificate_info differ from the signed frame's")
         return result

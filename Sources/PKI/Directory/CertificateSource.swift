@@ -10,7 +10,7 @@ public protocol CertificateSource: Sendable {
 /// Why a certificate could not be had.
 public enum CertificateLookupError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The source answered and has no such certificate: a verdict on the frame.
-    case notFound(serial: String, source: String)
+    case notFound(serial: CertificateSerial, source: String)
     /// The source could not be asked or gave no usable answer: try again later.
     case unavailable(source: String, reason: String)
 

@@ -6,11 +6,11 @@ import X509
 /// the CA key, with a CRL number and the authority key identifier, and a reason code per entry.
 package enum CertificateRevocationList {
     package struct Entry {
-        package var serial: [UInt8]
+        package var serial: CertificateSerial
         package var date: Date
         package var reason: CRLReason
 
-        package init(serial: [UInt8], date: Date, reason: CRLReason) {
+        package init(serial: CertificateSerial, date: Date, reason: CRLReason) {
             self.serial = serial
             self.date = date
             self.reason = reason
@@ -26,7 +26,7 @@ package enum CertificateRevocationList {
         tbs += algorithm + issuerName + time(thisUpdate) + time(nextUpdate)
         if !entries.isEmpty {
             tbs += DERBytes.sequence(of: entries.map { entry in
-                var content = integer(entry.serial) + time(entry.date)
+                var content = integer(Array(entry.serial.magnitude)) + time(entry.date)
                 if entry.reason != .unspecified {
                     // reasonCode (2.5.29.21): OCTET STRING { ENUMERATED reason }
                     let reason = DERBytes.tagged(0x0A, [UInt8(entry.reason.rawValue)])

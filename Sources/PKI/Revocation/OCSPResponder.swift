@@ -11,7 +11,7 @@ public protocol OCSPAuthority: Sendable {
     var certificate: Certificate { get }
     var signingKey: SignerPrivateKey { get }
     /// nil for a serial this CA never issued; otherwise its revocation, if any.
-    func revocationState(serialHex: String) async throws -> OCSPRevocationState?
+    func revocationState(of serial: CertificateSerial) async throws -> OCSPRevocationState?
 }
 
 /// What a CA knows of one certificate it issued.
@@ -126,8 +126,8 @@ public struct OCSPResponder: Sendable {
               certID.issuerKeyHash == issuer.keyHash(algorithm) else {
             return .unknown  // another CA's certificate, or a hash this responder does not do
         }
-        let serial = certID.serial.hexString
-        switch try await authority.revocationState(serialHex: serial) {
+        guard let serial = certID.serial else { return .unknown }  // negative: never issued here
+        switch try await authority.revocationState(of: serial) {
         case nil: return .unknown
         case .good: return .good
         // As in the CRL: the reason is given unless it is unspecified (RFC 5280 §5.3.1).
@@ -187,8 +187,8 @@ public struct OCSPResponder: Sendable {
             var hashAlgorithm: HashAlgorithm?
             var issuerNameHash: [UInt8]
             var issuerKeyHash: [UInt8]
-            /// The serial INTEGER's content bytes.
-            var serial: [UInt8]
+            /// The serial the INTEGER names; nil for a negative INTEGER, which no certificate here carries.
+            var serial: CertificateSerial?
             /// The CertID exactly as the request had it, echoed in the response.
             var encoded: [UInt8]
         }
@@ -266,18 +266,11 @@ public struct OCSPResponder: Sendable {
             if algorithm.count == 2 { _ = try ASN1Null(derEncoded: algorithm[1]) }
             let nameHash = try ASN1OctetString(derEncoded: parts[1])
             let keyHash = try ASN1OctetString(derEncoded: parts[2])
-            guard parts[3].identifier == .integer, case .primitive(let serial) = parts[3].content, !serial.isEmpty else {
-                throw PKIError.malformed("CertID's serialNumber is not an INTEGER")
-            }
-            if serial.count > 1 {  // DER: the minimal two's-complement encoding
-                let first = serial[serial.startIndex], second = serial[serial.startIndex + 1]
-                guard !(first == 0x00 && second & 0x80 == 0), !(first == 0xFF && second & 0x80 != 0) else {
-                    throw PKIError.malformed("CertID's serialNumber is not minimally encoded")
-                }
-            }
+            // DER's minimal two's-complement INTEGER, checked; the 00 before a high bit is not part of the serial.
+            let serial = try CertificateSerial.decoding(parts[3])
             return CertID(
                 hashAlgorithm: HashAlgorithm(oid), issuerNameHash: Array(nameHash.bytes), issuerKeyHash: Array(keyHash.bytes),
-                serial: Array(serial), encoded: Array(node.encodedBytes)
+                serial: serial, encoded: Array(node.encodedBytes)
             )
         }
 

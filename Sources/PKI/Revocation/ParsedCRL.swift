@@ -15,8 +15,9 @@ public struct ParsedCRL: Sendable {
     public let thisUpdate: Date
     public let nextUpdate: Date?
     public let number: Int?
-    /// Revoked serials, as upper-case hex of the INTEGER's content without leading zero bytes.
-    public let revoked: [String: Revoked]
+    /// What the CRL revokes, by serial: entries and certificates meet on the serial's magnitude, whatever 00 byte
+    /// either encoding carried.
+    public let revoked: [CertificateSerial: Revoked]
     let tbsBytes: ArraySlice<UInt8>
     let signatureAlgorithm: Certificate.SignatureAlgorithm
     let signature: ArraySlice<UInt8>
@@ -51,17 +52,17 @@ public struct ParsedCRL: Sendable {
                 next = try Self.date(nodes.removeFirst())
             }
             nextUpdate = next
-            var revoked: [String: Revoked] = [:]
+            var revoked: [CertificateSerial: Revoked] = [:]
             if let node = nodes.first, node.identifier == .sequence {
                 nodes.removeFirst()
                 guard case .constructed(let entries) = node.content else { throw PKIError.malformed("CRL's revoked list is malformed") }
                 for entry in entries {
                     guard entry.identifier == .sequence, case .constructed(let parts) = entry.content else { throw PKIError.malformed("CRL entry is malformed") }
                     var items = parts.makeIterator()
-                    guard let serialNode = items.next(), serialNode.identifier == .integer, let dateNode = items.next(),
-                          case .primitive(let serial) = serialNode.content else {
+                    guard let serialNode = items.next(), let dateNode = items.next() else {
                         throw PKIError.malformed("CRL entry lacks serial or date")
                     }
+                    let serial = try CertificateSerial.decoding(serialNode)
                     var reason = CRLReason.unspecified
                     if let extensions = items.next(), case .constructed(let list) = extensions.content {
                         for ext in list {
@@ -69,7 +70,9 @@ public struct ParsedCRL: Sendable {
                             if parsed.oid == [2, 5, 29, 21], let code = parsed.value.last { reason = CRLReason(rawValue: Int(code)) ?? .unspecified }
                         }
                     }
-                    revoked[hexKey(serial)] = Revoked(date: try Self.date(dateNode), reason: reason)
+                    let revocation = Revoked(date: try Self.date(dateNode), reason: reason)
+                    // A negative serial (another CA's) can name no certificate swift-certificates parses.
+                    if let serial { revoked[serial] = revocation }
                 }
             }
             self.revoked = revoked
@@ -101,7 +104,7 @@ public struct ParsedCRL: Sendable {
     }
 
     public func revocation(of certificate: Certificate) -> Revoked? {
-        revoked[hexKey(certificate.serialNumber.bytes)]
+        revoked[certificate.serial]
     }
 
     private static func signatureAlgorithm(_ node: ASN1Node) throws -> Certificate.SignatureAlgorithm {
@@ -137,10 +140,4 @@ public struct ParsedCRL: Sendable {
         guard let date = Calendar(identifier: .gregorian).date(from: components) else { throw PKIError.malformed("CRL time out of range") }
         return date
     }
-}
-
-/// Serial numbers compared as hex of the magnitude, so 00-padded and unpadded encodings match.
-func hexKey<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    let trimmed = bytes.drop { $0 == 0 }
-    return trimmed.hexString
 }

@@ -31,7 +31,7 @@ struct CRLRevocationPolicy: VerifierPolicy {
                     subject: subject, detail: "the CRL from \(issuer.subject) expired at \(CertificateValidationFailure.format(next)); fetch a fresh CRL"))
             }
             if let revoked = crl.revocation(of: certificate) {
-                return refuse(.revoked(subject: subject, serial: certificate.serialNumber.bytes.hexString, date: revoked.date, reason: revoked.reason))
+                return refuse(.revoked(subject: subject, serial: CertificateSerial(certificate.serialNumber).description, date: revoked.date, reason: revoked.reason))
             }
         }
         return .meetsPolicy
@@ -60,7 +60,7 @@ struct OCSPRevocationPolicy: VerifierPolicy {
         let subject = leaf.subject.description
         let sentence = reason.description
         if sentence.contains("revoked through OCSP") {
-            log.record(.revoked(subject: subject, serial: leaf.serialNumber.bytes.hexString, date: nil, reason: nil))
+            log.record(.revoked(subject: subject, serial: CertificateSerial(leaf.serialNumber).description, date: nil, reason: nil))
         } else if sentence.contains("status unknown") {
             log.record(.untrustedChain(subject: subject, detail: "its OCSP responder does not know it"))
         } else {

@@ -78,6 +78,16 @@ public struct CertificateAuthority: Sendable {
         _ csr: CertificateSigningRequest, profile: CertificateProfile, validity: Validity,
         alternativeNames: [GeneralName]? = nil, now: Date = Date()
     ) async throws -> Certificate {
+        try await issue(csr, profile: profile, validity: validity, alternativeNames: alternativeNames, serial: .random(), now: now)
+    }
+
+    /// Issues with a serial the caller chooses. Production issues only random serials (the public `issue`); tests
+    /// use this for the serials randomness rarely draws: a high bit that DER pads with 00, a small first byte, a
+    /// short serial. Two certificates with one serial are refused by the directory's key.
+    package func issue(
+        _ csr: CertificateSigningRequest, profile: CertificateProfile, validity: Validity,
+        alternativeNames: [GeneralName]? = nil, serial: Certificate.SerialNumber, now: Date = Date()
+    ) async throws -> Certificate {
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw PKIError.csrSignatureInvalid }
         let keyType = try Self.keyType(of: csr.publicKey)
         guard configuration.allowedKeyTypes.contains(keyType.name) else {
@@ -91,7 +101,7 @@ public struct CertificateAuthority: Sendable {
         }
         let notAfter = min(now.addingTimeInterval(validity.seconds), certificate.notValidAfter)
         let certificate = try await Certificate(
-            version: .v3, serialNumber: .random(), publicKey: csr.publicKey,
+            version: .v3, serialNumber: serial, publicKey: csr.publicKey,
             notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter,
             issuer: self.certificate.subject, subject: csr.subject, signatureAlgorithm: key.defaultSignatureAlgorithm,
             extensions: try profile.extensions(
@@ -115,7 +125,7 @@ public struct CertificateAuthority: Sendable {
         let commonName = SubjectName.commonName(of: certificate.subject)
         let systemTitle = commonName.flatMap { try? SystemTitle(hex: $0) }.map(\.description)
         try await database.insert(IssuedCertificate(
-            serial: certificate.serialNumber.hex, subject: "\(certificate.subject)", commonName: commonName,
+            serial: certificate.serial, subject: "\(certificate.subject)", commonName: commonName,
             systemTitle: profile == .ca ? nil : systemTitle, profile: profile.rawValue,
             notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter, issuedAt: now,
             der: Data(try derBytes(certificate)), revokedAt: nil, revocationReason: nil
@@ -131,19 +141,23 @@ public struct CertificateAuthority: Sendable {
     // MARK: Revocation
 
     /// Revokes a certificate and publishes a new CRL at once.
-    public func revoke(serial text: String, reason: CRLReason, now: Date = Date()) async throws {
-        let serial = try parseSerial(text)
+    public func revoke(serial: CertificateSerial, reason: CRLReason, now: Date = Date()) async throws {
         guard try await database.certificate(serial: serial) != nil else { throw PKIError.unknownSerial(serial) }
         guard try await database.revoke(serial: serial, at: now, reason: reason.rawValue) else { throw PKIError.alreadyRevoked(serial) }
         _ = try await publishCRL(now: now)
+    }
+
+    /// Revokes the certificate whose serial is given as text, in any form `CertificateSerial(parsing:)` reads.
+    public func revoke(serial text: String, reason: CRLReason, now: Date = Date()) async throws {
+        try await revoke(serial: try CertificateSerial(parsing: text), reason: reason, now: now)
     }
 
     /// Signs a new CRL (next CRL number, next update `crlValidityHours` ahead), writes it to `crl.der` and
     /// returns it.
     public func publishCRL(now: Date = Date()) async throws -> [UInt8] {
         let entries = try await database.revoked().compactMap { revoked -> CertificateRevocationList.Entry? in
-            guard let date = revoked.revokedAt, let bytes = hexBytes(revoked.serial) else { return nil }
-            return .init(serial: bytes, date: date, reason: CRLReason(rawValue: revoked.revocationReason ?? 0) ?? .unspecified)
+            guard let date = revoked.revokedAt else { return nil }
+            return .init(serial: revoked.serial, date: date, reason: CRLReason(rawValue: revoked.revocationReason ?? 0) ?? .unspecified)
         }
         let crl = try await CertificateRevocationList.build(
             issuer: certificate, key: key, number: try await database.nextCRLNumber(), thisUpdate: now,
@@ -154,20 +168,9 @@ public struct CertificateAuthority: Sendable {
     }
 }
 
-func hexBytes(_ hex: String) -> [UInt8]? {
-    var bytes: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        guard let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-        bytes.append(byte)
-        index = next
-    }
-    return bytes
-}
-
 extension CertificateAuthority: OCSPAuthority {
-    public func revocationState(serialHex: String) async throws -> OCSPRevocationState? {
-        guard let issued = try await database.certificate(serial: serialHex) else { return nil }
+    public func revocationState(of serial: CertificateSerial) async throws -> OCSPRevocationState? {
+        guard let issued = try await database.certificate(serial: serial) else { return nil }
         guard let revokedAt = issued.revokedAt else { return .good }
         return .revoked(at: revokedAt, reason: CRLReason(rawValue: issued.revocationReason ?? 0) ?? .unspecified)
     }

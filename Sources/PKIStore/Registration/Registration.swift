@@ -16,7 +16,8 @@ public struct Registration: Codable, Sendable, Hashable, FetchableRecord, Mutabl
     public var createdAt: Date
     public var expiresAt: Date
     public var usedAt: Date?
-    public var issuedSerial: String?
+    /// The certificate the enrollment got, once it got one.
+    public var issuedSerial: CertificateSerial?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

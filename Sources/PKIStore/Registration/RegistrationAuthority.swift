@@ -117,7 +117,7 @@ public struct RegistrationAuthority: Sendable {
             let certificate = try await authority.issue(
                 csr, profile: CertificateProfile(rawValue: registration.profile) ?? .sign, validity: validity, now: now
             )
-            let serial = certificate.serialNumber.hex
+            let serial = certificate.serial
             try await authority.database.database.write { db in
                 try db.execute(sql: "UPDATE registration SET issuedSerial = ? WHERE id = ?", arguments: [serial, id])
             }

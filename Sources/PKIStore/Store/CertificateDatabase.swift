@@ -16,7 +16,8 @@ public final class CertificateDatabase: Sendable {
         }
     }
 
-    static var migrator: DatabaseMigrator {
+    /// The schema's history; `package` so tests can build a database as an older release left it.
+    package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("certificates") { db in
             try db.create(table: "certificate") { t in
@@ -52,6 +53,7 @@ public final class CertificateDatabase: Sendable {
                 t.column("issuedSerial", .text)
             }
         }
+        migrator.registerMigration(CanonicalSerialMigration.identifier, migrate: CanonicalSerialMigration.migrate)
         return migrator
     }
 
@@ -59,8 +61,8 @@ public final class CertificateDatabase: Sendable {
         try await database.write { db in try certificate.insert(db) }
     }
 
-    public func certificate(serial: String) async throws -> IssuedCertificate? {
-        try await database.read { db in try IssuedCertificate.fetchOne(db, key: serial.uppercased()) }
+    public func certificate(serial: CertificateSerial) async throws -> IssuedCertificate? {
+        try await database.read { db in try IssuedCertificate.fetchOne(db, key: serial) }
     }
 
     public func certificates(systemTitle: String? = nil) async throws -> [IssuedCertificate] {
@@ -78,11 +80,11 @@ public final class CertificateDatabase: Sendable {
     }
 
     /// Marks a certificate revoked; false when it already was.
-    public func revoke(serial: String, at date: Date, reason: Int) async throws -> Bool {
+    public func revoke(serial: CertificateSerial, at date: Date, reason: Int) async throws -> Bool {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE certificate SET revokedAt = ?, revocationReason = ? WHERE serial = ? AND revokedAt IS NULL",
-                arguments: [date, reason, serial.uppercased()]
+                arguments: [date, reason, serial]
             )
             return db.changesCount == 1
         }

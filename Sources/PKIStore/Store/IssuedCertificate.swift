@@ -7,8 +7,8 @@ import GRDB
 public struct IssuedCertificate: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "certificate"
 
-    /// Upper-case hex of the serial number, without leading zero bytes stripped: the directory's key.
-    public var serial: String
+    /// The directory's key, stored as the serial's canonical text.
+    public var serial: CertificateSerial
     public var subject: String
     public var commonName: String?
     /// The system title when the CN is one (sign and tls profiles for devices).

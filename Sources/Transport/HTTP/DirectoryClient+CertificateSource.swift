@@ -7,13 +7,13 @@ extension DirectoryClient: CertificateSource {
     public func certificate(for info: CertificateInfo) async throws(CertificateLookupError) -> Certificate {
         let certificate: Certificate
         do {
-            certificate = try await self.certificate(serial: info.serialHex)
+            certificate = try await self.certificate(serial: info.serial)
         } catch ESTError.refused(status: 404, _) {
-            throw .notFound(serial: info.serialHex, source: "the Central Directory at \(url)")
+            throw .notFound(serial: info.serial, source: "the Central Directory at \(url)")
         } catch {
             throw .unavailable(source: "the Central Directory at \(url)", reason: "\(error)")
         }
-        guard certificate.issuer == info.issuer else { throw .notFound(serial: info.serialHex, source: "the Central Directory at \(url)") }
+        guard certificate.issuer == info.issuer else { throw .notFound(serial: info.serial, source: "the Central Directory at \(url)") }
         return certificate
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import NIOSSL
+import PKI
 import SwiftASN1
 import X509
 
@@ -35,8 +36,8 @@ public struct DirectoryClient: Sendable {
         self.tls = tls
     }
 
-    /// The certificate with this serial (upper-case hex), or an error naming what went wrong.
-    public func certificate(serial: String) async throws -> Certificate {
+    /// The certificate with this serial, or an error naming what went wrong.
+    public func certificate(serial: CertificateSerial) async throws -> Certificate {
         let response: HTTPSClient.Response
         do {
             response = try await HTTPSClient(host: host, port: port, tls: tls).request(.GET, "/certificates/\(serial)")

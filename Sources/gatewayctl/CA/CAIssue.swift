@@ -64,6 +64,7 @@ func parseIPAddress(_ text: String) throws -> [UInt8] {
     throw CLIError("\(text) is not an IPv4 or IPv6 address")
 }
 
+/// The certificate's serial in the canonical form `ca list`, `ca show` and pkid use.
 func serialHex(_ certificate: Certificate) -> String {
-    certificate.serialNumber.bytes.hexString
+    certificate.serial.description
 }

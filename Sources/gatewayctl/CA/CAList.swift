@@ -14,7 +14,7 @@ struct CAList: AsyncParsableCommand {
         printTable(
             header: ["SERIAL", "PROFILE", "SUBJECT", "NOT AFTER", "STATUS"],
             rows: try await store.certificates().map { certificate in
-                [certificate.serial, certificate.profile, certificate.subject, formatter.string(from: certificate.notAfter),
+                [certificate.serial.description, certificate.profile, certificate.subject, formatter.string(from: certificate.notAfter),
                  certificate.revokedAt.map { "revoked " + formatter.string(from: $0) } ?? (certificate.notAfter < Date() ? "expired" : "valid")]
             }
         )
@@ -26,12 +26,12 @@ struct CAShow: AsyncParsableCommand {
 
     @OptionGroup var pki: PKIOption
 
-    @Option(help: "Serial number in hex.")
+    @Option(help: "Serial number in hex, as `ca list` or openssl prints it (colons, 0x and a leading 00 are fine).")
     var serial: String
 
     func run() async throws {
         let store = try pki.directory.openDatabase()
-        let serial = try parseSerial(serial)
+        let serial = try CertificateSerial(parsing: serial)
         guard let issued = try await store.certificate(serial: serial) else { throw PKIError.unknownSerial(serial) }
         let certificate = try Certificate(derEncoded: Array(issued.der))
         print("serial \(issued.serial), profile \(issued.profile), subject \(issued.subject)")
@@ -48,7 +48,7 @@ struct CARevoke: AsyncParsableCommand {
     @OptionGroup var pki: PKIOption
     @OptionGroup var options: TokenOptions
 
-    @Option(help: "Serial number in hex.")
+    @Option(help: "Serial number in hex, as `ca list` or openssl prints it (colons, 0x and a leading 00 are fine).")
     var serial: String
 
     @Option(help: "Reason: \(CRLReason.allCases.map(\.description).joined(separator: ", ")).")
@@ -58,9 +58,10 @@ struct CARevoke: AsyncParsableCommand {
         guard let reason = CRLReason(name: reason) else {
             throw CLIError("unknown reason \(reason); use one of \(CRLReason.allCases.map(\.description).joined(separator: ", "))")
         }
+        let serial = try CertificateSerial(parsing: serial)
         let authority = try await pki.open(options)
         try await authority.revoke(serial: serial, reason: reason)
-        print("revoked \(serial.uppercased()) (\(reason)); new CRL in \(pki.path)/crl.der")
+        print("revoked \(serial) (\(reason)); new CRL in \(pki.path)/crl.der")
     }
 }
 
