@@ -76,12 +76,6 @@ public var gatewayctlPath: String {
     ProcessInfo.processInfo.environment["GATEWAYCTL"] ?? productsDirectory.appendingPathComponent("gatewayctl").path
 }
 
-public func temporaryDirectory(_ prefix: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    return url
-}
-
 /// The repository's root, found from this source file's place in it.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
