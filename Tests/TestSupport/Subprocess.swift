@@ -75,6 +75,11 @@ public var gatewayctlPath: String {
     ProcessInfo.processInfo.environment["GATEWAYCTL"] ?? productsDirectory.appendingPathComponent("gatewayctl").path
 }
 
+/// The freshly built `pkid`, next to `gatewayctl`.
+public var pkidPath: String {
+    URL(fileURLWithPath: gatewayctlPath).deletingLastPathComponent().appendingPathComponent("pkid").path
+}
+
 /// The repository's root, found from this source file's place in it.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
