@@ -34,10 +34,16 @@ tokens: build
 demo: tokens
 	Scripts/demo.sh
 
-## test: every test, against real SoftHSM tokens in temporary directories
+## test: every test, against real SoftHSM tokens in temporary directories; nothing is left behind
+# Each test process keeps its files under $TMPDIR/gateway-tests-<pid>-*, locked while it lives, removed at exit,
+# and sweeps the unlocked ones of dead runs when it starts (Tests/TestSupport/TemporaryDirectories.swift).
+# The sweep here is only a backstop for a run killed after its last test process started.
 test: build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	status=0; $(SWIFT) test --skip-build || status=$$?; \
+	for root in "$${TMPDIR:-/tmp}"/gateway-tests-*; do \
+		[ -d "$$root" ] && flock --nonblock "$$root" rm -rf "$$root"; \
+	done; exit $$status
 
 ## bench: the benchmarks (release build) on the development tokens
 bench: release tokens

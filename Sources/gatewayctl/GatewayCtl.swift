@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigFiles
 import Foundation
 import PKCS11
 
@@ -7,37 +8,48 @@ struct GatewayCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
         abstract: "Administer the secure metering gateway: tokens and keys, the meter, and benchmarks.",
+        version: ProductVersion.current,
         subcommands: [TokenCommand.self, CACommand.self, RACommand.self, EnrollCommand.self, MeterCommand.self, RecordCommand.self, VerifyCommand.self, COSEMCommand.self, BenchCommand.self]
     )
 
     /// Errors a user caused print as one line naming the cause and the fix, with no usage text after them.
-    /// Parsing errors go to ArgumentParser, which prints the usage they are about.
+    /// Everything ArgumentParser owns keeps its usual form: help and `--version` on stdout with status 0
+    /// (`--help` comes back from parsing as a command whose run() throws, a bare `gatewayctl` as the root's
+    /// run() throwing CleanExit), usage mistakes on stderr with the usage and status 64.
+    /// PKCS#11 modules are finalized before every exit: SoftHSM crashes in its exit-time destructors otherwise.
     static func main() async {
-        var command: ParsableCommand
+        let status: Int32
         do {
-            command = try parseAsRoot()
-        } catch {
-            exit(withError: error)
-        }
-        do {
+            var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-            Module.finalizeAll()
-        } catch let error as ExitCode {
-            Module.finalizeAll()
-            exit(withError: error)
-        } catch let error as ValidationError {
-            Module.finalizeAll()
-            exit(withError: error)
+            status = 0
         } catch {
-            // Every error of the project's modules describes itself in one line with cause and fix.
-            FileHandle.standardError.write(Data("gatewayctl: \(error)\n".utf8))
-            Module.finalizeAll()
-            Foundation.exit(1)
+            status = report(error)
         }
+        Module.finalizeAll()
+        Foundation.exit(status)
+    }
+
+    /// Prints `error` where its reader expects it and returns the exit status.
+    ///
+    /// ArgumentParser gives any error it does not know status 1 and prints it as "Error: ..."; those are the
+    /// project's own errors (every module's errors describe themselves in one line with cause and fix), so
+    /// they get the program's name in front instead. An `ExitCode` a command throws has already said its piece.
+    static func report(_ error: Error) -> Int32 {
+        let code = exitCode(for: error)
+        if code == .failure && !(error is ExitCode) {
+            FileHandle.standardError.write(Data("gatewayctl: \(message(for: error))\n".utf8))
+            return code.rawValue
+        }
+        let text = fullMessage(for: error)
+        if !text.isEmpty {
+            (code.isSuccess ? FileHandle.standardOutput : FileHandle.standardError).write(Data((text + "\n").utf8))
+        }
+        return code.rawValue
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigFiles
 import Foundation
 import PKCS11
 import PKI
@@ -16,7 +17,8 @@ struct PKID: AsyncParsableCommand {
         discussion: """
             The CA key and the TLS key live on tokens; PINs come from GATEWAY_PIN or the URIs' pin-source.
             Without a certificate on the token for --tls-key, pkid issues itself a tls certificate from its CA.
-            """
+            """,
+        version: ProductVersion.current
     )
 
     @Option(help: "Configuration file (YAML, see Config/pkid.yaml); options given here override it.")

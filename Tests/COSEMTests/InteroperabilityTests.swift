@@ -43,11 +43,8 @@ enum PythonDLMS {
 
     private static func makeEnvironment() -> Result<Environment, TestSetupError> {
         do {
+            // Under the run's directory, which goes when the test process ends, however it ends.
             let directory = try temporaryDirectory("cosem-python-dlms")
-            venvToRemove = strdup(directory.path)
-            atexit {
-                if let path = venvToRemove { try? FileManager.default.removeItem(atPath: String(cString: path)) }
-            }
             // The python3 on PATH (pyenv), not /usr/bin/python3.
             let python3 = try which("python3")
             let start = Date()
@@ -87,9 +84,6 @@ enum PythonDLMS {
         return try lines.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
     }
 }
-
-/// The venv directory, removed when the test process exits (a C string so the atexit handler captures nothing).
-nonisolated(unsafe) private var venvToRemove: UnsafeMutablePointer<CChar>?
 
 // MARK: - A JSON value to compare with
 

@@ -13,13 +13,16 @@ import X509
 /// Signed records end to end with a software CA and software device keys (the same code signs on a token).
 @Suite("Signed measurement records: sign, verify, tamper")
 struct SignedRecordTests {
+    /// The CA's directory, removed when Swift Testing drops the suite instance after the test.
+    let scratch: ScratchDirectory
     let authority: CertificateAuthority
     let gatewayTitle = try! SystemTitle(hex: "00DB1234567890A0")
     let headEndTitle = try! SystemTitle(hex: "48454144454E4401")
 
     init() async throws {
+        scratch = try ScratchDirectory("records")
         authority = try await CertificateAuthority.create(
-            directory: PKIDirectory(path: try temporaryDirectory("records").appendingPathComponent("pki").path), keyURI: "software",
+            directory: PKIDirectory(path: scratch.path("pki")), keyURI: "software",
             signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=Record Test Root"),
             validity: try Validity("5y"), url: nil
         )

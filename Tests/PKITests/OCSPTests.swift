@@ -11,7 +11,9 @@ import X509
 /// about the responses (verification, status lines, nonce checks) is what is asserted.
 @Suite("OCSP responder: openssl's requests answered, verified and read back by openssl")
 struct OCSPTests {
-    let directory: URL
+    /// This test's files, removed when Swift Testing drops the suite instance after the test.
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
     let authority: CertificateAuthority
     let responder: OCSPResponder
     let leaf: Certificate
@@ -21,7 +23,8 @@ struct OCSPTests {
     static let malformed: [UInt8] = [0x30, 0x03, 0x0A, 0x01, 0x01]
 
     init() async throws {
-        directory = try temporaryDirectory("ocsp")
+        scratch = try ScratchDirectory("ocsp")
+        let directory = scratch.url
         authority = try await CertificateAuthority.create(
             directory: PKIDirectory(path: directory.appendingPathComponent("pki").path), keyURI: "software",
             signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=OCSP Root"),

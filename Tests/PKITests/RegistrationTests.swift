@@ -10,14 +10,17 @@ import X509
 
 @Suite("Registration Authority: who asks is checked before anything is issued")
 struct RegistrationTests {
+    /// The CA's directory, removed when Swift Testing drops the suite instance after the test.
+    let scratch: ScratchDirectory
     let ra: RegistrationAuthority
     let caKey: SoftwareSigner
     let title = try! SystemTitle(hex: "00DB1234567890A0")
 
     init() async throws {
         caKey = try SoftwareSigner(generating: .ecdsa(.p256))
+        scratch = try ScratchDirectory("ra")
         let authority = try await CertificateAuthority.create(
-            directory: PKIDirectory(path: try temporaryDirectory("ra").appendingPathComponent("pki").path), keyURI: "software",
+            directory: PKIDirectory(path: scratch.path("pki")), keyURI: "software",
             signer: caKey, subject: try SubjectName.parse("CN=RA Test Root"),
             validity: try Validity("5y"), url: nil
         )

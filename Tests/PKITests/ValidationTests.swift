@@ -10,13 +10,16 @@ import X509
 /// CLI tests use SoftHSM).
 @Suite("Certificate validation: chain, profile, validity, revocation by CRL")
 struct ValidationTests {
-    let directory: URL
+    /// This test's PKIs, removed when Swift Testing drops the suite instance after the test.
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
     let authority: CertificateAuthority
     let device: SoftwareSigner
     let signCertificate: Certificate
 
     init() async throws {
-        directory = try temporaryDirectory("pki")
+        scratch = try ScratchDirectory("pki")
+        let directory = scratch.url
         authority = try await CertificateAuthority.create(
             directory: PKIDirectory(path: directory.appendingPathComponent("root").path), keyURI: "software",
             signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=Test Root"),

@@ -1,9 +1,12 @@
 import Foundation
 
 /// A server a test starts (the simulator, a reference Modbus server), read line by line until it says it is
-/// ready, and always stopped: `stop()` sends SIGTERM, and the deinit kills it if a test forgot.
+/// ready, and always stopped: `stop()` sends SIGTERM, the deinit kills it if a test forgot, and the kernel kills
+/// it if the test process dies first (see `ChildProcesses`).
 public final class BackgroundProcess: @unchecked Sendable {
     public let process = Process()
+    /// The program's name for messages (the process's executable is the launcher on Linux).
+    public let name: String
     private let output = Pipe()
     private let errors = Pipe()
     private let lock = NSLock()
@@ -13,8 +16,9 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
+        name = process.executableURL?.lastPathComponent ?? executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }.merging(environment) { $1 }
+        process.environment = ChildProcesses.environment(environment)
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
@@ -33,7 +37,7 @@ public final class BackgroundProcess: @unchecked Sendable {
             let data = handle.availableData
             self?.lock.withLock { self?.errorText += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        try ChildProcesses.launch(process)
     }
 
     deinit {
@@ -53,7 +57,7 @@ public final class BackgroundProcess: @unchecked Sendable {
             if !process.isRunning { break }
             usleep(20_000)
         }
-        throw TestSetupError("\(process.executableURL?.lastPathComponent ?? "process") never printed \"\(text)\"; stdout: \(stdoutLines), stderr: \(stderr)")
+        throw TestSetupError("\(name) never printed \"\(text)\"; stdout: \(stdoutLines), stderr: \(stderr)")
     }
 
     /// The port in a line like `listening on 127.0.0.1:PORT ...`.

@@ -8,23 +8,22 @@ public struct ProcessResult: Sendable {
     public var output: String { String(decoding: stdout, as: UTF8.self) }
 }
 
-/// Runs a program to completion with the given environment additions, closing its stdin.
+/// Runs a program to completion with the given environment additions, closing its stdin. The program dies
+/// with the test process (see `ChildProcesses`).
 public func run(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil
 ) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
     process.arguments = arguments
-    // Swift's crash backtracer would keep a crashed child's pipes open and stall the test; a crash must show
-    // as a failed status instead.
-    process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }.merging(environment) { $1 }
+    process.environment = ChildProcesses.environment(environment)
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
-    try process.run()
+    try ChildProcesses.launch(process)
     if let stdin { input.fileHandleForWriting.write(stdin) }
     try input.fileHandleForWriting.close()
     // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
@@ -76,10 +75,9 @@ public var gatewayctlPath: String {
     ProcessInfo.processInfo.environment["GATEWAYCTL"] ?? productsDirectory.appendingPathComponent("gatewayctl").path
 }
 
-public func temporaryDirectory(_ prefix: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    return url
+/// The freshly built `pkid`, next to `gatewayctl`.
+public var pkidPath: String {
+    URL(fileURLWithPath: gatewayctlPath).deletingLastPathComponent().appendingPathComponent("pkid").path
 }
 
 /// The repository's root, found from this source file's place in it.

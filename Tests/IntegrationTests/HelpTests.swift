@@ -1,0 +1,106 @@
+import ConfigFiles
+import Foundation
+import Testing
+import TestSupport
+
+/// Help, `--version` and usage mistakes as ArgumentParser users expect them, and the project's own errors in
+/// their one-line form. The commands are found by walking the SUBCOMMANDS sections the real binaries print,
+/// so a new subcommand is checked without anyone editing this file.
+@Suite("Help, version and usage errors of gatewayctl and pkid")
+struct HelpTests {
+    /// A command as a user types it: the executable and the subcommand words.
+    struct Command: Sendable, CustomTestStringConvertible {
+        var executable: String
+        var words: [String]
+        var line: String { ([URL(fileURLWithPath: executable).lastPathComponent] + words).joined(separator: " ") }
+        var testDescription: String { line }
+    }
+
+    /// Every command of both executables. A walk that went wrong (no binary, a changed help layout) finds few
+    /// or none, which `walkFindsEveryCommand` catches, since a parameterized test over nothing passes.
+    static func allCommands() throws -> [Command] {
+        try walk(gatewayctlPath) + walk(pkidPath)
+    }
+
+    static func walk(_ executable: String, _ words: [String] = []) throws -> [Command] {
+        let help = try run(executable, words + ["--help"])
+        return try [Command(executable: executable, words: words)]
+            + subcommands(in: help.output).flatMap { try walk(executable, words + [$0]) }
+    }
+
+    /// The names listed under a `SUBCOMMANDS:` heading (or a group's `... SUBCOMMANDS:`): an entry starts two
+    /// spaces in, a wrapped abstract further in; the section ends at a blank line.
+    static func subcommands(in help: String) -> [String] {
+        var names: [String] = []
+        var inSection = false
+        for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasSuffix("SUBCOMMANDS:") { inSection = true; continue }
+            guard inSection else { continue }
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { inSection = false; continue }
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else { continue }
+            names.append(String(word.trimmingCharacters(in: CharacterSet(charactersIn: ","))))
+        }
+        return names
+    }
+
+    @Test("--help on every command: the usage with the command's name on stdout, nothing on stderr, status 0",
+          arguments: try HelpTests.allCommands())
+    func helpOnEveryCommand(_ command: Command) throws {
+        let help = try run(command.executable, command.words + ["--help"])
+        #expect(help.status == 0, "\(help.stderr)")
+        #expect(help.output.contains("USAGE: \(command.line)"), "\(help.output)")
+        #expect(help.stderr.isEmpty, "\(help.stderr)")
+        // `gatewayctl help WORDS` is the other spelling and must say the same.
+        if !command.words.isEmpty && command.executable == gatewayctlPath {
+            let spelled = try run(command.executable, ["help"] + command.words)
+            #expect(spelled.status == 0 && spelled.stderr.isEmpty && spelled.output == help.output)
+        }
+    }
+
+    @Test("the walk finds every command, not a handful")
+    func walkFindsEveryCommand() throws {
+        let lines = try Self.allCommands().map(\.line)
+        #expect(lines.count >= 35, "\(lines)")
+        for known in ["gatewayctl", "gatewayctl token list", "gatewayctl ca init", "gatewayctl meter simulate", "gatewayctl bench token", "pkid"] {
+            #expect(lines.contains(known), "\(known) missing from \(lines)")
+        }
+    }
+
+    @Test("gatewayctl alone prints the root help, status 0")
+    func bareGatewayctl() throws {
+        let bare = try run(gatewayctlPath, [])
+        #expect(bare.status == 0)
+        #expect(bare.stderr.isEmpty, "\(bare.stderr)")
+        #expect(bare.output == (try run(gatewayctlPath, ["--help"])).output)
+        #expect(bare.output.contains("SUBCOMMANDS:"))
+    }
+
+    @Test("--version prints the product version, status 0", arguments: ["gatewayctl", "pkid"])
+    func version(_ name: String) throws {
+        let version = try run(name == "pkid" ? pkidPath : gatewayctlPath, ["--version"])
+        #expect(version.status == 0)
+        #expect(version.output == ProductVersion.current + "\n")
+        #expect(version.stderr.isEmpty, "\(version.stderr)")
+    }
+
+    @Test("a usage mistake: ArgumentParser's error and the usage on stderr, nothing on stdout, status 64", arguments: [
+        ["gatewayctl", "token", "list", "--bogus"], ["gatewayctl", "verify"], ["gatewayctl", "no-such-command"], ["pkid", "--bogus"],
+    ])
+    func usageMistake(_ words: [String]) throws {
+        let executable = words[0] == "pkid" ? pkidPath : gatewayctlPath
+        let result = try run(executable, Array(words.dropFirst()))
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("Error: "), "\(result.stderr)")
+        #expect(result.stderr.contains("Usage: \(words[0])"), "\(result.stderr)")
+    }
+
+    @Test("a project error: one line naming cause and fix, no usage, status 1")
+    func projectError() throws {
+        let result = try run(gatewayctlPath, ["verify", "--frame", "/nonexistent", "--ca", "/nonexistent"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "gatewayctl: cannot read /nonexistent: no such file or no permission\n")
+        #expect(!result.stderr.lowercased().contains("usage"))
+    }
+}

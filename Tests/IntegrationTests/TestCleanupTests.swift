@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The tests clean up after themselves, also when a test process is killed: what they started dies with it and
+/// what they wrote is swept by the next run. The killed process is a Swift Testing exit test, a child copy of
+/// this test binary that starts a simulator through TestSupport and then SIGKILLs itself, so no deinit, defer
+/// or atexit handler gets to run.
+@Suite("Tests leave no processes and no directories behind")
+struct TestCleanupTests {
+    #if os(Linux)
+    @Test("a test process killed with SIGKILL takes the simulator it started with it; its directory is swept")
+    func killedTestProcess() async throws {
+        let result = try #require(await #expect(processExitsWith: .signal(SIGKILL), observing: [\.standardOutputContent]) {
+            let simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--map", pac3200MapPath])
+            _ = try simulator.waitForPort()
+            _ = try temporaryDirectory("doomed")
+            print("child \(simulator.process.processIdentifier)")
+            print("root \(TestRunDirectory.root.path)")
+            fflush(nil)
+            kill(getpid(), SIGKILL)
+        })
+        let output = String(decoding: result.standardOutputContent, as: UTF8.self)
+        let child = try #require(Self.value("child", in: output).flatMap { pid_t($0) }, "\(output)")
+        let root = try #require(Self.value("root", in: output), "\(output)")
+
+        let deadline = Date().addingTimeInterval(5)
+        while Self.isAlive(child) && Date() < deadline { usleep(20_000) }
+        #expect(!Self.isAlive(child), "the simulator (pid \(child)) outlived the test process that started it")
+
+        #expect(FileManager.default.fileExists(atPath: root), "the killed process's directory should wait for the sweep")
+        TestRunDirectory.sweepStale()
+        #expect(!FileManager.default.fileExists(atPath: root), "a dead run's directory survived the sweep")
+        #expect(FileManager.default.fileExists(atPath: TestRunDirectory.root.path), "the sweep removed this live run's directory")
+    }
+
+    @Test("a test process that exits normally removes its directory itself")
+    func normalExit() async throws {
+        let result = try #require(await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
+            _ = try temporaryDirectory("finished")
+            print("root \(TestRunDirectory.root.path)")
+            fflush(nil)
+            exit(0)
+        })
+        let root = try #require(Self.value("root", in: String(decoding: result.standardOutputContent, as: UTF8.self)))
+        #expect(!FileManager.default.fileExists(atPath: root))
+    }
+
+    /// PR_SET_PDEATHSIG fires when the spawning *thread* ends; a child started from a short-lived thread must
+    /// live on, which is why TestSupport spawns from one thread of its own. The thread waits for the child's
+    /// first line, so the child has set its death signal before the thread ends. The child must also still
+    /// obey SIGTERM, which a signal mask inherited from a test thread would block.
+    @Test("a child started from a thread that then ends keeps running, and stops on SIGTERM")
+    func childOutlivesSpawningThread() throws {
+        let started = ThreadResult()
+        let thread = Thread {
+            started.set(Result {
+                let child = try BackgroundProcess("/bin/sh", ["-c", "echo ready; exec sleep 30"])
+                _ = try child.waitForLine(containing: "ready")
+                return child
+            })
+        }
+        thread.start()
+        let sleeper = try started.wait().get()
+        usleep(500_000)  // the thread has long ended
+        #expect(Self.isAlive(sleeper.process.processIdentifier), "the child died with the thread that started it")
+        #expect(sleeper.stop() == SIGTERM)
+        #expect(sleeper.process.terminationReason == .uncaughtSignal)
+    }
+
+    private final class ThreadResult: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: Result<BackgroundProcess, Error>?
+        func set(_ value: Result<BackgroundProcess, Error>) { result = value; done.signal() }
+        func wait() -> Result<BackgroundProcess, Error> { done.wait(); return result! }
+    }
+    #endif
+
+    @Test("a fixture's directory and a scratch directory are gone once released; both live under this run's directory")
+    func releasedFixtures() throws {
+        var hsm: SoftHSMFixture? = try SoftHSMFixture()
+        let hsmPath = try #require(hsm?.directory.path)
+        try hsm?.createToken("cleanup")
+        #expect(FileManager.default.fileExists(atPath: hsmPath + "/softhsm2.conf"))
+        #expect(hsmPath.hasPrefix(TestRunDirectory.root.path + "/"))
+        hsm = nil
+        #expect(!FileManager.default.fileExists(atPath: hsmPath))
+
+        var scratch: ScratchDirectory? = try ScratchDirectory("cleanup")
+        let scratchPath = try #require(scratch?.url.path)
+        FileManager.default.createFile(atPath: try #require(scratch?.path("file")), contents: Data("x".utf8))
+        #expect(scratchPath.hasPrefix(TestRunDirectory.root.path + "/"))
+        scratch = nil
+        #expect(!FileManager.default.fileExists(atPath: scratchPath))
+    }
+
+    static func value(_ key: String, in output: String) -> String? {
+        output.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
+    /// Alive, or a zombie nobody has reaped yet (this container's init may not reap): a zombie runs nothing.
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
+        return state != "Z" && state != "X"
+    }
+}
