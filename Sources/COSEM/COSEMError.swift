@@ -13,6 +13,8 @@ public enum COSEMError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownTag(UInt8, at: Int)
     /// An APDU tag or CHOICE this module does not decode (for example ciphered or block-transfer APDUs).
     case unsupportedAPDU(tag: UInt8, choice: UInt8?, at: Int)
+    /// More values in all than `DecodingLimits.maxValues` allows.
+    case tooManyValues(at: Int, limit: Int)
     /// Arrays and structures nest deeper than the limit.
     case nestingTooDeep(at: Int, limit: Int)
     /// A length in a longer form than needed (e.g. `81 05`), or in the 3-byte form `83`, which encoders never write.
@@ -38,6 +40,8 @@ public enum COSEMError: Error, Sendable, Hashable, CustomStringConvertible {
             } else {
                 "unsupported APDU tag 0x\(hex(tag)) at offset \(offset)"
             }
+        case .tooManyValues(let offset, let limit):
+            "more than \(limit) values in all, at offset \(offset); raise the limit only for a peer known to send that much"
         case .nestingTooDeep(let offset, let limit):
             "arrays and structures nest deeper than \(limit) levels at offset \(offset)"
         case .nonCanonicalLength(let offset):

@@ -3,6 +3,35 @@ import Testing
 
 @Suite("Hostile and malformed input")
 struct HostileInputTests {
+    /// A data-notification whose body is `outer` arrays of 65,535 null-data each: about 64 KiB an array.
+    static func wideNotification(outer: Int) -> [UInt8] {
+        var bytes: [UInt8] = [0x0F, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, UInt8(outer)]
+        for _ in 0 ..< outer { bytes += [0x01, 0x82, 0xFF, 0xFF] + [UInt8](repeating: 0x00, count: 65_535) }
+        return bytes
+    }
+
+    @Test("a frame of more values than the limit is refused before they are decoded; the limit is configurable")
+    func tooManyValues() throws {
+        let wide = Self.wideNotification(outer: 80)  // 5 MB, 5.2 million values
+        #expect(wide.count > 5_000_000)
+        let error = decodeError { _ = try APDU(decoding: wide) }
+        guard case .tooManyValues(_, let limit) = error else {
+            Issue.record("a 5 MB frame of null arrays gave \(String(describing: error))")
+            return
+        }
+        #expect(limit == DecodingLimits.default.maxValues)
+        // Within the limit it decodes; one value more and it does not.
+        // The widest array there is (65,535 null-data, 65,536 values with it) fits the default.
+        let widest: [UInt8] = [0x0F, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x82, 0xFF, 0xFF] + [UInt8](repeating: 0x00, count: 65_535)
+        #expect(throws: Never.self) { _ = try APDU(decoding: widest) }
+        let one = Self.wideNotification(outer: 1)  // 1 + 1 + 65,535 values
+        var tight = DecodingLimits.default
+        tight.maxValues = 65_536
+        #expect(throws: COSEMError.self) { _ = try APDU(decoding: one, limits: tight) }
+        tight.maxValues = 65_537
+        #expect(throws: Never.self) { _ = try APDU(decoding: one, limits: tight) }
+    }
+
     @Test("every proper prefix of every Data encoding is truncated, never a crash")
     func truncatedData() {
         for value in everyTag {

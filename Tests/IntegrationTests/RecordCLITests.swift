@@ -45,6 +45,24 @@ struct RecordCLITests {
         #expect(fromEvidence.status == 0, "\(fromEvidence.output)")
         #expect(fromEvidence.output.contains("ok   evidence: its record, signature and certificate_info are those of the signed frame"))
 
+        // Any Double a meter (or a signer) puts in a record prints: 1e19 once crashed the text output (SIGILL).
+        var object = try #require(try JSONSerialization.jsonObject(with: reading.stdout) as? [String: Any])
+        var values = try #require(object["values"] as? [[String: Any]])
+        for (index, extreme) in [1e19, -1e300, 5e-324, Double.greatestFiniteMagnitude].enumerated() {
+            values[index]["value"] = extreme
+            values[index]["valid"] = true
+        }
+        object["values"] = values
+        let extremeFile = hsm.file("extreme.json", try JSONSerialization.data(withJSONObject: object))
+        let extremeFrame = hsm.path("extreme.bin")
+        let extremeSigned = try hsm.gatewayctl(["record", "sign", "--key", key, "--cert", cert, "--reading", extremeFile,
+                                                "--system-title", "00DB1234567890A0", "--counter", counter, "--out", extremeFrame], pin: gatewayPIN)
+        try #require(extremeSigned.status == 0, "\(extremeSigned.stderr)")
+        let extremeVerified = try hsm.gatewayctl(["verify", "--frame", extremeFrame, "--ca", pki + "/ca.pem", "--crl", pki + "/crl.der", "--cert", cert])
+        #expect(extremeVerified.status == 0, "\(extremeVerified.stderr)")
+        #expect(extremeVerified.output.contains("10000000000000000000.0"), "\(extremeVerified.output)")
+        #expect(extremeVerified.output.hasSuffix("verdict: VALID\n"))
+
         // openssl, knowing nothing of DLMS, checks the signature over convention A's bytes.
         let general = try GeneralSigning(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: frame))))
         let signedBytes = hsm.file("signed.bin", Data(general.signedBytes(.a)))

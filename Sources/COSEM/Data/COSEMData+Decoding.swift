@@ -6,8 +6,16 @@ extension COSEMData {
         try reader.expectEnd()
     }
 
-    static func read(from reader: inout ByteReader, limits: DecodingLimits, depth: Int = 1) throws(COSEMError) -> COSEMData {
+    static func read(from reader: inout ByteReader, limits: DecodingLimits) throws(COSEMError) -> COSEMData {
+        var budget = limits.maxValues
+        return try read(from: &reader, limits: limits, depth: 1, budget: &budget)
+    }
+
+    /// `budget` is how many more values may be decoded; it is spent before a value's memory is.
+    private static func read(from reader: inout ByteReader, limits: DecodingLimits, depth: Int, budget: inout Int) throws(COSEMError) -> COSEMData {
         let start = reader.offset
+        guard budget > 0 else { throw .tooManyValues(at: start, limit: limits.maxValues) }
+        budget -= 1
         let rawTag = try reader.u8()
         guard let tag = DataTag(rawValue: rawTag) else { throw .unknownTag(rawTag, at: start) }
         switch tag {
@@ -19,10 +27,11 @@ extension COSEMData {
             // Every element takes at least one byte, so a count beyond the input is a truncation, caught before
             // reserving room for it.
             guard count <= reader.remaining else { throw .truncated(at: reader.offset + reader.remaining) }
+            guard count <= budget else { throw .tooManyValues(at: start, limit: limits.maxValues) }
             var elements: [COSEMData] = []
             elements.reserveCapacity(count)
             for _ in 0 ..< count {
-                elements.append(try read(from: &reader, limits: limits, depth: depth + 1))
+                elements.append(try read(from: &reader, limits: limits, depth: depth + 1, budget: &budget))
             }
             return tag == .array ? .array(elements) : .structure(elements)
         case .boolean:

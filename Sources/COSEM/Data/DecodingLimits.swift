@@ -10,11 +10,16 @@ public struct DecodingLimits: Sendable, Hashable {
     public var maxElements: Int
     /// Longest octet-string, visible-string, utf8-string or bit-string (in bytes) accepted.
     public var maxLength: Int
+    /// Most values one Data may hold in all, nested ones included. A decoded value takes some 40 bytes where a
+    /// null-data takes one on the wire, so without this bound a 5 MB frame of null arrays took 729 MB to decode
+    /// and print; with it, a decoded tree stays within about `maxValues` × 40 bytes, whatever the input.
+    public var maxValues: Int
 
-    public init(maxDepth: Int = 16, maxElements: Int = 65_535, maxLength: Int = 1 << 20) {
+    public init(maxDepth: Int = 16, maxElements: Int = 65_535, maxLength: Int = 1 << 20, maxValues: Int = 65_536) {
         self.maxDepth = maxDepth
         self.maxElements = maxElements
         self.maxLength = maxLength
+        self.maxValues = maxValues
     }
 
     public static let `default` = DecodingLimits()

@@ -137,15 +137,10 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
     }
 }
 
+/// `value` with `decimals` digits after the point, for any Double: printf's %f has no integer range to overflow
+/// (a reading of 1e19 once crashed `verify` through an Int conversion here). Not finite: "-".
 func format(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return "-" }
-    var text = String(Int((value * pow10(decimals)).rounded()))
-    guard decimals > 0 else { return text }
-    let negative = text.hasPrefix("-")
-    if negative { text.removeFirst() }
-    while text.count <= decimals { text = "0" + text }
-    text.insert(".", at: text.index(text.endIndex, offsetBy: -decimals))
-    return (negative ? "-" : "") + text
+    return String(format: "%.\(max(0, min(decimals, 17)))f", value)
 }
 
-private func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * 10 } }

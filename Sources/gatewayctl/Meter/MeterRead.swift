@@ -54,7 +54,8 @@ func printSnapshot(_ snapshot: MeterSnapshot, meter: String, endpoint: ModbusEnd
 
 /// Enough digits for a meter value, none for a counter in the millions.
 func formatValue(_ value: Double) -> String {
-    guard value.isFinite else { return "NaN" }
+    if value.isNaN { return "NaN" }
+    if value.isInfinite { return value < 0 ? "-inf" : "inf" }
     if abs(value) >= 100_000 { return format(value, 1) }
     if abs(value) >= 100 { return format(value, 2) }
     return format(value, 3)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import COSEM
 import Foundation
+import Signing
 
 struct COSEMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,14 +23,16 @@ struct COSEMDecode: AsyncParsableCommand {
     @Option(name: .customLong("in"), help: "Read the APDU (binary) from a file instead.")
     var input: String?
 
+    @Option(name: .customLong("max-values"), help: "Most values the APDU's Data may hold in all (bounds memory).")
+    var maxValues: Int = DecodingLimits.default.maxValues
+
     func run() async throws {
         var bytes: [UInt8]
         if let input {
             bytes = try readFile(input)
         } else if let hex {
-            let digits = hex.filter { !$0.isWhitespace }
-            guard digits.count % 2 == 0, digits.allSatisfy(\.isHexDigit) else { throw CLIError("\"\(hex)\" is not hex") }
-            bytes = stride(from: 0, to: digits.count, by: 2).map { UInt8(digits.dropFirst($0).prefix(2), radix: 16)! }
+            guard let parsed = [UInt8](hexDigits: hex) else { throw CLIError("\"\(hex)\" is not hex; give an even number of hex digits") }
+            bytes = parsed
         } else {
             throw CLIError("give the APDU in hex or --in FILE")
         }
@@ -37,6 +40,8 @@ struct COSEMDecode: AsyncParsableCommand {
             print("wrapper: version 1, source wPort \(frame.source), destination wPort \(frame.destination), \(frame.apdu.count) bytes")
             bytes = frame.apdu
         }
-        print(TreePrinter.render(try APDU(decoding: bytes)), terminator: "")
+        var limits = DecodingLimits.default
+        limits.maxValues = maxValues
+        print(TreePrinter.render(try APDU(decoding: bytes, limits: limits)), terminator: "")
     }
 }
