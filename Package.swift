@@ -16,7 +16,12 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOPosix", package: "swift-nio"),
     .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+let observability: [Target.Dependency] = [
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
 ]
 
 let package = Package(
@@ -41,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -60,9 +67,10 @@ let package = Package(
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
 
-        // The network.
-        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509),
-        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509),
+        // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
+        // and swift-metrics APIs only; which backend receives them is the executable's choice.
+        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509 + observability),
 
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
