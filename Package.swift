@@ -48,6 +48,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -72,6 +74,18 @@ let package = Package(
         .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability),
         .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509 + observability),
 
+        // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
+        // and one ServiceGroup stopped gracefully by SIGTERM or SIGINT.
+        .target(
+            name: "DaemonRuntime",
+            dependencies: [
+                "Transport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ] + nio + observability
+        ),
+
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
 
@@ -79,15 +93,16 @@ let package = Package(
         .executableTarget(
             name: "pkid",
             dependencies: [
-                "PKIService", "PKIStore", "PKI", "PKCS11", "Transport", "ConfigFiles",
+                "PKIService", "PKIStore", "PKI", "PKCS11", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + nio + x509
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio + x509 + observability
         ),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
-                "Metering", "ConfigFiles",
+                "Metering", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + crypto + nio + x509
         ),
@@ -105,7 +120,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PKIServiceTests",
-            dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport"] + nio + x509
+            dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport", "DaemonRuntime",
+                           .product(name: "Prometheus", package: "swift-prometheus")] + nio + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(
