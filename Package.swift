@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", "Transport", .product(name: "Crypto", package: "swift-crypto")] + x509,
             exclude: ["Fixtures"]
         ),
     ]
