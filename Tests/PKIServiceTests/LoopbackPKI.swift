@@ -3,6 +3,7 @@ import PKI
 import PKIStore
 import Signing
 import TestSupport
+import Transport
 import X509
 
 /// A CA with software keys in a temporary directory, and TLS certificates from it for a server on 127.0.0.1 and
@@ -37,4 +38,11 @@ final class LoopbackPKI: @unchecked Sendable {
         )
         return (certificate, key)
     }
+}
+
+extension HTTPSClient.Timeouts {
+    /// For requests to servers in this test process, whose handlers and TLS signatures run on the same cooperative
+    /// pool that synchronous tests elsewhere in the run block for seconds: a slow answer here is the test run's
+    /// load, not the failure a test looks for.
+    static let patient = HTTPSClient.Timeouts(connect: .seconds(30), read: .seconds(60))
 }

@@ -14,7 +14,7 @@ struct MetricsEndpointTests {
         let counter = registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "frames_verified_total"), labels: [("result", "valid")])
         let endpoint = try await MetricsEndpoint.listen(at: ListenAddress(host: "127.0.0.1", port: 0), registry: registry,
                                                         logger: Logger(label: "test"))
-        let client = HTTPSClient(host: "127.0.0.1", port: endpoint.port, tls: nil)
+        let client = HTTPSClient(host: "127.0.0.1", port: endpoint.port, tls: nil, timeouts: .patient)
 
         let first = try await client.request(.GET, "/metrics")
         #expect(first.status == .ok)

@@ -32,7 +32,7 @@ struct OCSPValidationTests {
         let server = try await HTTPServer(host: "127.0.0.1", port: port, tls: nil) { await service.handle($0) }
 
         var policy = CertificateValidator.Policy()
-        policy.revocation = .ocsp(HTTPOCSPRequester())
+        policy.revocation = .ocsp(HTTPOCSPRequester(timeouts: .patient))
         let validator = CertificateValidator(trustAnchors: [authority.certificate], policy: policy)
         #expect(await validator.validate(certificate, profile: .sign) == .valid(chain: [certificate, authority.certificate]))
 
@@ -52,7 +52,7 @@ struct OCSPValidationTests {
         }
         #expect(down.hasPrefix("certificate of CN=00DB1234567890E0 is not trusted: no OCSP answer ("), "\(down)")
         var soft = policy
-        soft.revocation = .ocsp(HTTPOCSPRequester(failClosed: false))
+        soft.revocation = .ocsp(HTTPOCSPRequester(failClosed: false, timeouts: .patient))
         #expect(await CertificateValidator(trustAnchors: [authority.certificate], policy: soft).validate(fresh, profile: .sign).isValid)
     }
 }

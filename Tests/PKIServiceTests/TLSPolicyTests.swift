@@ -37,7 +37,7 @@ struct TLSPolicyTests {
 
         func request(_ configuration: TLSConfiguration) async -> Result<HTTPSClient.Response, HTTPClientError> {
             do throws(HTTPClientError) {
-                return .success(try await HTTPSClient(host: "127.0.0.1", port: listener.port, tls: configuration).request(.GET, "/"))
+                return .success(try await HTTPSClient(host: "127.0.0.1", port: listener.port, tls: configuration, timeouts: .patient).request(.GET, "/"))
             } catch { return .failure(error) }
         }
 
@@ -80,7 +80,8 @@ struct TLSPolicyTests {
         let served = Served()
         let tls = try TLSConfigurations.server(chain: [server.certificate], key: server.key, clientCA: [pki.root])
         let listener = try await HTTPServer(host: "127.0.0.1", port: 0, tls: tls, handler: Self.greeter(served))
-        let response = try await HTTPSClient(host: "127.0.0.1", port: listener.port, tls: try TLSConfigurations.client(trustRoots: [pki.root])).request(.GET, "/")
+        let response = try await HTTPSClient(host: "127.0.0.1", port: listener.port, tls: try TLSConfigurations.client(trustRoots: [pki.root]), timeouts: .patient)
+            .request(.GET, "/")
         #expect(String(decoding: response.body, as: UTF8.self) == "hello stranger\n")
         await listener.stop()
     }
@@ -104,7 +105,7 @@ struct TLSPolicyTests {
             let listener = try await HTTPServer(host: "127.0.0.1", port: 0, tls: configuration, handler: Self.greeter(served))
             let url = "https://127.0.0.1:\(listener.port)"
             do throws(DirectoryError) {
-                _ = try await DirectoryClient(url: url, trustRoots: [pki.root]).certificate(serial: "0A")
+                _ = try await DirectoryClient(url: url, trustRoots: [pki.root], timeouts: .patient).certificate(serial: "0A")
                 Issue.record("the directory lookup of serial 0A succeeded against a greeter")
             } catch {
                 switch error {
@@ -114,7 +115,7 @@ struct TLSPolicyTests {
                 }
             }
             do {
-                _ = try await ESTClient(url: url, trustRoots: [pki.root]).cacerts()
+                _ = try await ESTClient(url: url, trustRoots: [pki.root], timeouts: .patient).cacerts()
                 Issue.record("EST cacerts succeeded against a greeter")
             } catch let error as ESTError {
                 if case .unreachable(_, let reason) = error {

@@ -58,6 +58,12 @@ public struct HTTPSClient: Sendable {
             throw .tlsFailed(host: host, port: port, reason: "\(error)")
         }
         let (host, port, timeouts) = (self.host, self.port, self.timeouts)
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
+        head.headers.add(name: "Host", value: "\(HTTPClientError.address(host, port))")
+        head.headers.add(name: "Content-Length", value: "\(body.count)")
+        head.headers.add(name: "Connection", value: "close")
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        let request = head
         let promise = group.next().makePromise(of: Response.self)
         let channel: any Channel
         do {
@@ -74,7 +80,9 @@ public struct HTTPSClient: Sendable {
                             try pipeline.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverName))
                         }
                         try pipeline.addHTTPClientHandlers()
-                        try pipeline.addHandler(ResponseCollector(promise: promise, host: host, port: port, readTimeout: timeouts.read))
+                        try pipeline.addHandler(HTTPExchange(
+                            head: request, body: body, promise: promise, host: host, port: port, readTimeout: timeouts.read
+                        ))
                     }
                 }
                 .connect(host: host, port: port)
@@ -84,14 +92,6 @@ public struct HTTPSClient: Sendable {
             promise.fail(failure)
             throw failure
         }
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: "\(HTTPClientError.address(host, port))")
-        head.headers.add(name: "Content-Length", value: "\(body.count)")
-        head.headers.add(name: "Connection", value: "close")
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
-        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         defer { channel.close(promise: nil) }
         do {
             return try await promise.futureResult.get()
@@ -123,11 +123,20 @@ public struct HTTPSClient: Sendable {
     }
 }
 
-/// Gathers the answer and completes the request's promise exactly once: with the response, the first error, a read
-/// timeout, or the connection closing early.
-private final class ResponseCollector: ChannelInboundHandler {
+/// One request and its answer, driven on the event loop: the request goes out as soon as the connection is up, and
+/// the promise completes exactly once, with the response, the first error, a read timeout, or the connection
+/// closing early.
+///
+/// Writing from here rather than from the caller's task matters: the read timeout runs from the connection's start,
+/// and a caller whose task waits for a busy cooperative pool must not see the server blamed for its own delay.
+private final class HTTPExchange: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
 
+    private let request: HTTPRequestHead
+    private let requestBody: [UInt8]
+    private var sent = false
     private let promise: EventLoopPromise<HTTPSClient.Response>
     private let host: String
     private let port: Int
@@ -136,11 +145,31 @@ private final class ResponseCollector: ChannelInboundHandler {
     private var body: [UInt8] = []
     private var done = false
 
-    init(promise: EventLoopPromise<HTTPSClient.Response>, host: String, port: Int, readTimeout: Duration) {
+    init(head: HTTPRequestHead, body: [UInt8], promise: EventLoopPromise<HTTPSClient.Response>, host: String, port: Int, readTimeout: Duration) {
+        self.request = head
+        self.requestBody = body
         self.promise = promise
         self.host = host
         self.port = port
         self.readTimeout = readTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { send(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        send(context)
+        context.fireChannelActive()
+    }
+
+    /// The request, once; over TLS the handler below holds it until the handshake is done.
+    private func send(_ context: ChannelHandlerContext) {
+        guard !sent else { return }
+        sent = true
+        context.write(wrapOutboundOut(.head(request)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: requestBody)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
