@@ -16,7 +16,12 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOPosix", package: "swift-nio"),
     .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+let observability: [Target.Dependency] = [
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
 ]
 
 let package = Package(
@@ -41,6 +46,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -60,9 +69,22 @@ let package = Package(
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
 
-        // The network.
-        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509),
-        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509),
+        // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
+        // and swift-metrics APIs only; which backend receives them is the executable's choice.
+        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509 + observability),
+
+        // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
+        // and one ServiceGroup stopped gracefully by SIGTERM or SIGINT.
+        .target(
+            name: "DaemonRuntime",
+            dependencies: [
+                "Transport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ] + nio + observability
+        ),
 
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
@@ -71,15 +93,16 @@ let package = Package(
         .executableTarget(
             name: "pkid",
             dependencies: [
-                "PKIService", "PKIStore", "PKI", "PKCS11", "Transport", "ConfigFiles",
+                "PKIService", "PKIStore", "PKI", "PKCS11", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + nio + x509
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio + x509 + observability
         ),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
-                "Metering", "ConfigFiles",
+                "Metering", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + crypto + nio + x509
         ),
@@ -97,7 +120,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PKIServiceTests",
-            dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport"] + nio + x509
+            dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport", "DaemonRuntime",
+                           .product(name: "Prometheus", package: "swift-prometheus")] + nio + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(
@@ -108,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", .product(name: "Crypto", package: "swift-crypto")] + x509,
             exclude: ["Fixtures"]
         ),
     ]

@@ -5,6 +5,7 @@ import PKI
 import PKIStore
 import Signing
 import SwiftASN1
+import Transport
 import X509
 
 /// pkid's endpoints: EST enrollment (RFC 7030) through the Registration Authority, the Central Directory, and

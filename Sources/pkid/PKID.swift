@@ -1,10 +1,13 @@
 import ArgumentParser
 import ConfigFiles
+import DaemonRuntime
 import Foundation
+import Logging
 import PKCS11
 import PKI
 import PKIService
 import PKIStore
+import ServiceLifecycle
 import SwiftASN1
 import Transport
 import X509
@@ -17,6 +20,8 @@ struct PKID: AsyncParsableCommand {
         discussion: """
             The CA key and the TLS key live on tokens; PINs come from GATEWAY_PIN or the URIs' pin-source.
             Without a certificate on the token for --tls-key, pkid issues itself a tls certificate from its CA.
+            Logs go to standard error; standard output has only the lines scripts wait for. SIGTERM or SIGINT
+            closes the listeners, lets requests in flight finish, and exits 0.
             """,
         version: ProductVersion.current
     )
@@ -33,6 +38,12 @@ struct PKID: AsyncParsableCommand {
     @Option(name: .customLong("http-listen"), help: "Plain HTTP address for the CRL and the directory (optional).")
     var httpListen: String?
 
+    @Option(name: .customLong("metrics-listen"), help: "Plain HTTP address for Prometheus metrics at GET /metrics (optional).")
+    var metricsListen: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
+    var logLevel: String?
+
     @Option(name: .customLong("tls-key"), help: "URI of the TLS server key (on a token).")
     var tlsKey: String?
 
@@ -45,7 +56,8 @@ struct PKID: AsyncParsableCommand {
     func run() async throws {
         do {
             var settings = try config.map { try PKIDSettings.load(path: $0) } ?? PKIDSettings()
-            settings.override(pki: pki, listen: listen, httpListen: httpListen, tlsKey: tlsKey, validity: validity, module: module)
+            settings.override(pki: pki, listen: listen, httpListen: httpListen, metrics: metricsListen, tlsKey: tlsKey,
+                              validity: validity, module: module, logLevel: logLevel)
             try await serve(settings.validated())
         } catch {
             FileHandle.standardError.write(Data("pkid: \(error)\n".utf8))
@@ -56,16 +68,20 @@ struct PKID: AsyncParsableCommand {
     }
 
     private func serve(_ settings: PKIDSettings.Validated) async throws {
-        let (pki, listen, httpListen, tlsKey, validity) = (settings.pki, settings.listen, settings.httpListen, settings.tlsKey, settings.validity)
+        let logger = DaemonLogging.bootstrap(label: "pkid", level: settings.logLevel)
+        // Before any counter is made: a counter made earlier would keep counting into nothing.
+        let registry = settings.metrics.map { _ in DaemonMetrics.bootstrap() }
+        let (pki, listen, validity) = (settings.pki, settings.listen, settings.validity)
         let module = settings.module
         let directory = PKIDirectory(path: pki)
         let configuration = try directory.configuration()
         let authority = try CertificateAuthority(directory: directory, signer: try await openKey(configuration.caKey, module: module))
         let service = PKIService(authority: authority, validity: try Validity(validity))
-        let (host, port) = try hostPort(listen)
+        let caURI = try PKCS11URI(parsing: configuration.caKey)
+        logger.info("CA \(authority.certificate.subject) from \(pki), key \(caURI)")
 
-        let tlsURI = try PKCS11URI(parsing: tlsKey)
-        let key = try await openKey(tlsKey, module: module)
+        let tlsURI = try PKCS11URI(parsing: settings.tlsKey)
+        let key = try await openKey(settings.tlsKey, module: module)
         let certificate: Certificate
         if let der = try? await key.token.certificate(key.uri), let stored = try? Certificate(derEncoded: der),
            stored.issuer == authority.certificate.subject,
@@ -74,23 +90,36 @@ struct PKID: AsyncParsableCommand {
             certificate = stored
         } else {
             // None on the token, or one from another CA or about to expire: this CA issues a fresh one.
-            certificate = try await issueServerCertificate(authority: authority, key: key, host: host)
+            certificate = try await issueServerCertificate(authority: authority, key: key, host: listen.host)
             try await key.token.importCertificate(try derBytes(certificate), for: tlsURI)
             say("issued this server a tls certificate \(certificate.subject) and stored it on the token")
         }
+        logger.info("TLS certificate \(certificate.subject), key \(tlsURI)")
         let tls = try TLSConfigurations.server(chain: [certificate] + authority.chain, key: key, clientCA: [authority.chain.last ?? authority.certificate])
-        let https = try await HTTPServer(host: host, port: port, tls: tls) { await service.handle($0) }
-        say("pkid listening on https://\(host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
-        var http: HTTPServer?
-        if let httpListen {
-            let (plainHost, plainPort) = try hostPort(httpListen)
-            http = try await HTTPServer(host: plainHost, port: plainPort, tls: nil) { await service.handlePublic($0) }
-            say("pkid listening on http://\(plainHost):\(http?.port ?? 0) (CRL, OCSP and directory)")
+
+        // Bound before anything is announced, in the order scripts read them: https first, then http, then metrics.
+        let https = try await HTTPServer(name: "https", host: listen.host, port: listen.port, tls: tls, logger: logger,
+                                         router: PKIServiceMetrics.router) { request in
+            let response = await service.handle(request)
+            PKIServiceMetrics.recordEnrollment(request, response, logger: logger)
+            return response
         }
-        let signal = await waitForTermination()
-        await https.stop()
-        await http?.stop()
-        say("pkid stopped by \(signal)")
+        var services: [any Service] = [ListenerService(https, logger: logger)]
+        say("pkid listening on https://\(listen.host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
+        if let plain = settings.httpListen {
+            let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, logger: logger,
+                                            router: PKIServiceMetrics.router) { await service.handlePublic($0) }
+            services.insert(ListenerService(http, logger: logger), at: 0)
+            say("pkid listening on http://\(plain.host):\(http.port) (CRL, OCSP and directory)")
+        }
+        if let address = settings.metrics, let registry {
+            let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, logger: logger)
+            // First in the group, so it is the last to stop and the final counts can still be read.
+            services.insert(ListenerService(metrics, logger: logger), at: 0)
+            say("pkid metrics at http://\(address.host):\(metrics.port)/metrics")
+        }
+        let signal = try await Daemon.run(services, logger: logger)
+        say("pkid stopped by \(signal.map { "\($0)" } ?? "its listeners closing")")
     }
 
     private func openKey(_ text: String, module: String?) async throws -> TokenKey {
@@ -107,13 +136,6 @@ struct PKID: AsyncParsableCommand {
         if let address = ipv4(host), address != [127, 0, 0, 1] { addresses.append(address) } else if ipv4(host) == nil { names.append(host) }
         return try await authority.issue(csr, profile: .tls, validity: try Validity("1y"), alternativeNames: GeneralName.names(dns: names, ip: addresses))
     }
-}
-
-func hostPort(_ text: String) throws -> (String, Int) {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-        throw ValidationError("\(text) is not host:port")
-    }
-    return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
 }
 
 func ipv4(_ text: String) -> [UInt8]? {

@@ -1,5 +1,7 @@
 import ConfigFiles
+import DaemonRuntime
 import Foundation
+import Logging
 
 /// pkid's settings: the YAML file's, overridden by command-line options. The file names keys by URI and never
 /// holds a PIN (PINs come from GATEWAY_PIN or a URI's pin-source).
@@ -7,17 +9,21 @@ struct PKIDSettings: Decodable {
     var pki: String?
     var listen: String?
     var http_listen: String?
+    var metrics: String?
     var tls_key: String?
     var validity: String?
     var module: String?
+    var log_level: String?
 
     struct Validated {
         var pki: String
-        var listen: String
-        var httpListen: String?
+        var listen: ListenAddress
+        var httpListen: ListenAddress?
+        var metrics: ListenAddress?
         var tlsKey: String
         var validity: String
         var module: String?
+        var logLevel: Logger.Level
     }
 
     static func load(path: String) throws -> PKIDSettings {
@@ -28,20 +34,32 @@ struct PKIDSettings: Decodable {
         }
     }
 
-    mutating func override(pki: String?, listen: String?, httpListen: String?, tlsKey: String?, validity: String?, module: String?) {
+    mutating func override(
+        pki: String?, listen: String?, httpListen: String?, metrics: String?, tlsKey: String?, validity: String?,
+        module: String?, logLevel: String?
+    ) {
         self.pki = pki ?? self.pki
         self.listen = listen ?? self.listen
         self.http_listen = httpListen ?? self.http_listen
+        self.metrics = metrics ?? self.metrics
         self.tls_key = tlsKey ?? self.tls_key
         self.validity = validity ?? self.validity
         self.module = module ?? self.module
+        self.log_level = logLevel ?? self.log_level
     }
 
     func validated() throws -> Validated {
         guard let pki else { throw SettingsError("no PKI directory: give --pki DIR or pki: in the configuration") }
         guard let tls_key else { throw SettingsError("no TLS key: give --tls-key URI or tls_key: in the configuration") }
         if tls_key.contains("pin-value") { throw SettingsError("tls_key must not carry a pin-value; use GATEWAY_PIN or ?pin-source=file:PATH") }
-        return Validated(pki: pki, listen: listen ?? "127.0.0.1:8443", httpListen: http_listen, tlsKey: tls_key, validity: validity ?? "2y", module: module)
+        return Validated(
+            pki: pki,
+            listen: try ListenAddress(parsing: listen ?? "127.0.0.1:8443", key: "listen"),
+            httpListen: try http_listen.map { try ListenAddress(parsing: $0, key: "http_listen") },
+            metrics: try metrics.map { try ListenAddress(parsing: $0, key: "metrics") },
+            tlsKey: tls_key, validity: validity ?? "2y", module: module,
+            logLevel: try LogLevel.parse(log_level ?? "info")
+        )
     }
 }
 

@@ -30,4 +30,45 @@ struct PKIDConfigTests {
         #expect(refused.status == 1)
         #expect(refused.stderr == "pkid: no TLS key: give --tls-key URI or tls_key: in the configuration\n")
     }
+
+    @Test("metrics and log_level come from the file; a log level it does not know is one line naming the key")
+    func observabilitySettings() throws {
+        let hsm = try SoftHSMFixture()
+        let pin = try hsm.createToken("ca")
+        let pki = hsm.path("pki")
+        #expect(try hsm.gatewayctl(["ca", "init", "--pki", pki, "--key", "pkcs11:token=ca;object=root", "--subject", "CN=Config Root"], pin: pin).status == 0)
+        #expect(try hsm.gatewayctl(["token", "keygen", "pkcs11:token=ca;object=tls"], pin: pin).status == 0)
+        func config(_ level: String) -> String {
+            hsm.file("pkid-\(level).yaml", Data("""
+                pki: \(pki)
+                listen: 127.0.0.1:0
+                metrics: 127.0.0.1:0
+                log_level: \(level)
+                tls_key: "pkcs11:token=ca;object=tls"
+                """.utf8))
+        }
+        let pkid = productsDirectory.appendingPathComponent("pkid").path
+        let environment = hsm.environment.merging(["GATEWAY_PIN": pin]) { $1 }
+        let server = try BackgroundProcess(pkid, ["--config", config("warning")], environment: environment)
+        let port = try server.waitForPort()
+        let line = try server.waitForLine(containing: "pkid metrics at http://127.0.0.1:")
+        let metricsPort = line.components(separatedBy: "127.0.0.1:")[1].prefix { $0.isNumber }
+        #expect(try run("curl", ["-s", "--cacert", pki + "/ca.pem", "https://127.0.0.1:\(port)/ca"]).status == 0)
+        let metrics = try run("curl", ["-s", "http://127.0.0.1:\(metricsPort)/metrics"])
+        #expect(metrics.output.contains("http_requests_total{listener=\"https\",route=\"/ca\",status=\"200\"} 1"), "\(metrics.output)")
+        #expect(server.stop() == 0)
+        // At warning, a served request is not worth a line.
+        #expect(!server.stderr.contains("GET /ca"), "\(server.stderr)")
+
+        // The command line wins over the file.
+        let verbose = try BackgroundProcess(pkid, ["--config", config("warning"), "--log-level", "info"], environment: environment)
+        let verbosePort = try verbose.waitForPort()
+        #expect(try run("curl", ["-s", "--cacert", pki + "/ca.pem", "https://127.0.0.1:\(verbosePort)/ca"]).status == 0)
+        #expect(verbose.stop() == 0)
+        #expect(verbose.stderr.contains("GET /ca 200"), "\(verbose.stderr)")
+
+        let refused = try run(pkid, ["--config", config("loud")], environment: environment)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "pkid: log_level \"loud\" is not a log level; use one of trace, debug, info, notice, warning, error, critical\n")
+    }
 }

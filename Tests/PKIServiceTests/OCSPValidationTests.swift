@@ -32,7 +32,7 @@ struct OCSPValidationTests {
         let server = try await HTTPServer(host: "127.0.0.1", port: port, tls: nil) { await service.handle($0) }
 
         var policy = CertificateValidator.Policy()
-        policy.revocation = .ocsp(HTTPOCSPRequester())
+        policy.revocation = .ocsp(HTTPOCSPRequester(timeouts: .patient))
         let validator = CertificateValidator(trustAnchors: [authority.certificate], policy: policy)
         #expect(await validator.validate(certificate, profile: .sign) == .valid(chain: [certificate, authority.certificate]))
 
@@ -63,7 +63,7 @@ struct OCSPValidationTests {
         #expect(detail.contains("no OCSP answer ("), "\(detail)")
         #expect(down.isRetryable, "a responder that is down is no verdict: hold and retry")
         var soft = policy
-        soft.revocation = .ocsp(HTTPOCSPRequester(failClosed: false))
+        soft.revocation = .ocsp(HTTPOCSPRequester(failClosed: false, timeouts: .patient))
         #expect(await CertificateValidator(trustAnchors: [authority.certificate], policy: soft).validate(fresh, profile: .sign).isValid)
     }
 }

@@ -1,57 +1,67 @@
 import Foundation
-import NIOHTTP1
 import NIOSSL
 import PKI
-import SwiftASN1
 import X509
 
 /// Looks certificates up in pkid's Central Directory by serial: how a receiver finds the certificate a signed
 /// frame's `certificate_info` names. Plain HTTP is enough (the certificate is public and checked against the
-/// trust anchors anyway); HTTPS works when trust roots are given.
+/// trust anchors anyway); HTTPS works when trust roots are given, with the same TLS settings as every other client.
+/// A receiver that looks the same serial up again and again puts a `DirectoryCache` in front of this.
 public struct DirectoryClient: Sendable {
     public let url: String
     let host: String
     let port: Int
     let tls: TLSConfiguration?
+    let timeouts: HTTPSClient.Timeouts
 
-    public init(url: String, trustRoots: [Certificate] = []) throws {
+    public init(url: String, trustRoots: [Certificate] = [], timeouts: HTTPSClient.Timeouts = .init()) throws(DirectoryError) {
         let secure = url.hasPrefix("https://")
-        guard secure || url.hasPrefix("http://") else { throw ESTError.invalidURL(url) }
+        guard secure || url.hasPrefix("http://") else { throw .invalidURL(url) }
         let authority = url.dropFirst(secure ? 8 : 7).split(separator: "/").first.map(String.init) ?? ""
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else {
-            throw ESTError.invalidURL(url)
+            throw .invalidURL(url)
         }
         self.url = url
         self.host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         self.port = port
-        var tls: TLSConfiguration?
+        self.timeouts = timeouts
         if secure {
-            tls = TLSConfiguration.makeClientConfiguration()
-            tls?.trustRoots = .certificates(try trustRoots.map { cert in
-                var serializer = DER.Serializer()
-                try serializer.serialize(cert)
-                return try NIOSSLCertificate(bytes: serializer.serializedBytes, format: .der)
-            })
+            do {
+                tls = try TLSConfigurations.client(trustRoots: trustRoots)
+            } catch {
+                throw .malformedAnswer(directory: url, reason: "the trust roots are not usable for TLS: \(error)")
+            }
+        } else {
+            tls = nil
         }
-        self.tls = tls
     }
 
     /// The certificate with this serial, or an error naming what went wrong.
-    public func certificate(serial: CertificateSerial) async throws -> Certificate {
+    public func certificate(serial: CertificateSerial) async throws(DirectoryError) -> Certificate {
+        let wanted = serial.description
         let response: HTTPSClient.Response
-        do {
-            response = try await HTTPSClient(host: host, port: port, tls: tls).request(.GET, "/certificates/\(serial)")
+        do throws(HTTPClientError) {
+            response = try await HTTPSClient(host: host, port: port, tls: tls, timeouts: timeouts).request(.GET, "/certificates/\(wanted)")
         } catch {
-            throw ESTError.unreachable(url, reason: "\(error)")
+            throw .unreachable(directory: url, reason: error)
         }
-        guard response.status == .ok else {
-            let message = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw ESTError.refused(status: Int(response.status.code), message: "the Central Directory answered: \(message)")
+        let message = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        switch response.status.code {
+        case 200: break
+        case 404: throw .notFound(serial: wanted, directory: url)
+        default: throw .refused(serial: wanted, directory: url, status: Int(response.status.code), message: message)
         }
+        let certificate: Certificate
         do {
-            return try Certificate(derEncoded: response.body)
+            certificate = try Certificate(derEncoded: response.body)
         } catch {
-            throw ESTError.malformedAnswer("the Central Directory's answer is not a DER certificate")
+            throw .malformedAnswer(directory: url, reason: "the answer for serial \(wanted) is not a DER certificate")
         }
+        // A directory that answers with another certificate is as wrong as one that answers nothing.
+        let got = CertificateSerial(certificate.serialNumber)
+        guard got == serial else {
+            throw .malformedAnswer(directory: url, reason: "asked for serial \(wanted), got a certificate with serial \(got)")
+        }
+        return certificate
     }
 }

@@ -15,6 +15,8 @@ public enum ESTError: Error, Sendable, CustomStringConvertible {
     case unreachable(String, reason: String)
     case refused(status: Int, message: String)
     case malformedAnswer(String)
+    /// pkid (or what listens at the URL) did not connect or answer in time; which timeout ran out is in the error.
+    case timedOut(String, HTTPClientError)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum ESTError: Error, Sendable, CustomStringConvertible {
         case .unreachable(let url, let reason): "pkid unreachable at \(url): \(reason); check --url, that pkid runs, and --ca"
         case .refused(let status, let message): "enrollment refused (HTTP \(status)): \(message)"
         case .malformedAnswer(let reason): "pkid's answer is not usable: \(reason)"
+        case .timedOut(let url, let error): "pkid at \(url) did not answer: \(error); check --url and that pkid runs"
         }
     }
 }
@@ -33,8 +36,9 @@ public struct ESTClient: Sendable {
     let host: String
     let port: Int
     let trustRoots: [Certificate]
+    let timeouts: HTTPSClient.Timeouts
 
-    public init(url: String, trustRoots: [Certificate]) throws(ESTError) {
+    public init(url: String, trustRoots: [Certificate], timeouts: HTTPSClient.Timeouts = .init()) throws(ESTError) {
         guard url.hasPrefix("https://") else { throw .invalidURL(url) }
         let authority = url.dropFirst(8).split(separator: "/").first.map(String.init) ?? ""
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else { throw .invalidURL(url) }
@@ -42,6 +46,7 @@ public struct ESTClient: Sendable {
         self.host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         self.port = port
         self.trustRoots = trustRoots
+        self.timeouts = timeouts
     }
 
     public func cacerts() async throws -> [Certificate] {
@@ -66,15 +71,19 @@ public struct ESTClient: Sendable {
 
     private func send(_ method: HTTPMethod, _ path: String, tls: TLSConfiguration, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> HTTPSClient.Response {
         let response: HTTPSClient.Response
-        do {
-            response = try await HTTPSClient(host: host, port: port, tls: tls).request(method, path, headers: headers, body: body)
-        } catch let error as NIOConnectionError {
-            let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
-            throw ESTError.unreachable(url, reason: codes.first.map { String(cString: strerror($0)) } ?? "cannot connect")
-        } catch let error as NIOSSLError {
-            throw ESTError.unreachable(url, reason: "TLS handshake failed (\(error)); is --ca the CA that issued pkid's certificate?")
+        do throws(HTTPClientError) {
+            response = try await HTTPSClient(host: host, port: port, tls: tls, timeouts: timeouts).request(method, path, headers: headers, body: body)
         } catch {
-            throw ESTError.unreachable(url, reason: "\(error)")
+            switch error {
+            case .connectionFailed(_, _, let reason):
+                throw ESTError.unreachable(url, reason: reason)
+            case .tlsFailed(_, _, let reason):
+                throw ESTError.unreachable(url, reason: "TLS handshake failed (\(reason)); is --ca the CA that issued pkid's certificate?")
+            case .connectTimeout, .readTimeout:
+                throw ESTError.timedOut(url, error)
+            default:
+                throw ESTError.unreachable(url, reason: error.description)
+            }
         }
         guard response.status == .ok else {
             let message = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -9,9 +9,11 @@ import X509
 /// certificate is not trusted.
 public struct HTTPOCSPRequester: OCSPRequester {
     public let failClosed: Bool
+    public let timeouts: HTTPSClient.Timeouts
 
-    public init(failClosed: Bool = true) {
+    public init(failClosed: Bool = true, timeouts: HTTPSClient.Timeouts = .init()) {
         self.failClosed = failClosed
+        self.timeouts = timeouts
     }
 
     private func unreachable(_ error: Error) -> OCSPRequesterQueryResult {
@@ -27,7 +29,7 @@ public struct HTTPOCSPRequester: OCSPRequester {
             return .terminalError(ESTError.invalidURL(uri))
         }
         do {
-            let response = try await HTTPSClient(host: String(authority[..<colon]), port: port, tls: nil)
+            let response = try await HTTPSClient(host: String(authority[..<colon]), port: port, tls: nil, timeouts: timeouts)
                 .request(.POST, path, headers: [("Content-Type", "application/ocsp-request")], body: request)
             guard response.status == .ok else { return unreachable(ESTError.refused(status: Int(response.status.code), message: "OCSP")) }
             return .response(response.body)

@@ -1,9 +1,9 @@
 import ArgumentParser
+import DaemonRuntime
 import Dispatch
 import Foundation
 import Modbus
 import PAC3200Simulator
-import PKIService
 
 struct MeterSimulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,9 +54,10 @@ struct MeterSimulate: AsyncParsableCommand {
         let shown = options.host.contains(":") ? "[\(options.host)]:\(port)" : "\(options.host):\(port)"
         // Written straight to the file handle so a test or script reading the pipe sees it at once.
         FileHandle.standardOutput.write(Data("PAC3200 simulator listening on \(shown) (\(options.map.definitions.count) values from \(map.path))\n".utf8))
-        let signal = await waitForTermination()
+        // The daemons' signal handling, without a service group: the simulator is one blocking server.
+        let signal = await TerminationSignal.next()
         simulator.stop()
-        FileHandle.standardOutput.write(Data("stopped by \(signal) after \(simulator.requestsServed) requests\n".utf8))
+        FileHandle.standardOutput.write(Data("stopped by \(signal.map { "\($0)" } ?? "end of signals") after \(simulator.requestsServed) requests\n".utf8))
     }
 }
 

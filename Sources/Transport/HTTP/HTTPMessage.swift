@@ -3,6 +3,9 @@ import X509
 
 /// A request as the services see it: method, path, query, headers, body, and the TLS client certificate if the
 /// peer presented one the server's trust roots accept.
+///
+/// Logs name the method and the path only: a query or a body may carry what a log must not (an enrollment secret
+/// travels in the Authorization header, a CSR in the body).
 public struct HTTPRequestMessage: Sendable {
     public var method: HTTPMethod
     public var path: String
@@ -19,7 +22,9 @@ public struct HTTPRequestMessage: Sendable {
         if parts.count > 1 {
             for pair in parts[1].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1)
-                query[String(kv[0]).removingPercentEncoding ?? String(kv[0])] = kv.count > 1 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
+                let name = String(kv[0])
+                let value = kv.count > 1 ? String(kv[1]) : ""
+                query[Self.percentDecoded(name) ?? name] = Self.percentDecoded(value) ?? value
             }
         }
         self.query = query
@@ -48,8 +53,12 @@ public struct HTTPResponseMessage: Sendable {
     }
 }
 
-extension String {
-    var removingPercentEncoding: String? {
+extension HTTPRequestMessage {
+    /// Form-style percent-decoding (`+` is a space), as query strings and OCSP GET paths use it; nil for a bad
+    /// escape or bytes that are not UTF-8. Foundation's `removingPercentEncoding` keeps `+`, which would corrupt
+    /// base64 in an OCSP GET.
+    public static func percentDecoded(_ text: String) -> String? {
+        let utf8 = text.utf8
         var bytes: [UInt8] = []
         var index = utf8.startIndex
         while index < utf8.endIndex {

@@ -1,0 +1,30 @@
+import Logging
+import NIOHTTP1
+import Prometheus
+import Transport
+
+/// `GET /metrics` in Prometheus text format, over plain HTTP on its own address: a scraper needs no client
+/// certificate, and the numbers it reads (request counts, handshake failures) hold no secret. Bind it to loopback
+/// or a management network.
+public enum MetricsEndpoint {
+    /// Prometheus's text exposition format, version 0.0.4.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Binds the endpoint; run it as a `ListenerService`.
+    public static func listen(
+        at address: ListenAddress, registry: PrometheusCollectorRegistry, logger: Logger
+    ) async throws(HTTPServerError) -> HTTPServer {
+        try await HTTPServer(name: "metrics", host: address.host, port: address.port, tls: nil, logger: logger,
+                             handler: handler(registry: registry))
+    }
+
+    /// The endpoint's answers: the registry's text for `GET /metrics`, 404 naming the path for anything else.
+    public static func handler(registry: PrometheusCollectorRegistry) -> HTTPServer.Handler {
+        { request in
+            guard request.method == .GET, request.path == "/metrics" else {
+                return .text(.notFound, "no such endpoint: \(request.method) \(request.path); metrics are at GET /metrics")
+            }
+            return HTTPResponseMessage(status: .ok, contentType: contentType, body: registry.emitToBuffer())
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Why an HTTP(S) request got no answer, naming the server and, for a timeout, which one ran out: a connect timeout
+/// means nothing accepted (address, firewall, a full accept queue); a read timeout means something accepted and
+/// then said nothing (a hung server, a TLS peer waiting for something else).
+public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    case connectTimeout(host: String, port: Int, after: Duration)
+    case readTimeout(host: String, port: Int, after: Duration)
+    case connectionFailed(host: String, port: Int, reason: String)
+    case tlsFailed(host: String, port: Int, reason: String)
+    /// The server closed the connection before a complete answer.
+    case closedEarly(host: String, port: Int)
+
+    public var host: String {
+        switch self {
+        case .connectTimeout(let host, _, _), .readTimeout(let host, _, _), .connectionFailed(let host, _, _),
+             .tlsFailed(let host, _, _), .closedEarly(let host, _): host
+        }
+    }
+
+    public var port: Int {
+        switch self {
+        case .connectTimeout(_, let port, _), .readTimeout(_, let port, _), .connectionFailed(_, let port, _),
+             .tlsFailed(_, let port, _), .closedEarly(_, let port): port
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .connectTimeout(let host, let port, let after):
+            "no connection to \(Self.address(host, port)) within the connect timeout of \(Self.seconds(after))"
+        case .readTimeout(let host, let port, let after):
+            "\(Self.address(host, port)) accepted the connection but sent nothing for the read timeout of \(Self.seconds(after))"
+        case .connectionFailed(let host, let port, let reason): "cannot connect to \(Self.address(host, port)): \(reason)"
+        case .tlsFailed(let host, let port, let reason): "TLS with \(Self.address(host, port)) failed: \(reason)"
+        case .closedEarly(let host, let port): "\(Self.address(host, port)) closed the connection before a complete answer"
+        }
+    }
+
+    static func address(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// `0.5 s`, `5 s`.
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
+    }
+}

@@ -1,0 +1,36 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOTLS
+
+/// Sits behind a server's TLS handler and reports handshakes that fail: a client offering only refused cipher
+/// suites, one without the certificate a mutual-TLS listener requires, one trusting another CA. The error goes on
+/// down the pipeline unchanged; this only counts it and logs the peer, which BoringSSL's error does not name.
+final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let logger: Logger
+    private let failures: Counter
+    private var completed = false
+
+    init(logger: Logger, failures: Counter) {
+        self.logger = logger
+        self.failures = failures
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { completed = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !completed {
+            completed = true  // one failure per connection, however many errors follow
+            failures.increment()
+            logger.notice("TLS handshake failed", metadata: [
+                "peer": "\(HTTPServer.describe(context.channel.remoteAddress))", "error": "\(error)",
+            ])
+        }
+        context.fireErrorCaught(error)
+    }
+}

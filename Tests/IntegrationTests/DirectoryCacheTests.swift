@@ -1,0 +1,75 @@
+import Foundation
+import PKI
+import Signing
+import Testing
+import TestSupport
+import Transport
+import X509
+
+/// The Central Directory client against a real pkid: typed errors a user can act on, HTTPS with the project's TLS
+/// client settings, and the cache a head-end puts in front of it.
+@Suite("Central Directory client and cache against pkid")
+struct DirectoryCacheTests {
+    func ca(_ pkid: PKIDProcess) throws -> [Certificate] {
+        [try Certificate(pemEncoded: String(contentsOfFile: pkid.pki + "/ca.pem", encoding: .utf8))]
+    }
+
+    @Test("a thousand lookups of one serial, half of them at once, ask pkid once")
+    func thousandLookupsAskOnce() async throws {
+        let pkid = try PKIDProcess()
+        let text = try pkid.ownSerial()
+        let serial = try CertificateSerial(parsing: text)
+        let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(300))
+        let concurrent = try await withThrowingTaskGroup(of: Certificate.self) { group in
+            for _ in 0..<500 { group.addTask { try await cache.certificate(serial: serial) } }
+            return try await group.reduce(into: [Certificate]()) { $0.append($1) }
+        }
+        var sequential: [Certificate] = []
+        for _ in 0..<500 { sequential.append(try await cache.certificate(serial: try CertificateSerial(parsing: text.lowercased()))) }
+        #expect(Set((concurrent + sequential).map { CertificateSerial($0.serialNumber) }) == [serial])
+        let served = PKIDProcess.sample(try pkid.scrape(), "http_requests_total",
+                                        ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
+        #expect(served == 1)
+    }
+
+    @Test("a cached certificate outlives a pkid outage until its time to live, then the lookup fails as unreachable")
+    func cacheOutlivesOutage() async throws {
+        let pkid = try PKIDProcess()
+        let text = try pkid.ownSerial()
+        let serial = try CertificateSerial(parsing: text)
+        let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(2))
+        // On a thread of its own: the time to live is measured, and blocked test threads elsewhere must not stretch it.
+        try await withTaskExecutorPreference(DedicatedExecutor.shared) {
+            let first = try await cache.certificate(serial: serial)
+            let fetched = ContinuousClock.now  // the time to live runs from the answer
+            #expect(pkid.process.stop() == 0)
+            #expect(ContinuousClock.now - fetched < .seconds(1))
+            #expect(try await cache.certificate(serial: serial) == first)
+            try await Task.sleep(until: fetched + .milliseconds(2500))
+            await #expect(throws: DirectoryError.unreachable(
+                directory: pkid.httpURL, reason: .connectionFailed(host: "127.0.0.1", port: pkid.httpPort, reason: "Connection refused")
+            )) {
+                try await cache.certificate(serial: serial)
+            }
+        }
+    }
+
+    @Test("an unknown serial is 'not found' naming the serial and the fix; HTTPS lookups trust pkid's CA")
+    func notFoundAndHTTPS() async throws {
+        let pkid = try PKIDProcess()
+        let client = try DirectoryClient(url: pkid.httpURL)
+        let unknown = try CertificateSerial(parsing: "0123456789abcdef")
+        do throws(DirectoryError) {
+            _ = try await client.certificate(serial: unknown)
+            Issue.record("pkid found a certificate it never issued")
+        } catch {
+            #expect(error == .notFound(serial: "0123456789ABCDEF", directory: pkid.httpURL))
+            #expect(error.description == "the Central Directory at \(pkid.httpURL) has no certificate with serial 0123456789ABCDEF; check that the signer enrolled with this pkid, or give its certificate with --cert")
+        }
+        let text = try pkid.ownSerial()
+        let serial = try CertificateSerial(parsing: text)
+        let secure = try await DirectoryClient(url: pkid.httpsURL, trustRoots: try ca(pkid)).certificate(serial: serial)
+        #expect(CertificateSerial(secure.serialNumber) == serial)
+        #expect(secure.subject.description == "CN=pkid")
+    }
+}

@@ -1,0 +1,22 @@
+import Dispatch
+
+/// A `TaskExecutor` on a serial dispatch queue of its own, outside Swift's cooperative pool.
+///
+/// The whole test run shares one process, and on two cores the cooperative pool has two threads; synchronous tests
+/// that wait for a subprocess block them for seconds. A test that measures how long an async call takes (a client's
+/// timeout, a cache's time to live) runs its timed part here, so it measures the code and not that queue:
+/// `try await withTaskExecutorPreference(DedicatedExecutor.shared) { ... }`.
+public final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
+    public static let shared = DedicatedExecutor(label: "timed-tests")
+
+    private let queue: DispatchQueue
+
+    public init(label: String) {
+        queue = DispatchQueue(label: label)
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
