@@ -15,15 +15,11 @@ public struct DirectoryClient: Sendable {
     let timeouts: HTTPSClient.Timeouts
 
     public init(url: String, trustRoots: [Certificate] = [], timeouts: HTTPSClient.Timeouts = .init()) throws(DirectoryError) {
-        let secure = url.hasPrefix("https://")
-        guard secure || url.hasPrefix("http://") else { throw .invalidURL(url) }
-        let authority = url.dropFirst(secure ? 8 : 7).split(separator: "/").first.map(String.init) ?? ""
-        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else {
-            throw .invalidURL(url)
-        }
+        guard let parsed = ServiceURL(parsing: url) else { throw .invalidURL(url) }
+        let secure = parsed.secure
         self.url = url
-        self.host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        self.port = port
+        self.host = parsed.endpoint.host
+        self.port = parsed.endpoint.port
         self.timeouts = timeouts
         if secure {
             do {

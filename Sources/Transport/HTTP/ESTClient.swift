@@ -39,12 +39,10 @@ public struct ESTClient: Sendable {
     let timeouts: HTTPSClient.Timeouts
 
     public init(url: String, trustRoots: [Certificate], timeouts: HTTPSClient.Timeouts = .init()) throws(ESTError) {
-        guard url.hasPrefix("https://") else { throw .invalidURL(url) }
-        let authority = url.dropFirst(8).split(separator: "/").first.map(String.init) ?? ""
-        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else { throw .invalidURL(url) }
+        guard let parsed = ServiceURL(parsing: url), parsed.secure else { throw .invalidURL(url) }
         self.url = url
-        self.host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        self.port = port
+        self.host = parsed.endpoint.host
+        self.port = parsed.endpoint.port
         self.trustRoots = trustRoots
         self.timeouts = timeouts
     }

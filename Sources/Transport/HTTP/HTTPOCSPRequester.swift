@@ -21,16 +21,10 @@ public struct HTTPOCSPRequester: OCSPRequester {
     }
 
     public func query(request: [UInt8], uri: String) async -> OCSPRequesterQueryResult {
-        guard uri.hasPrefix("http://") else { return .terminalError(ESTError.invalidURL(uri)) }
-        let rest = uri.dropFirst(7)
-        let authority = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-        let path = "/" + (rest.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? "")
-        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else {
-            return .terminalError(ESTError.invalidURL(uri))
-        }
+        guard let parsed = ServiceURL(parsing: uri), !parsed.secure else { return .terminalError(ESTError.invalidURL(uri)) }
         do {
-            let response = try await HTTPSClient(host: String(authority[..<colon]), port: port, tls: nil, timeouts: timeouts)
-                .request(.POST, path, headers: [("Content-Type", "application/ocsp-request")], body: request)
+            let response = try await HTTPSClient(host: parsed.endpoint.host, port: parsed.endpoint.port, tls: nil, timeouts: timeouts)
+                .request(.POST, parsed.path, headers: [("Content-Type", "application/ocsp-request")], body: request)
             guard response.status == .ok else { return unreachable(ESTError.refused(status: Int(response.status.code), message: "OCSP")) }
             return .response(response.body)
         } catch {

@@ -2,6 +2,7 @@ import ArgumentParser
 import DaemonRuntime
 import Dispatch
 import Foundation
+import Transport
 import Modbus
 import PAC3200Simulator
 
@@ -63,20 +64,7 @@ struct MeterSimulate: AsyncParsableCommand {
 
 /// "host:port" or "[v6]:port".
 func splitHostPort(_ text: String) throws -> (String, Int) {
-    let host: Substring
-    let port: Substring
-    if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-        host = text[text.index(after: text.startIndex)..<close]
-        port = text[text.index(after: close)...].dropFirst()
-    } else if let colon = text.lastIndex(of: ":") {
-        host = text[..<colon]
-        port = text[text.index(after: colon)...]
-    } else {
-        throw CLIError("\(text) is not host:port; use e.g. 127.0.0.1:5020")
-    }
-    guard let number = Int(port), (0...65535).contains(number), !host.isEmpty else {
-        throw CLIError("\(text) is not host:port; use e.g. 127.0.0.1:5020")
-    }
-    return (String(host), number)
+    guard let parsed = HostAndPort(parsing: text) else { throw CLIError("\(text) is not host:port; use e.g. 127.0.0.1:5020") }
+    return (parsed.host, parsed.port)
 }
 
