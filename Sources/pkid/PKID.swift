@@ -123,10 +123,7 @@ struct PKID: AsyncParsableCommand {
     }
 
     private func openKey(_ text: String, module: String?) async throws -> TokenKey {
-        let uri = try PKCS11URI(parsing: text)
-        let path = Module.path(for: uri, fallback: module ?? ProcessInfo.processInfo.environment["GATEWAY_PKCS11_MODULE"] ?? Module.softHSMPath)
-        let token = try await Token.open(uri, module: try await Module.load(path: path), maxSessions: 2)
-        return try await token.key(uri)
+        try await TokenKey.open(text, module: module, maxSessions: 2)
     }
 
     private func issueServerCertificate(authority: CertificateAuthority, key: TokenKey, host: String) async throws -> Certificate {
