@@ -54,13 +54,18 @@ bench: release tokens
 	.build/release/gatewayctl bench meter --seconds 3; \
 	.build/release/gatewayctl bench record "$$key" --seconds 2
 
-## fuzz: libFuzzer on the COSEM decoders (FUZZ_SECONDS, default 60); seeds in Fuzz/corpus, findings in Fuzz/findings
+## fuzz: libFuzzer on every target (FUZZ_SECONDS each, default 60): COSEMFuzzer (the COSEM decoders) and VerifyFuzzer
+## (frame and evidence verification with its reports); seeds in Fuzz/corpus, findings in Fuzz/findings
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := COSEMFuzzer VerifyFuzzer
 fuzz: deps
-	$(SWIFT) build --scratch-path .build-fuzz --product COSEMFuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
-	@mkdir -p .build-fuzz/corpus Fuzz/findings && cp Fuzz/corpus/* .build-fuzz/corpus/
-	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/COSEMFuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-		-artifact_prefix=Fuzz/findings/ .build-fuzz/corpus
+	@set -e; for target in $(FUZZ_TARGETS); do \
+		$(SWIFT) build --scratch-path .build-fuzz --product $$target -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
+		mkdir -p .build-fuzz/corpus-$$target Fuzz/findings && cp Fuzz/corpus/* .build-fuzz/corpus-$$target/; \
+		echo "== $$target for $(FUZZ_SECONDS) s"; \
+		SWIFT_BACKTRACE=enable=no .build-fuzz/debug/$$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=Fuzz/findings/$$target- .build-fuzz/corpus-$$target; \
+	done
 
 clean:
 	rm -rf .build .build-fuzz

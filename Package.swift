@@ -108,6 +108,8 @@ let package = Package(
         ),
         // libFuzzer harness for the COSEM decoders; a stub unless built by `make fuzz`.
         .executableTarget(name: "COSEMFuzzer", dependencies: ["COSEM"]),
+        // libFuzzer over the verify path (frame, evidence, verification, report); a stub unless built by `make fuzz`.
+        .executableTarget(name: "VerifyFuzzer", dependencies: ["Metering", "PKI", "COSEM"] + crypto + x509),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Modbus
 import PKCS11
 import Signing
 
@@ -137,10 +138,6 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
     }
 }
 
-/// `value` with `decimals` digits after the point, for any Double: printf's %f has no integer range to overflow
-/// (a reading of 1e19 once crashed `verify` through an Int conversion here). Not finite: "-".
-func format(_ value: Double, _ decimals: Int) -> String {
-    guard value.isFinite else { return "-" }
-    return String(format: "%.\(max(0, min(decimals, 17)))f", value)
-}
+/// Figures in benchmark tables.
+func format(_ value: Double, _ decimals: Int) -> String { ValueFormat.fixed(value, decimals: decimals) }
 

@@ -39,7 +39,7 @@ func printSnapshot(_ snapshot: MeterSnapshot, meter: String, endpoint: ModbusEnd
     printTable(
         header: ["OBIS", "NAME", "VALUE", "UNIT", "VALID"],
         rows: snapshot.readings.map { value in
-            [value.obis ?? "-", value.name, formatValue(value.value), value.unit, value.problem.map { "no: \($0)" } ?? "yes"]
+            [value.obis ?? "-", value.name, ValueFormat.reading(value.value), value.unit, value.problem.map { "no: \($0)" } ?? "yes"]
         }
     )
     let status = snapshot.status
@@ -50,13 +50,4 @@ func printSnapshot(_ snapshot: MeterSnapshot, meter: String, endpoint: ModbusEnd
         "\(request.range): " + (request.roundTrip.map { format(Double($0 / .microseconds(1)) / 1000, 2) + " ms" } ?? "failed")
     }
     print("requests: \(snapshot.requests.count) (\(trips.joined(separator: "; ")))")
-}
-
-/// Enough digits for a meter value, none for a counter in the millions.
-func formatValue(_ value: Double) -> String {
-    if value.isNaN { return "NaN" }
-    if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-    if abs(value) >= 100_000 { return format(value, 1) }
-    if abs(value) >= 100 { return format(value, 2) }
-    return format(value, 3)
 }

@@ -60,39 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
         } else {
             throw CLIError("give --frame FILE or --evidence FILE")
         }
-        json ? try printJSON(result) : printText(result)
+        FileHandle.standardOutput.write(json ? VerificationReport.json(result) : Data(VerificationReport.text(result).utf8))
         if !result.passed { throw ExitCode(1) }
-    }
-
-    private func printText(_ result: RecordVerification) {
-        if let record = result.record {
-            print("record: transaction \(result.transactionID.map(String.init) ?? "?"), sequence \(record.sequenceNumber), from \(result.originator?.description ?? "?"), meter \(record.meterIdent) \(record.meterNumber)")
-            print("measured at \(record.measurementTime.unixTime.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0.seconds) + Double($0.hundredths) / 100)) } ?? "unspecified"), error code 0x\(String(record.errorCode, radix: 16, uppercase: true)), state \(record.state)")
-            printTable(header: ["OBIS", "VALUE", "UNIT"], rows: record.counterValues.map {
-                [$0.obis.description, $0.value.map(formatValue) ?? "not read", CounterValue.unitSymbol($0.unit)]
-            })
-        }
-        for check in result.checks { print("\(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
-        print(result.passed ? "verdict: VALID" : "verdict: INVALID (\(result.failure?.name ?? "?"): \(result.failure?.detail ?? ""))")
-    }
-
-    private func printJSON(_ result: RecordVerification) throws {
-        var object: [String: Any] = [
-            "verdict": result.passed ? "valid" : "invalid",
-            "checks": result.checks.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
-        ]
-        if let id = result.transactionID { object["transaction_id"] = id }
-        if let record = result.record {
-            object["record"] = [
-                "sequence_nr": Int(record.sequenceNumber), "meter_ident": record.meterIdent, "meter_number": record.meterNumber,
-                "location_ident": record.locationIdent, "error_code": Int(record.errorCode), "state": record.state.description,
-                "counter_values": record.counterValues.map { value -> [String: Any] in
-                    ["obis": value.obis.description, "value": value.value.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull(),
-                     "scaler": Int(value.scaler), "unit": CounterValue.unitSymbol(value.unit)]
-                },
-            ]
-        }
-        FileHandle.standardOutput.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
-        print()
     }
 }
