@@ -39,11 +39,33 @@ struct VerificationReportTests {
         let valid = await verifier.verify(frame: frame.encoded, certificate: certificate)
         #expect(valid.passed, "\(valid.checks.filter { !$0.passed })")
         let text = VerificationReport.text(valid)
-        for printed in ["10000000000000000000.0", "NaN", "inf", "-inf", "not read", "verdict: VALID"] {
-            #expect(text.contains(printed), "\(printed) missing from\n\(text)")
+        let lines = text.split(separator: "\n").map(String.init)
+        for printed in ["10000000000000000000.0", "NaN", "inf", "-inf", "not read"] {
+            #expect(lines.contains { $0.hasPrefix("1.0.1.8.0.255  \(printed)  ") || ($0.hasPrefix("1.0.1.8.0.255  \(printed) ") && $0.hasSuffix(" Wh")) },
+                    "\(printed) missing from\n\(text)")
         }
+        #expect(text.hasSuffix("verdict: VALID\n"))
         let json = try #require(try JSONSerialization.jsonObject(with: VerificationReport.json(valid)) as? [String: Any])
         #expect(json["verdict"] as? String == "valid")
+
+        // The untouched evidence verifies too, NaN and all: a record holding NaN must equal itself read back.
+        let untouchedEvidence = await verifier.verify(evidence: evidence)
+        #expect(untouchedEvidence.passed, "\(untouchedEvidence.checks.filter { !$0.passed })")
+
+        // A certificate whose signature BIT STRING claims an unused bit (0x00 → 0x01) once verified: DER lets the
+        // last bit be padding when it is zero, so take a certificate whose signature ends in an even byte.
+        var even = certificate
+        while try derBytes(even).last! & 1 == 1 { even = try await authority.issue(csr, profile: .sign, validity: try Validity("1y")) }
+        let evenSigner = try RecordSigner(signer: key, certificate: even, originator: try SystemTitle(hex: "00DB1234567890A0"),
+                                          recipient: try SystemTitle(hex: "48454144454E4401"))
+        let evenFrame = try await evenSigner.sign(record, transactionID: 9)
+        let evenEvidence = try SignedMeasurementEvidence(frame: evenFrame, record: record, certificate: even, convention: .a).derEncoded()
+        let evenDER = try derBytes(even)
+        let start = try #require(evenEvidence.indices.first { evenEvidence[$0...].starts(with: evenDER) }, "the evidence does not hold the certificate's DER")
+        #expect(await verifier.verify(evidence: evenEvidence).passed)
+        var padded = evenEvidence
+        padded[start + Self.signatureBitStringContent(in: evenDER)] = 0x01
+        #expect(!(await verifier.verify(evidence: padded)).passed, "a certificate with a padded signature verified")
 
         for (name, bytes) in [("frame", frame.encoded), ("evidence", evidence)] {
             for index in bytes.indices {
@@ -56,5 +78,23 @@ struct VerificationReportTests {
                 #expect(!VerificationReport.json(result).isEmpty)
             }
         }
+    }
+
+    /// The offset of the certificate's signature BIT STRING's first content byte (its unused-bits count): the last
+    /// element of the certificate's outer SEQUENCE.
+    static func signatureBitStringContent(in der: [UInt8]) -> Int {
+        func length(at offset: Int) -> (header: Int, length: Int) {
+            let first = Int(der[offset + 1])
+            guard first & 0x80 != 0 else { return (2, first) }
+            let count = first & 0x7F
+            return (2 + count, (0..<count).reduce(0) { $0 << 8 | Int(der[offset + 2 + $1]) })
+        }
+        let outer = length(at: 0)
+        var offset = outer.header
+        for _ in 0..<2 {  // tbsCertificate, signatureAlgorithm
+            let element = length(at: offset)
+            offset += element.header + element.length
+        }
+        return offset + length(at: offset).header
     }
 }

@@ -41,9 +41,14 @@ struct TokenKeyTests {
     func ambiguity() async throws {
         let (token, label, _) = try await InProcessSoftHSM.token("amb")
         _ = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "sign"), algorithm: .ecdsa(.p256))
-        await #expect(throws: PKCS11Error.self) {
+        let duplicate = await #expect(throws: PKCS11Error.self) {
             _ = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "sign"), algorithm: .ecdsa(.p256))
         }
+        guard case .keyAlreadyExists(let refusedLabel, _)? = duplicate else {
+            Issue.record("a duplicate label was refused as \(String(describing: duplicate)), not as an existing key")
+            return
+        }
+        #expect(refusedLabel == "sign")
         // A second key under the same label, made the way other tools do (explicit id).
         _ = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "other", id: [1]), algorithm: .ecdsa(.p256))
         var sameLabelByID = InProcessSoftHSM.uri(label, id: [1])

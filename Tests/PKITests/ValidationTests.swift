@@ -151,15 +151,19 @@ struct ValidationTests {
         }
         // Every byte changed in its lowest and its highest bit: whatever still parses must not verify. (Random
         // positions once let the signature's unused-bits count through in one run of many.)
+        var parsedMutants = 0
         for index in bytes.indices {
             for flip: UInt8 in [0x01, 0x80] {
                 var mangled = bytes
                 mangled[index] ^= flip
                 if let parsed = try? ParsedCRL(derEncoded: mangled) {
+                    parsedMutants += 1
                     #expect(!parsed.isSigned(by: authority.certificate), "byte \(index) ^ \(flip) still verifies")
                 }
             }
         }
+        // The signature check must have run: changes inside names, dates and the signature still parse.
+        #expect(parsedMutants > bytes.count / 4, "only \(parsedMutants) mutants parsed; the signature check barely ran")
     }
 
     @Test("an RSA CA works the same way")

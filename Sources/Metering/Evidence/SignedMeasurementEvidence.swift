@@ -126,6 +126,13 @@ public struct SignedMeasurementEvidence: Sendable {
             certificateInfo = try CertificateInfo(derEncoded: Array(sig[1].encodedBytes))
             signedFrame = Array(try ASN1OctetString(derEncoded: parts[2]).bytes)
             certificate = try Certificate(derEncoded: parts[3])
+            // swift-certificates verifies a signature BIT STRING that claims unused bits as if it had none, so a copy
+            // of the certificate with its unused-bits count changed would still verify: a signature is whole octets.
+            guard case .constructed(let certificateParts) = parts[3].content,
+                  let signatureBits = Array(certificateParts).last,
+                  try ASN1BitString(derEncoded: signatureBits).paddingBits == 0 else {
+                throw RecordError.malformed("the certificate's signature has unused bits")
+            }
             guard parts[4].identifier == .enumerated, case .primitive(let enumeration) = parts[4].content, enumeration.count == 1, enumeration.first! <= 1 else {
                 throw RecordError.malformed("convention is not a or b")
             }

@@ -11,6 +11,20 @@ public struct CounterValue: Sendable, Hashable {
     /// DLMS unit code (REFERENCE §3: W 27, VA 28, var 29, Wh 30, VAh 31, varh 32, A 33, V 35, Hz 44, % 56, 255 none).
     public var unit: UInt8
 
+    /// Equal when their encodings are: a NaN value equals the same NaN, so a record read back from its bytes
+    /// equals the record that was signed (Double's own == would make every record holding NaN unequal to itself,
+    /// and its evidence file unverifiable).
+    public static func == (lhs: CounterValue, rhs: CounterValue) -> Bool {
+        lhs.obis == rhs.obis && lhs.value?.bitPattern == rhs.value?.bitPattern && lhs.scaler == rhs.scaler && lhs.unit == rhs.unit
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(obis)
+        hasher.combine(value?.bitPattern)
+        hasher.combine(scaler)
+        hasher.combine(unit)
+    }
+
     public init(obis: OBISCode, value: Double?, scaler: Int8 = 0, unit: UInt8) {
         self.obis = obis
         self.value = value
