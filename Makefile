@@ -60,10 +60,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := COSEMFuzzer VerifyFuzzer
 fuzz: deps
 	@set -e; for target in $(FUZZ_TARGETS); do \
-		$(SWIFT) build --scratch-path .build-fuzz --product $$target -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
+		$(SWIFT) build -c release --scratch-path .build-fuzz --product $$target -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
 		mkdir -p .build-fuzz/corpus-$$target Fuzz/findings && cp Fuzz/corpus/* .build-fuzz/corpus-$$target/; \
 		echo "== $$target for $(FUZZ_SECONDS) s"; \
-		SWIFT_BACKTRACE=enable=no .build-fuzz/debug/$$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		SWIFT_BACKTRACE=enable=no .build-fuzz/release/$$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=Fuzz/findings/$$target- .build-fuzz/corpus-$$target; \
 	done
 

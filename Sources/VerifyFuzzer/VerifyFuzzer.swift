@@ -9,7 +9,7 @@ import SwiftASN1
 import X509
 
 /// libFuzzer over the whole verify path a head-end runs on frames from the network: each input is verified as a
-/// general-signing frame (bare or wrapped) and as an evidence file, against a fixed CA and signing certificate,
+/// general-signing frame (bare or wrapped, the signer found through a certificate source) and as an evidence file, against a fixed CA and signing certificate,
 /// and both reports are rendered in text and JSON. A crash or a trap anywhere is a finding; so is an input that
 /// verifies, since nobody but this process holds the key.
 enum Fixture {
@@ -61,8 +61,7 @@ public func verifyFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     blocking {
         let apdu = (try? WrapperFrame.apdu(ofPossiblyWrapped: bytes)) ?? bytes
-        for result in [await Fixture.verifier.verify(frame: apdu, certificate: Fixture.certificate),
-                       await Fixture.verifier.verify(frame: apdu, certificates: FixedCertificateSource(Fixture.certificate)),
+        for result in [await Fixture.verifier.verify(frame: apdu, certificates: FixedCertificateSource(Fixture.certificate)),
                        await Fixture.verifier.verify(evidence: bytes)] {
             _ = VerificationReport.text(result)
             _ = VerificationReport.json(result)
