@@ -66,6 +66,22 @@ struct PKIDDaemonTests {
         #expect(pkid.process.stderr.contains("TLS handshake failed"), "\(pkid.process.stderr)")
     }
 
+    @Test("with an RSA TLS key, where RSA key exchange and CBC could be chosen, TLS 1.2 still offers only ECDHE with AEAD")
+    func cipherSuitesRSA() throws {
+        let pkid = try PKIDProcess(tlsKeyType: "rsa-2048")
+        func handshake(_ cipher: String) throws -> ProcessResult {
+            try pkid.hsm.openssl(["s_client", "-connect", "127.0.0.1:\(pkid.httpsPort)", "-CAfile", pkid.pki + "/ca.pem", "-tls1_2", "-cipher", cipher])
+        }
+        // The positive control first: an ECDHE-RSA AEAD suite works with this key, so a refusal below is the policy's.
+        let gcm = try handshake("ECDHE-RSA-AES128-GCM-SHA256")
+        #expect(gcm.output.contains("Cipher is ECDHE-RSA-AES128-GCM-SHA256"), "\(gcm.output) \(gcm.stderr)")
+        for refused in ["AES128-SHA", "AES256-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA"] {
+            let result = try handshake(refused)
+            #expect(result.status != 0, "\(refused) was accepted")
+            #expect(!result.output.contains("Cipher is \(refused)"), "\(result.output)")
+        }
+    }
+
     @Test("SIGTERM closes every listener and pkid exits 0 within 4 s, even with a connection open")
     func sigterm() throws {
         let pkid = try PKIDProcess()

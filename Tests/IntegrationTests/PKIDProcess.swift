@@ -13,13 +13,14 @@ final class PKIDProcess: @unchecked Sendable {
     let metricsPort: Int
 
     /// `pinFile` reads both keys' PIN from a file (and no GATEWAY_PIN is set); `extra` are more options.
-    init(pin: String = randomDigits(8), pinFile: Bool = false, extra: [String] = []) throws {
+    /// `tlsKeyType` is the TLS key's `token keygen --type`.
+    init(pin: String = randomDigits(8), pinFile: Bool = false, tlsKeyType: String = "ec-p256", extra: [String] = []) throws {
         hsm = try SoftHSMFixture()
         self.pin = try hsm.createToken("ca", pin: pin)
         pki = hsm.path("pki")
         let made = try hsm.gatewayctl(["ca", "init", "--pki", pki, "--key", "pkcs11:token=ca;object=root", "--subject", "CN=Daemon Test Root"], pin: pin)
         precondition(made.status == 0, made.stderr)
-        let keygen = try hsm.gatewayctl(["token", "keygen", "pkcs11:token=ca;object=pkid-tls"], pin: pin)
+        let keygen = try hsm.gatewayctl(["token", "keygen", "pkcs11:token=ca;object=pkid-tls", "--type", tlsKeyType], pin: pin)
         precondition(keygen.status == 0, keygen.stderr)
         var tlsKey = "pkcs11:token=ca;object=pkid-tls"
         var environment = hsm.environment
