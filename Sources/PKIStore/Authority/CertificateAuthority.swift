@@ -163,6 +163,7 @@ public struct CertificateAuthority: Sendable {
             issuer: certificate, key: key, number: try await database.nextCRLNumber(), thisUpdate: now,
             nextUpdate: now.addingTimeInterval(TimeInterval(min(configuration.crlValidityHours, 24) * 3600)), entries: entries
         )
+        try TestHooks.failure(at: "crl-write")
         try Data(crl).write(to: URL(fileURLWithPath: directory.crlPath), options: .atomic)
         return crl
     }

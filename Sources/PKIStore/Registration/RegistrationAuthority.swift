@@ -12,6 +12,8 @@ import X509
 /// records the certificate.
 public struct RegistrationAuthority: Sendable {
     public let authority: CertificateAuthority
+    /// Called at each step of an enrollment; tests hold enrollments here (see `TestHooks`).
+    package var pause: @Sendable (EnrollmentStep) async -> Void = { await TestHooks.pause(at: $0.rawValue) }
 
     public init(authority: CertificateAuthority) {
         self.authority = authority
@@ -108,11 +110,13 @@ public struct RegistrationAuthority: Sendable {
         let keyType = try CertificateAuthority.keyType(of: csr.publicKey)
         guard authority.configuration.allowedKeyTypes.contains(keyType.name) else { throw Refusal.keyTypeNotAllowed(keyType.name) }
 
+        await pause(.checked)
         let claimed = try await authority.database.database.write { db in
             try db.execute(sql: "UPDATE registration SET usedAt = ? WHERE id = ? AND usedAt IS NULL", arguments: [now, id])
             return db.changesCount == 1
         }
         guard claimed else { throw Refusal.secretUsed }
+        await pause(.beforeRecord)
         do {
             let certificate = try await authority.issue(
                 csr, profile: CertificateProfile(rawValue: registration.profile) ?? .sign, validity: validity, now: now
@@ -121,6 +125,7 @@ public struct RegistrationAuthority: Sendable {
             try await authority.database.database.write { db in
                 try db.execute(sql: "UPDATE registration SET issuedSerial = ? WHERE id = ?", arguments: [serial, id])
             }
+            await pause(.afterRecord)
             return certificate
         } catch {
             // Nothing was issued: give the device its secret back.
