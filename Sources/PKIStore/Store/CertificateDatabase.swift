@@ -66,6 +66,9 @@ public final class CertificateDatabase: Sendable {
             }
         }
         migrator.registerMigration(CanonicalSerialMigration.identifier, migrate: CanonicalSerialMigration.migrate)
+        migrator.registerMigration("supersession") { db in
+            try db.alter(table: "certificate") { t in t.add(column: "supersededBy", .text) }
+        }
         return migrator
     }
 
@@ -79,7 +82,7 @@ public final class CertificateDatabase: Sendable {
 
     public func certificates(systemTitle: String? = nil) async throws -> [IssuedCertificate] {
         try await database.read { db in
-            var request = IssuedCertificate.order(Column("issuedAt"))
+            var request = IssuedCertificate.order(Column("issuedAt"), Column.rowID)
             if let systemTitle { request = request.filter(Column("systemTitle") == systemTitle.uppercased()) }
             return try request.fetchAll(db)
         }
@@ -88,25 +91,6 @@ public final class CertificateDatabase: Sendable {
     public func revoked() async throws -> [IssuedCertificate] {
         try await database.read { db in
             try IssuedCertificate.filter(Column("revokedAt") != nil).order(Column("revokedAt")).fetchAll(db)
-        }
-    }
-
-    /// Marks a certificate revoked; false when it already was.
-    public func revoke(serial: CertificateSerial, at date: Date, reason: Int) async throws -> Bool {
-        try await database.write { db in
-            try db.execute(
-                sql: "UPDATE certificate SET revokedAt = ?, revocationReason = ? WHERE serial = ? AND revokedAt IS NULL",
-                arguments: [date, reason, serial]
-            )
-            return db.changesCount == 1
-        }
-    }
-
-    /// The next CRL number (monotonic, RFC 5280 §5.2.3).
-    public func nextCRLNumber() async throws -> Int {
-        try await database.write { db in
-            try db.execute(sql: "UPDATE crlState SET number = number + 1 WHERE id = 1")
-            return try Int.fetchOne(db, sql: "SELECT number FROM crlState WHERE id = 1") ?? 1
         }
     }
 }

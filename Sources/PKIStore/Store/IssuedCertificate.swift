@@ -21,6 +21,9 @@ public struct IssuedCertificate: Codable, Sendable, Hashable, FetchableRecord, P
     public var revokedAt: Date?
     /// RFC 5280 CRLReason code.
     public var revocationReason: Int?
+    /// The certificate that replaced this one when the device enrolled again (this one is then revoked as
+    /// superseded).
+    public var supersededBy: CertificateSerial? = nil
 
     public var isRevoked: Bool { revokedAt != nil }
 }
