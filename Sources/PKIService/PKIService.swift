@@ -170,11 +170,15 @@ public struct PKIService: Sendable {
             do { title = try SystemTitle(hex: text.uppercased()).description } catch { return .text(.badRequest, error.description) }
         }
         let formatter = ISO8601DateFormatter()
-        let list = try await authority.database.certificates(systemTitle: title).map { issued -> [String: String] in
+        let all = try await authority.database.certificates(systemTitle: title)
+        let current = IssuedCertificate.current(among: all)
+        let list = all.map { issued -> [String: String] in
             var entry = ["serial": issued.serial.description, "profile": issued.profile, "subject": issued.subject,
                          "notBefore": formatter.string(from: issued.notBefore), "notAfter": formatter.string(from: issued.notAfter),
-                         "status": issued.isRevoked ? "revoked" : "valid"]
+                         "status": issued.isRevoked ? "revoked" : "valid", "current": "\(current.contains(issued.serial))"]
             if let title = issued.systemTitle { entry["systemTitle"] = title }
+            if let reason = issued.revocationReason { entry["revocationReason"] = "\(CRLReason(rawValue: reason) ?? .unspecified)" }
+            if let successor = issued.supersededBy { entry["supersededBy"] = successor.description }
             return entry
         }
         let json = try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys])

@@ -26,4 +26,18 @@ public struct IssuedCertificate: Codable, Sendable, Hashable, FetchableRecord, P
     public var supersededBy: CertificateSerial? = nil
 
     public var isRevoked: Bool { revokedAt != nil }
+
+    /// The certificates among `certificates` that their devices are to use: per system title and profile, the
+    /// one issued last that is neither revoked nor expired. A device has at most one current certificate of
+    /// each profile; one issued offline (`gatewayctl ca issue`) next to an enrolled one leaves the older valid
+    /// but not current. `certificates` in the order they were issued, as `CertificateDatabase.certificates`
+    /// returns them.
+    public static func current(among certificates: [IssuedCertificate], at now: Date = Date()) -> Set<CertificateSerial> {
+        var newest: [String: CertificateSerial] = [:]
+        for certificate in certificates where !certificate.isRevoked && certificate.notAfter > now {
+            guard let title = certificate.systemTitle else { continue }
+            newest[title + "/" + certificate.profile] = certificate.serial
+        }
+        return Set(newest.values)
+    }
 }
