@@ -15,6 +15,9 @@ public enum PKIError: Error, Sendable, Hashable, CustomStringConvertible {
     case csrRejected(String)
     case malformed(String)
     case store(String)
+    /// The CRL could not be written, so the change that needed it (a revocation, an enrollment superseding an
+    /// older certificate) was rolled back.
+    case crlNotWritten(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -46,6 +49,8 @@ public enum PKIError: Error, Sendable, Hashable, CustomStringConvertible {
             reason
         case .store(let reason):
             "certificate database: \(reason)"
+        case .crlNotWritten(let path, let reason):
+            "cannot write the CRL to \(path): \(reason); nothing was revoked or recorded: try again once the file can be written"
         }
     }
 }

@@ -59,6 +59,7 @@ public struct PKIService: Sendable {
             return .text(HTTPResponseStatus(statusCode: refusal.httpStatus), refusal.description,
                          headers: refusal.httpStatus == 401 ? [("WWW-Authenticate", "Basic realm=\"est\"")] : [])
         } catch let error as PKIError {
+            if case .crlNotWritten = error { return .text(.internalServerError, error.description) }
             return .text(.badRequest, error.description)
         } catch {
             return .text(.internalServerError, "the CA could not complete the request: \(error)")
@@ -96,16 +97,22 @@ public struct PKIService: Sendable {
         guard let issued = try await authority.database.certificate(serial: serial) else {
             return .text(.forbidden, "the client certificate was not issued by this CA")
         }
-        guard !issued.isRevoked else { return .text(.forbidden, "the client certificate \(serial) is revoked") }
-        guard issued.notAfter > Date() else { return .text(.forbidden, "the client certificate \(serial) has expired; enroll anew") }
         let csr = try Self.csr(request.body)
-        guard csr.subject == current.subject else {
+        guard !issued.isRevoked else {
+            // A device whose renewal answer was lost asks again with its old certificate and its new key.
+            if csr.publicKey.isValidSignature(csr.signature, for: csr), let successor = try await authority.successor(of: issued, key: csr.publicKey) {
+                return try pkcs7([successor], contentType: "application/pkcs7-mime; smime-type=certs-only")
+            }
+            return .text(.forbidden, "the client certificate \(serial) is revoked")
+        }
+        guard issued.notAfter > Date() else { return .text(.forbidden, "the client certificate \(serial) has expired; enroll anew") }
+        guard CertificateAuthority.canonicalSubject(csr.subject) == CertificateAuthority.canonicalSubject(current.subject) else {
             return .text(.badRequest, "the CSR's subject \(csr.subject) differs from the current certificate's \(current.subject)")
         }
         // RFC 7030 §4.2.2: the new certificate keeps the current one's subject and subjectAltNames.
         let names = (try? current.extensions.subjectAlternativeNames).map { Array($0) } ?? []
         let certificate = try await authority.issue(
-            csr, profile: CertificateProfile(rawValue: issued.profile) ?? .sign, validity: validity, alternativeNames: names
+            csr, profile: CertificateProfile(rawValue: issued.profile) ?? .sign, validity: validity, alternativeNames: names, supersede: true
         )
         return try pkcs7([certificate], contentType: "application/pkcs7-mime; smime-type=certs-only")
     }
@@ -164,11 +171,15 @@ public struct PKIService: Sendable {
             do { title = try SystemTitle(hex: text.uppercased()).description } catch { return .text(.badRequest, error.description) }
         }
         let formatter = ISO8601DateFormatter()
-        let list = try await authority.database.certificates(systemTitle: title).map { issued -> [String: String] in
+        let all = try await authority.database.certificates(systemTitle: title)
+        let current = IssuedCertificate.current(among: all)
+        let list = all.map { issued -> [String: String] in
             var entry = ["serial": issued.serial.description, "profile": issued.profile, "subject": issued.subject,
                          "notBefore": formatter.string(from: issued.notBefore), "notAfter": formatter.string(from: issued.notAfter),
-                         "status": issued.isRevoked ? "revoked" : "valid"]
+                         "status": issued.isRevoked ? "revoked" : "valid", "current": "\(current.contains(issued.serial))"]
             if let title = issued.systemTitle { entry["systemTitle"] = title }
+            if let reason = issued.revocationReason { entry["revocationReason"] = "\(CRLReason(rawValue: reason) ?? .unspecified)" }
+            if let successor = issued.supersededBy { entry["supersededBy"] = successor.description }
             return entry
         }
         let json = try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys])
@@ -194,12 +205,8 @@ public struct PKIService: Sendable {
 
     // MARK: CRL
 
-    /// The published CRL, re-signed when it is missing or within an hour of its nextUpdate.
+    /// The published CRL, re-signed when it is missing, near its nextUpdate or older than the directory.
     func currentCRL(now: Date = Date()) async throws -> [UInt8] {
-        if let data = FileManager.default.contents(atPath: authority.directory.crlPath),
-           let parsed = try? ParsedCRL(derEncoded: Array(data)), let next = parsed.nextUpdate, next.timeIntervalSince(now) > 3600 {
-            return Array(data)
-        }
-        return try await authority.publishCRL(now: now)
+        try await authority.currentCRL(now: now)
     }
 }

@@ -94,7 +94,7 @@ struct CACLITests {
 
         for form in [serial, serial.lowercased(), "0x00" + serial, colons] {
             let shown = try ca("show", "--pki", pki, "--serial", form)
-            #expect(shown.output.hasPrefix("serial \(serial), profile sign, subject CN=00DB1234567890A0\n-----BEGIN CERTIFICATE-----"), "\(form): \(shown.output) \(shown.stderr)")
+            #expect(shown.output.hasPrefix("serial \(serial), profile sign, subject CN=00DB1234567890A0\ncurrent certificate of 00DB1234567890A0 (sign)\n-----BEGIN CERTIFICATE-----"), "\(form): \(shown.output) \(shown.stderr)")
         }
         let revoked = try ca("revoke", "--pki", pki, "--serial", "00" + serial.lowercased(), "--reason", "keyCompromise")
         #expect(revoked.output == "revoked \(serial) (keyCompromise); new CRL in \(pki)/crl.der\n", "\(revoked.stderr)")

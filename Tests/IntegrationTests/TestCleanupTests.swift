@@ -6,7 +6,11 @@ import TestSupport
 /// what they wrote is swept by the next run. The killed process is a Swift Testing exit test, a child copy of
 /// this test binary that starts a simulator through TestSupport and then SIGKILLs itself, so no deinit, defer
 /// or atexit handler gets to run.
-@Suite("Tests leave no processes and no directories behind")
+///
+/// Serialized: every exit test's child sweeps the directories of dead runs as it starts, so `normalExit`'s
+/// child, started while `killedTestProcess` waits for its simulator to die, swept the killed child's directory
+/// before that test could see it there (under the load of the PKI storm tests, most runs).
+@Suite("Tests leave no processes and no directories behind", .serialized)
 struct TestCleanupTests {
     #if os(Linux)
     @Test("a test process killed with SIGKILL takes the simulator it started with it; its directory is swept")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import Signing
 import SwiftASN1
 import COSEM
@@ -63,7 +64,7 @@ public struct CertificateAuthority: Sendable {
         try directory.writeChain([certificate] + (parent?.chain ?? []))
         let authority = try CertificateAuthority(directory: directory, signer: signer)
         if let parent {
-            try await parent.record(certificate, profile: .ca)
+            try await parent.record(certificate, profile: .ca, now: now)
         }
         _ = try await authority.publishCRL(now: now)
         return authority
@@ -73,12 +74,16 @@ public struct CertificateAuthority: Sendable {
 
     /// Issues a certificate for `csr` under `profile` after checking it: the CSR's signature (proof of
     /// possession), an allowed key type, and for device profiles a system title as subject CN. A tls certificate's
-    /// subjectAltNames are `alternativeNames` when given, else those the CSR requests.
+    /// subjectAltNames are `alternativeNames` when given, else those the CSR requests. With `supersede`, the
+    /// device's other certificates of the profile are revoked as superseded in the same step (re-enrollment);
+    /// offline issuing leaves them as they are.
     public func issue(
         _ csr: CertificateSigningRequest, profile: CertificateProfile, validity: Validity,
-        alternativeNames: [GeneralName]? = nil, now: Date = Date()
+        alternativeNames: [GeneralName]? = nil, supersede: Bool = false, now: Date = Date()
     ) async throws -> Certificate {
-        try await issue(csr, profile: profile, validity: validity, alternativeNames: alternativeNames, serial: .random(), now: now)
+        let certificate = try await sign(csr, profile: profile, validity: validity, alternativeNames: alternativeNames, serial: .random(), now: now)
+        try await record(certificate, profile: profile, supersede: supersede, now: now)
+        return certificate
     }
 
     /// Issues with a serial the caller chooses. Production issues only random serials (the public `issue`); tests
@@ -87,6 +92,17 @@ public struct CertificateAuthority: Sendable {
     package func issue(
         _ csr: CertificateSigningRequest, profile: CertificateProfile, validity: Validity,
         alternativeNames: [GeneralName]? = nil, serial: Certificate.SerialNumber, now: Date = Date()
+    ) async throws -> Certificate {
+        let certificate = try await sign(csr, profile: profile, validity: validity, alternativeNames: alternativeNames, serial: serial, now: now)
+        try await record(certificate, profile: profile, now: now)
+        return certificate
+    }
+
+    /// Checks `csr` and signs its certificate, recording nothing: the caller records it, in one transaction with
+    /// whatever else the issuing changes (the RA's secret).
+    func sign(
+        _ csr: CertificateSigningRequest, profile: CertificateProfile, validity: Validity,
+        alternativeNames: [GeneralName]?, serial: Certificate.SerialNumber, now: Date
     ) async throws -> Certificate {
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw PKIError.csrSignatureInvalid }
         let keyType = try Self.keyType(of: csr.publicKey)
@@ -100,10 +116,11 @@ public struct CertificateAuthority: Sendable {
             if profile == .sign { _ = try SystemTitle(hex: cn) }
         }
         let notAfter = min(now.addingTimeInterval(validity.seconds), certificate.notValidAfter)
-        let certificate = try await Certificate(
+        return try await Certificate(
             version: .v3, serialNumber: serial, publicKey: csr.publicKey,
             notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter,
-            issuer: self.certificate.subject, subject: csr.subject, signatureAlgorithm: key.defaultSignatureAlgorithm,
+            issuer: self.certificate.subject, subject: profile == .ca ? csr.subject : Self.canonicalSubject(csr.subject),
+            signatureAlgorithm: key.defaultSignatureAlgorithm,
             extensions: try profile.extensions(
                 subjectKey: csr.publicKey, issuerKey: key.publicKey,
                 publication: configuration.url.map { CertificateProfile.Publication(baseURL: $0) },
@@ -111,8 +128,20 @@ public struct CertificateAuthority: Sendable {
             ),
             issuerAsyncPrivateKey: Certificate.PrivateKey(key)
         )
-        try await record(certificate, profile: profile, now: now)
-        return certificate
+    }
+
+    /// `subject` with a CN that is a system title written as the directory, the RA and every lookup write it:
+    /// 16 upper-case hex digits. A CSR made with `CN=00db...` would otherwise get a certificate whose CN no
+    /// lookup by system title text finds. Other names are left as they are.
+    public static func canonicalSubject(_ subject: DistinguishedName) -> DistinguishedName {
+        let commonName = ASN1ObjectIdentifier.RDNAttributeType.commonName
+        guard let cn = SubjectName.commonName(of: subject), let title = try? SystemTitle(hex: cn), title.description != cn else { return subject }
+        return DistinguishedName(subject.map { rdn in
+            RelativeDistinguishedName(rdn.map { attribute in
+                guard attribute.type == commonName, (try? SystemTitle(hex: String(describing: attribute.value))) != nil else { return attribute }
+                return RelativeDistinguishedName.Attribute(type: commonName, utf8String: title.description)
+            })
+        })
     }
 
     /// The subjectAltNames a CSR asks for in its extensionRequest attribute.
@@ -121,15 +150,31 @@ public struct CertificateAuthority: Sendable {
         return Array(names)
     }
 
-    func record(_ certificate: Certificate, profile: CertificateProfile, now: Date = Date()) async throws {
+    /// The directory's entry for a certificate this CA signed.
+    func entry(for certificate: Certificate, profile: CertificateProfile, issuedAt now: Date) throws -> IssuedCertificate {
         let commonName = SubjectName.commonName(of: certificate.subject)
         let systemTitle = commonName.flatMap { try? SystemTitle(hex: $0) }.map(\.description)
-        try await database.insert(IssuedCertificate(
+        return IssuedCertificate(
             serial: certificate.serial, subject: "\(certificate.subject)", commonName: commonName,
             systemTitle: profile == .ca ? nil : systemTitle, profile: profile.rawValue,
             notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter, issuedAt: now,
             der: Data(try derBytes(certificate)), revokedAt: nil, revocationReason: nil
-        ))
+        )
+    }
+
+    /// Records `certificate` in the directory; with `supersede`, together with the revocation of the device's
+    /// other certificates of the profile and the CRL that lists them.
+    func record(_ certificate: Certificate, profile: CertificateProfile, supersede: Bool = false, now: Date = Date()) async throws {
+        let issued = try entry(for: certificate, profile: profile, issuedAt: now)
+        _ = try await commit(now: now, plan: supersede ? Self.supersession(by: issued) : Self.nothingToRevoke) { db in try issued.insert(db) }
+    }
+
+    /// The certificate that superseded `issued`, if it is for `key` and still good: what a device whose
+    /// re-enrollment answer was lost gets when it asks again with its old certificate and its new key.
+    public func successor(of issued: IssuedCertificate, key: Certificate.PublicKey) async throws -> Certificate? {
+        guard let next = issued.supersededBy, let successor = try await database.certificate(serial: next), !successor.isRevoked else { return nil }
+        let certificate = try Certificate(derEncoded: Array(successor.der))
+        return certificate.publicKey == key ? certificate : nil
     }
 
     static func keyType(of key: Certificate.PublicKey) throws -> KeyAlgorithm {
@@ -140,11 +185,20 @@ public struct CertificateAuthority: Sendable {
 
     // MARK: Revocation
 
-    /// Revokes a certificate and publishes a new CRL at once.
+    /// Revokes a certificate and publishes the CRL that lists it, as one step (see `commit`): if the CRL cannot
+    /// be written, nothing is revoked and the command can be run again.
     public func revoke(serial: CertificateSerial, reason: CRLReason, now: Date = Date()) async throws {
-        guard try await database.certificate(serial: serial) != nil else { throw PKIError.unknownSerial(serial) }
-        guard try await database.revoke(serial: serial, at: now, reason: reason.rawValue) else { throw PKIError.alreadyRevoked(serial) }
-        _ = try await publishCRL(now: now)
+        do {
+            _ = try await commit(now: now, plan: { db in
+                guard let issued = try IssuedCertificate.fetchOne(db, key: serial) else { throw PKIError.unknownSerial(serial) }
+                guard !issued.isRevoked else { throw PKIError.alreadyRevoked(serial) }
+                return [PendingRevocation(serial: serial, reason: reason)]
+            }, change: { _ in })
+        } catch PKIError.alreadyRevoked(let serial) {
+            // A directory an older release left may hold a revocation its CRL lacks: publish it now.
+            _ = try? await currentCRL(now: now)
+            throw PKIError.alreadyRevoked(serial)
+        }
     }
 
     /// Revokes the certificate whose serial is given as text, in any form `CertificateSerial(parsing:)` reads.
@@ -155,16 +209,19 @@ public struct CertificateAuthority: Sendable {
     /// Signs a new CRL (next CRL number, next update `crlValidityHours` ahead), writes it to `crl.der` and
     /// returns it.
     public func publishCRL(now: Date = Date()) async throws -> [UInt8] {
-        let entries = try await database.revoked().compactMap { revoked -> CertificateRevocationList.Entry? in
-            guard let date = revoked.revokedAt else { return nil }
-            return .init(serial: revoked.serial, date: date, reason: CRLReason(rawValue: revoked.revocationReason ?? 0) ?? .unspecified)
+        try await commit(now: now, publish: true, plan: { _ in [] }, change: { _ in }).crl ?? []
+    }
+
+    /// The published CRL, signed anew when it is missing, within an hour of its nextUpdate, or lacks a
+    /// revocation the directory holds (one an older release recorded without publishing it): the CRL pkid
+    /// serves is never older than the database.
+    public func currentCRL(now: Date = Date()) async throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: directory.crlPath),
+           let parsed = try? ParsedCRL(derEncoded: Array(data)), let next = parsed.nextUpdate, next.timeIntervalSince(now) > 3600,
+           try await database.revoked().allSatisfy({ parsed.revoked[$0.serial] != nil }) {
+            return Array(data)
         }
-        let crl = try await CertificateRevocationList.build(
-            issuer: certificate, key: key, number: try await database.nextCRLNumber(), thisUpdate: now,
-            nextUpdate: now.addingTimeInterval(TimeInterval(min(configuration.crlValidityHours, 24) * 3600)), entries: entries
-        )
-        try Data(crl).write(to: URL(fileURLWithPath: directory.crlPath), options: .atomic)
-        return crl
+        return try await publishCRL(now: now)
     }
 }
 

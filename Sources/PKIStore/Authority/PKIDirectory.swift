@@ -4,8 +4,9 @@ import SwiftASN1
 import X509
 
 /// A PKI on disk, like easy-rsa's or step's: `pki.json` (the CA's key URI, subject, URL), `ca.pem` (the CA
-/// certificate), `chain.pem` (it and its issuers up to the root), `pki.sqlite` (the Central Directory) and
-/// `crl.der` (the current CRL). No private key and no PIN is ever written here: the key stays on its token.
+/// certificate), `chain.pem` (it and its issuers up to the root), `pki.sqlite` (the Central Directory, with
+/// SQLite's `-wal` and `-shm` files beside it while it is open) and `crl.der` (the current CRL). No private key
+/// and no PIN is ever written here: the key stays on its token.
 public struct PKIDirectory: Sendable {
     public struct Configuration: Codable, Sendable, Hashable {
         /// PKCS#11 URI of the CA key (without any PIN).

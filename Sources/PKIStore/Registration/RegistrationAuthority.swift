@@ -12,6 +12,8 @@ import X509
 /// records the certificate.
 public struct RegistrationAuthority: Sendable {
     public let authority: CertificateAuthority
+    /// Called at each step of an enrollment; tests hold enrollments here (see `TestHooks`).
+    package var pause: @Sendable (EnrollmentStep) async -> Void = { await TestHooks.pause(at: $0.rawValue) }
 
     public init(authority: CertificateAuthority) {
         self.authority = authority
@@ -84,8 +86,18 @@ public struct RegistrationAuthority: Sendable {
         return (registration, secret)
     }
 
-    /// Checks an enrollment and, if it passes, issues the certificate. The secret is marked used before the CA
-    /// signs, atomically, so two requests with one secret cannot both get a certificate.
+    /// Checks an enrollment and, if it passes, issues the certificate.
+    ///
+    /// Nothing changes until the certificate is recorded, and that is one transaction: the secret is used up,
+    /// the certificate recorded and the device's earlier certificates of the profile superseded together (with
+    /// the CRL that lists them), or none of it happens. The CA signs first, because signing awaits the CA key
+    /// on its token and a transaction cannot wait for that. The transaction then uses the secret up only if it
+    /// is still unused; of several enrollments racing with one secret exactly one gets there first, and the
+    /// certificates the others signed are never recorded nor sent, which is harmless. A crash at any step
+    /// leaves either nothing (the secret still works) or everything.
+    ///
+    /// A device whose answer was lost asks again with the same secret and the same key, and gets the
+    /// certificate recorded for it; another key with a used secret is refused.
     public func enroll(
         systemTitle text: String, secret: String, csr: CertificateSigningRequest, profile requested: CertificateProfile? = nil,
         validity: Validity, now: Date = Date()
@@ -98,8 +110,6 @@ public struct RegistrationAuthority: Sendable {
               let id = registration.id,
               requested.map({ $0.rawValue == registration.profile }) ?? true
         else { throw Refusal.unknownOrWrongSecret }
-        guard registration.usedAt == nil else { throw Refusal.secretUsed }
-        guard registration.expiresAt > now else { throw Refusal.secretExpired }
         let subject = SubjectName.commonName(of: csr.subject) ?? ""
         guard subject.uppercased() == systemTitle.description else {
             throw Refusal.subjectMismatch(expected: systemTitle.description, got: subject.isEmpty ? "(none)" : subject)
@@ -107,28 +117,45 @@ public struct RegistrationAuthority: Sendable {
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw Refusal.badSignature }
         let keyType = try CertificateAuthority.keyType(of: csr.publicKey)
         guard authority.configuration.allowedKeyTypes.contains(keyType.name) else { throw Refusal.keyTypeNotAllowed(keyType.name) }
+        guard registration.usedAt == nil else {
+            if let recorded = try await recorded(for: id, key: csr.publicKey) { return recorded }
+            throw Refusal.secretUsed
+        }
+        guard registration.expiresAt > now else { throw Refusal.secretExpired }
+        await pause(.checked)
 
-        let claimed = try await authority.database.database.write { db in
-            try db.execute(sql: "UPDATE registration SET usedAt = ? WHERE id = ? AND usedAt IS NULL", arguments: [now, id])
-            return db.changesCount == 1
-        }
-        guard claimed else { throw Refusal.secretUsed }
+        let profile = CertificateProfile(rawValue: registration.profile) ?? .sign
+        let certificate = try await authority.sign(csr, profile: profile, validity: validity, alternativeNames: nil, serial: .random(), now: now)
+        let issued = try authority.entry(for: certificate, profile: profile, issuedAt: now)
+        await pause(.beforeRecord)
         do {
-            let certificate = try await authority.issue(
-                csr, profile: CertificateProfile(rawValue: registration.profile) ?? .sign, validity: validity, now: now
-            )
-            let serial = certificate.serial
-            try await authority.database.database.write { db in
-                try db.execute(sql: "UPDATE registration SET issuedSerial = ? WHERE id = ?", arguments: [serial, id])
+            _ = try await authority.commit(now: now, plan: CertificateAuthority.supersession(by: issued)) { db in
+                try db.execute(
+                    sql: "UPDATE registration SET usedAt = ?, issuedSerial = ? WHERE id = ? AND usedAt IS NULL",
+                    arguments: [now, issued.serial, id]
+                )
+                guard db.changesCount == 1 else { throw Refusal.secretUsed }
+                try issued.insert(db)
             }
-            return certificate
-        } catch {
-            // Nothing was issued: give the device its secret back.
-            try? await authority.database.database.write { db in
-                try db.execute(sql: "UPDATE registration SET usedAt = NULL WHERE id = ?", arguments: [id])
-            }
-            throw error
+        } catch Refusal.secretUsed {
+            // Another enrollment with this secret was recorded first; if it was this device's own retry (same
+            // key), that certificate is the answer to this request too.
+            if let recorded = try await recorded(for: id, key: csr.publicKey) { return recorded }
+            throw Refusal.secretUsed
         }
+        await pause(.afterRecord)
+        return certificate
+    }
+
+    /// The certificate recorded for registration `id`, if it is for `key` and not revoked since.
+    func recorded(for id: Int64, key: Certificate.PublicKey) async throws -> Certificate? {
+        let recorded = try await authority.database.database.read { db -> IssuedCertificate? in
+            guard let serial = try CertificateSerial.fetchOne(db, sql: "SELECT issuedSerial FROM registration WHERE id = ?", arguments: [id]) else { return nil }
+            return try IssuedCertificate.fetchOne(db, key: serial)
+        }
+        guard let recorded, !recorded.isRevoked else { return nil }
+        let certificate = try Certificate(derEncoded: Array(recorded.der))
+        return certificate.publicKey == key ? certificate : nil
     }
 
     /// 20 random bytes in base32 without padding: 32 characters a person can read out.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PKI
+import PKIStore
 import X509
 
 struct CAList: AsyncParsableCommand {
@@ -11,13 +12,23 @@ struct CAList: AsyncParsableCommand {
     func run() async throws {
         let store = try pki.directory.openDatabase()
         let formatter = ISO8601DateFormatter()
+        let certificates = try await store.certificates()
+        let current = IssuedCertificate.current(among: certificates)
         printTable(
             header: ["SERIAL", "PROFILE", "SUBJECT", "NOT AFTER", "STATUS"],
-            rows: try await store.certificates().map { certificate in
+            rows: certificates.map { certificate in
                 [certificate.serial.description, certificate.profile, certificate.subject, formatter.string(from: certificate.notAfter),
-                 certificate.revokedAt.map { "revoked " + formatter.string(from: $0) } ?? (certificate.notAfter < Date() ? "expired" : "valid")]
+                 status(of: certificate, current: current.contains(certificate.serial), formatter: formatter)]
             }
         )
+    }
+
+    /// A device's certificate in use is `current`; one its device replaced says by which.
+    func status(of certificate: IssuedCertificate, current: Bool, formatter: ISO8601DateFormatter) -> String {
+        if let successor = certificate.supersededBy { return "superseded by \(successor)" }
+        if let revoked = certificate.revokedAt { return "revoked " + formatter.string(from: revoked) }
+        if certificate.notAfter < Date() { return "expired" }
+        return current ? "current" : "valid"
     }
 }
 
@@ -36,7 +47,11 @@ struct CAShow: AsyncParsableCommand {
         let certificate = try Certificate(derEncoded: Array(issued.der))
         print("serial \(issued.serial), profile \(issued.profile), subject \(issued.subject)")
         if let revoked = issued.revokedAt {
-            print("REVOKED \(ISO8601DateFormatter().string(from: revoked)), reason \(CRLReason(rawValue: issued.revocationReason ?? 0) ?? .unspecified)")
+            let successor = issued.supersededBy.map { ", superseded by \($0)" } ?? ""
+            print("REVOKED \(ISO8601DateFormatter().string(from: revoked)), reason \(CRLReason(rawValue: issued.revocationReason ?? 0) ?? .unspecified)\(successor)")
+        } else if let title = issued.systemTitle,
+                  IssuedCertificate.current(among: try await store.certificates(systemTitle: title)).contains(issued.serial) {
+            print("current certificate of \(title) (\(issued.profile))")
         }
         print(try certificate.serializeAsPEM().pemString)
     }
