@@ -113,9 +113,27 @@ struct GatewaySessionTests {
         #expect(Self.drain(&session) == [1, 4, 5])
     }
 
+    @Test("no frame goes out maxSpread ids above the oldest in flight, however many after it are acknowledged")
+    func spread() throws {
+        var session = try GatewaySession(window: 4, maxSpread: 10)
+        for id in UInt64(1)...30 { try session.enqueue(Self.frame(id)) }
+        session.connectionEstablished()
+        #expect(Self.drain(&session) == [1, 2, 3, 4])
+        // Frame 1 keeps waiting for its acknowledgement while every later one is accepted.
+        var sent: [UInt64] = []
+        while let newest = session.inFlightIDs.last, newest != 1 {
+            #expect(session.received(Acknowledgement(transactionID: newest, outcome: .accepted)) == .delivered(newest))
+            sent += Self.drain(&session)
+        }
+        #expect(sent == Array(5...10) && session.inFlightIDs == [1])
+        #expect(session.received(Acknowledgement(transactionID: 1, outcome: .accepted)) == .delivered(1))
+        #expect(Self.drain(&session) == [11, 12, 13, 14])
+    }
+
     @Test("frames come from the outbox in increasing id order, each once; the window is at least one")
     func misuse() throws {
         #expect(throws: GatewaySessionError.invalidWindow(0)) { try GatewaySession(window: 0) }
+        #expect(throws: GatewaySessionError.spreadBelowWindow(maxSpread: 4, window: 8)) { try GatewaySession(window: 8, maxSpread: 4) }
         var session = try GatewaySession(window: 2)
         try session.enqueue(Self.frame(5))
         #expect(throws: GatewaySessionError.notIncreasing(transactionID: 5, last: 5)) { try session.enqueue(Self.frame(5)) }

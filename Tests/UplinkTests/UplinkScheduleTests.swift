@@ -173,14 +173,14 @@ struct UplinkScheduleTests {
     func schedule(seed: UInt64, parties: Parties) async throws -> Tally {
         var random = SplitMix64(seed: seed)
         let window = 1 + random.next(below: 6)
-        var gateway = Gateway(session: try GatewaySession(window: window))
         var headEnd = HeadEnd()
+        var gateway = Gateway(session: try GatewaySession(window: window, maxSpread: headEnd.ledger.window))
         var up: [UInt8] = []
         var down: [UInt8] = []
         var outbox: [UInt64] = []
         var skipped: Set<UInt64> = []
         var nextID: UInt64 = 1
-        let readings = 60
+        let readings = 100
         var losses = 0
         var duplicatedAcknowledgements = 0
         gateway.session.connectionEstablished()
@@ -234,7 +234,7 @@ struct UplinkScheduleTests {
             }
         }
 
-        for _ in 0..<1500 { try await step(calm: false) }
+        for _ in 0..<2000 { try await step(calm: false) }
         headEnd.revocationUnavailable = false
         var rounds = 0
         while outbox.count < readings || !gateway.session.isIdle || !up.isEmpty || !down.isEmpty {

@@ -46,7 +46,9 @@ public struct AcknowledgementSigner: Sendable {
 
     /// The signed acknowledgement of `acknowledgement` to `gateway`. `transactionID` is the head-end's own counter
     /// (a `TransactionCounter` of its own serves): it must grow with every acknowledgement the head-end signs, to any
-    /// gateway, since gateways refuse one that does not come after the last they accepted.
+    /// gateway, since gateways refuse one that does not come after the last they accepted; so the head-end also
+    /// writes acknowledgements to a connection in the order of their ids (signing them concurrently and sending them
+    /// as they finish would have the gateway refuse the ones overtaken).
     public func sign(_ acknowledgement: Acknowledgement, to gateway: SystemTitle, transactionID: UInt64,
                      at time: Date = Date()) async throws -> SignedAcknowledgement {
         var signed = try SignedAcknowledgement(

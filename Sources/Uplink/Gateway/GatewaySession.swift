@@ -11,9 +11,11 @@ import Metering
 ///   first acknowledgement was lost); a final refusal takes it out of the session for good.
 /// - A retry-later refusal puts the frame back in the queue and holds all sending until `retryNow()`, which the
 ///   daemon calls after its back-off. Holding everything, not only that frame, is deliberate: retry-later means the
-///   head-end cannot check the gateway's certificate or reach its store, which holds for the next frames as much,
-///   and it keeps the distance between the oldest unacknowledged frame and the newest sent within the window, which
-///   the head-end's `ReceiverLedger` relies on to tell a late frame from a replay.
+///   head-end cannot check the gateway's certificate or reach its store, which holds for the next frames as much.
+/// - No frame goes out `maxSpread` or more ids above the oldest one in flight. The head-end's `ReceiverLedger` tells
+///   a late frame from a replay only within its window of the highest id it stored; since a frame sent again (after
+///   a retry-later or a lost connection) goes out before anything newer, this keeps every frame within that window
+///   when it arrives, however often one frame is refused for later while the ones after it are accepted.
 /// - When the connection is lost, every frame in flight returns to the queue in id order and is sent again, first,
 ///   once `connectionEstablished()` is called. Nothing is lost (an unacknowledged frame is in flight or queued) and
 ///   nothing is stored twice (the head-end answers a frame it holds with a duplicate acknowledgement).
@@ -23,6 +25,9 @@ import Metering
 public struct GatewaySession: Sendable {
     /// How many frames may be unacknowledged at once.
     public let window: Int
+    /// How far above the oldest frame in flight a frame may be sent, in transaction ids; at most the head-end's
+    /// ledger window (both default to `ReceiverLedger.defaultWindow`).
+    public let maxSpread: UInt64
     public private(set) var isConnected = false
     /// Whether sending waits for `retryNow()` after a retry-later refusal.
     public private(set) var isHolding = false
@@ -30,9 +35,11 @@ public struct GatewaySession: Sendable {
     private var inFlight: [UInt64: OutgoingFrame] = [:]
     private var lastEnqueued: UInt64?
 
-    public init(window: Int) throws(GatewaySessionError) {
+    public init(window: Int, maxSpread: Int = ReceiverLedger.defaultWindow) throws(GatewaySessionError) {
         guard window >= 1 else { throw .invalidWindow(window) }
+        guard maxSpread >= window else { throw .spreadBelowWindow(maxSpread: maxSpread, window: window) }
         self.window = window
+        self.maxSpread = UInt64(maxSpread)
     }
 
     /// The ids sent and not yet acknowledged, ascending: what `AcknowledgementVerifier` is told was sent.
@@ -57,9 +64,12 @@ public struct GatewaySession: Sendable {
     }
 
     /// The next frame to write, now counted in flight; nil while disconnected, holding, with `window` frames in
-    /// flight, or with nothing queued.
+    /// flight, with the next frame `maxSpread` above the oldest in flight, or with nothing queued.
     public mutating func nextToSend() -> OutgoingFrame? {
-        guard isConnected, !isHolding, inFlight.count < window, let frame = queue.popFirst() else { return nil }
+        guard isConnected, !isHolding, inFlight.count < window, let next = queue.first else { return nil }
+        // A frame below the oldest in flight (one held back by a retry-later) is always allowed: it narrows the spread.
+        if let oldest = inFlight.keys.min(), next.transactionID > oldest, next.transactionID - oldest >= maxSpread { return nil }
+        guard let frame = queue.popFirst() else { return nil }
         inFlight[frame.transactionID] = frame
         return frame
     }

@@ -10,8 +10,8 @@ import COSEM
 /// - an id below the window is looked up in the store: stored, a duplicate; not stored, a replay of an old frame,
 ///   refused for good. The ledger cannot tell a frame it never saw from one the store no longer holds (pruned after
 ///   its retention), and accepting such a frame would let a captured old frame count twice. No honest gateway sends
-///   one: its `GatewaySession` keeps every frame it sends within its window of the oldest unacknowledged one, which
-///   is far below the ledger's window.
+///   one: its `GatewaySession` never sends a frame `maxSpread` ids above the oldest in flight, and its `maxSpread`
+///   is at most this window (both default to `defaultWindow`).
 ///
 /// The state is exactly what the store holds: `decide` changes nothing, and `recordStored` is called once the store
 /// has committed the reading, so a failed write leaves no trace and a gap is reported again with the next try. After a
@@ -25,7 +25,7 @@ public struct ReceiverLedger: Sendable {
     public let window: Int
     private var gateways: [SystemTitle: RecentTransactions] = [:]
 
-    /// - Parameter window: rounded up to a multiple of 64, at least 64. It must exceed the gateways' session window.
+    /// - Parameter window: rounded up to a multiple of 64, at least 64; at least the gateways' `maxSpread`.
     public init(window: Int = defaultWindow) {
         self.window = max(64, (window + 63) / 64 * 64)
     }
