@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "Modbus", targets: ["Modbus"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Metering", targets: ["Metering"]),
+        .library(name: "Uplink", targets: ["Uplink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -68,6 +69,9 @@ let package = Package(
         .target(name: "PAC3200Simulator", dependencies: ["Modbus", "CModbus"]),
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
+        // The uplink's protocol without I/O: what the gateway sends next and what an acknowledgement means, and the
+        // head-end's replay and gap rules. Bytes and values in and out, no NIO, so it is tested with bytes alone.
+        .target(name: "Uplink", dependencies: ["COSEM", "Metering"]),
 
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
@@ -119,6 +123,10 @@ let package = Package(
             name: "MeteringTests",
             dependencies: ["Metering", "COSEM", "PKI", "PKIStore", "Signing", "Modbus", "ConfigFiles", "TestSupport"] + x509,
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "UplinkTests",
+            dependencies: ["Uplink", "Metering", "COSEM", "PKI", "PKIStore", "Signing", "TestSupport"] + x509
         ),
         .testTarget(
             name: "PKIServiceTests",

@@ -32,6 +32,21 @@ public struct WrapperFrame: Sendable, Hashable {
 }
 
 extension WrapperFrame {
+    /// How many bytes the frame at the start of `bytes` takes (header and APDU) once all of them are there, or nil
+    /// while more are needed. The header is judged as soon as its 8 bytes are in: a wrong version or an announced
+    /// length above `maxAPDUSize` throws at once, before a byte of the APDU is waited for, so a peer cannot make a
+    /// receiver buffer more than one frame's worth. Both stream splitters (`WrapperFrameSplitter`, and Transport's
+    /// NIO decoder) ask this, so they accept and refuse the same streams.
+    public static func size<C: Collection>(ofFrameAtStartOf bytes: C, maxAPDUSize: Int) throws(WrapperError) -> Int?
+    where C.Element == UInt8 {
+        guard bytes.count >= WrapperHeader.size else { return nil }
+        let header = try WrapperHeader(parsing: bytes)
+        let length = Int(header.length)
+        guard length <= maxAPDUSize else { throw .oversized(length: length, limit: maxAPDUSize) }
+        let size = WrapperHeader.size + length
+        return bytes.count >= size ? size : nil
+    }
+
     /// The APDU of bytes that may or may not carry the wrapper, as files and captures hold frames both ways. The
     /// wrapper starts with its version 00 01, which no APDU tag is, so the first two bytes tell them apart.
     public static func apdu(ofPossiblyWrapped bytes: [UInt8]) throws(WrapperError) -> [UInt8] {

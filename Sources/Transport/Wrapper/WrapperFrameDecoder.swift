@@ -1,7 +1,8 @@
 import COSEM
 import NIOCore
 
-/// Splits a TCP byte stream into IEC 62056-4-7 wrapper frames.
+/// Splits a TCP byte stream into IEC 62056-4-7 wrapper frames, on a NIO channel. Code without NIO (the uplink's
+/// protocol, its tests) uses COSEM's `WrapperFrameSplitter`; both decide through `WrapperFrame.size(ofFrameAtStartOf:maxAPDUSize:)`.
 ///
 /// Waits until a whole header and its APDU have arrived, so frames split across reads reassemble and several
 /// frames in one read come out one by one. A wrong version or an announced length above `maxAPDUSize` throws
@@ -18,17 +19,12 @@ public struct WrapperFrameDecoder: ByteToMessageDecoder {
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let headerBytes = buffer.getBytes(at: buffer.readerIndex, length: WrapperHeader.size) else {
+        // The same rule as COSEM's NIO-free `WrapperFrameSplitter`, applied to NIO's buffer.
+        guard let size = try WrapperFrame.size(ofFrameAtStartOf: buffer.readableBytesView, maxAPDUSize: maxAPDUSize),
+              let bytes = buffer.readBytes(length: size) else {
             return .needMoreData
         }
-        let header = try WrapperHeader(parsing: headerBytes)
-        let length = Int(header.length)
-        guard length <= maxAPDUSize else { throw WrapperError.oversized(length: length, limit: maxAPDUSize) }
-        guard buffer.readableBytes >= WrapperHeader.size + length else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: WrapperHeader.size)
-        guard let apdu = buffer.readBytes(length: length) else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(
-            try WrapperFrame(source: header.source, destination: header.destination, apdu: apdu)))
+        context.fireChannelRead(wrapInboundOut(try WrapperFrame(decoding: bytes, maxAPDUSize: maxAPDUSize)))
         return .continue
     }
 
