@@ -3,7 +3,7 @@ import PackageDescription
 
 // The layering, lowest first. A target imports only targets above it in this file; README "Repository layout"
 // draws the same graph. Pure codecs and types (COSEM, Signing, Modbus, PKI) know nothing of the network or disks
-// beyond what they name; NIO lives in Transport and the services; SQLite lives in PKIStore.
+// beyond what they name; NIO lives in Transport and the services; SQLite lives in PKIStore and Gateway's outbox.
 let crypto: [Target.Dependency] = [
     .product(name: "Crypto", package: "swift-crypto"),
     .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Metering", targets: ["Metering"]),
         .library(name: "Uplink", targets: ["Uplink"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -90,6 +91,9 @@ let package = Package(
             ] + nio + observability
         ),
 
+        // The gateway's pipeline services (gatewayd's inside); for now the durable outbox, on SQLite through GRDB.
+        .target(name: "Gateway", dependencies: ["Metering", "COSEM", .product(name: "GRDB", package: "GRDB.swift")]),
+
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
 
@@ -132,6 +136,10 @@ let package = Package(
             name: "PKIServiceTests",
             dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport", "DaemonRuntime",
                            .product(name: "Prometheus", package: "swift-prometheus")] + nio + x509 + observability
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(

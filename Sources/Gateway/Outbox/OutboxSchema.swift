@@ -1,0 +1,69 @@
+import GRDB
+
+/// The outbox's tables and their history.
+///
+/// - `outboxState`: one row. `nextTransactionID` is the only source of transaction ids: `take` reads and raises it
+///   in the transaction that stores the reading, so an id is used exactly when its reading is stored. It is never
+///   derived from the readings (they are deleted once delivered, and a `MAX` over what is left would go back).
+///   `unsignedCount` and `signedCount` are kept by triggers, so the limit check in every `take` costs one row
+///   read, not a count over readings with their blobs.
+/// - `reading`: one row per reading not yet acknowledged, keyed by its transaction id; `frame` is NULL until the
+///   token has signed it.
+/// - `gap`: runs of readings refused while the outbox was full (`OutboxGap`).
+/// - `counterFileMigration`: which transaction counter files were taken over, so each is read once.
+///
+/// Transaction ids are SQLite integers: signed 64-bit, so ids end at 2^63 - 1 (`OutboxError.exhausted`).
+enum OutboxSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("outbox") { db in
+            try db.create(table: "outboxState") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("nextTransactionID", .integer).notNull().check { $0 >= 1 }
+                t.column("lastDeliveredTransactionID", .integer)
+                t.column("unsignedCount", .integer).notNull().check { $0 >= 0 }
+                t.column("signedCount", .integer).notNull().check { $0 >= 0 }
+                t.column("refusedCount", .integer).notNull()
+            }
+            try db.execute(sql: """
+                INSERT INTO outboxState (id, nextTransactionID, unsignedCount, signedCount, refusedCount) VALUES (1, 1, 0, 0, 0)
+                """)
+            try db.create(table: "reading") { t in
+                t.primaryKey("transactionID", .integer)
+                t.column("measuredAt", .datetime).notNull()
+                t.column("takenAt", .datetime).notNull()
+                t.column("dataNotification", .blob).notNull()
+                t.column("frame", .blob)
+                t.column("signedAt", .datetime)
+            }
+            // The backlog to sign, and the first unsigned id that holds later frames back, without a table scan.
+            try db.execute(sql: "CREATE INDEX reading_unsigned ON reading(transactionID) WHERE frame IS NULL")
+            try db.execute(sql: """
+                CREATE TRIGGER reading_inserted AFTER INSERT ON reading BEGIN
+                    UPDATE outboxState SET unsignedCount = unsignedCount + (NEW.frame IS NULL),
+                                           signedCount = signedCount + (NEW.frame IS NOT NULL) WHERE id = 1;
+                END;
+                CREATE TRIGGER reading_signed AFTER UPDATE OF frame ON reading BEGIN
+                    UPDATE outboxState SET unsignedCount = unsignedCount - (NEW.frame IS NOT NULL) + (OLD.frame IS NOT NULL),
+                                           signedCount = signedCount + (NEW.frame IS NOT NULL) - (OLD.frame IS NOT NULL) WHERE id = 1;
+                END;
+                CREATE TRIGGER reading_deleted AFTER DELETE ON reading BEGIN
+                    UPDATE outboxState SET unsignedCount = unsignedCount - (OLD.frame IS NULL),
+                                           signedCount = signedCount - (OLD.frame IS NOT NULL) WHERE id = 1;
+                END;
+                """)
+            try db.create(table: "gap") { t in
+                t.primaryKey("afterTransactionID", .integer)
+                t.column("firstMeasuredAt", .datetime).notNull()
+                t.column("lastMeasuredAt", .datetime).notNull()
+                t.column("count", .integer).notNull()
+            }
+            try db.create(table: "counterFileMigration") { t in
+                t.primaryKey("path", .text)
+                t.column("value", .integer).notNull()
+                t.column("migratedAt", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}
