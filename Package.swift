@@ -77,7 +77,7 @@ let package = Package(
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
         .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability),
-        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "Transport", "Signing"] + nio + x509 + observability),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing"] + nio + x509 + observability),
 
         // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
         // and one ServiceGroup stopped gracefully by SIGTERM or SIGINT.
@@ -121,7 +121,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "Signing", "TestSupport"]),
+        .testTarget(name: "PKCS11Tests", dependencies: ["CPKCS11", "PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "PAC3200Simulator", "ConfigFiles", "TestSupport"]),
         .testTarget(
             name: "MeteringTests",
