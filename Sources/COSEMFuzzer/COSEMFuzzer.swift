@@ -15,6 +15,16 @@ public func cosemFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let frame = try? WrapperFrame(decoding: bytes), frame.encoded != bytes {
         fatalError("wrapper round trip changed the bytes")
     }
+    // The stream splitter, fed in two pieces, must give the frames the one-shot decoder gives, and never more bytes
+    // than it was fed.
+    var splitter = WrapperFrameSplitter()
+    splitter.append(bytes.prefix(bytes.count / 2))
+    splitter.append(bytes.dropFirst(bytes.count / 2))
+    var consumed = 0
+    while let frame = try? splitter.next() {
+        consumed += frame.encoded.count
+        if consumed > bytes.count { fatalError("the splitter returned more bytes than it was fed") }
+    }
     return 0
 }
 

@@ -67,6 +67,10 @@ public func verifyFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
             _ = VerificationReport.json(result)
             if result.passed { fatalError("an input nobody signed verified") }
         }
+        // The head-end's acknowledgement: decoding is strict and canonical, and nothing anybody else signed verifies.
+        if let acknowledgement = try? SignedAcknowledgement(decoding: apdu), acknowledgement.encoded != apdu {
+            fatalError("acknowledgement round trip changed the bytes")
+        }
     }
     return 0
 }
