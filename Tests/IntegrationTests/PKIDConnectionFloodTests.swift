@@ -61,6 +61,13 @@ struct PKIDConnectionFloodTests {
         #expect(closed == first.sockets.count + second.sockets.count, "\(closed) of \(count) idle connections closed after \(after) s")
         #expect(!pkid.process.stderr.contains("Too many open files"), "\(pkid.process.stderr.suffix(2_000))")
         #expect(try timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
+        // What an operator sees: the drops by reason, and one warning per listener that filled up.
+        let metrics = try pkid.scrape()
+        let dropped = ["limit", "idle_timeout"].flatMap { reason in
+            ["https", "http"].map { PKIDProcess.sample(metrics, "http_connections_dropped_total", ["listener": $0, "reason": reason]) }
+        }
+        #expect(dropped.allSatisfy { $0 > 0 } && Int(dropped.reduce(0, +)) == closed, "\(dropped), \(closed) closed")
+        #expect(pkid.process.stderr.contains("\(Self.maxConnections) connections open, the listener's limit"), "\(pkid.process.stderr.suffix(2_000))")
         print("idle flood: \(count) connections opened in \(String(format: "%.2f", opened)) s; pkid held \(heldFirst) and \(held) "
               + "descriptors (\(baseline) before); GET /ca took \(duringFirst.https.seconds) and \(during.https.seconds) s (https), "
               + "\(duringFirst.http.seconds) and \(during.http.seconds) s (http), the last at \(String(format: "%.2f", asked)) s; "

@@ -16,6 +16,8 @@ struct PKIDSlowClientTests {
         let client = try LoopbackConnection(port: pkid.httpPort)
         let cut = client.trickle("GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n\r\n", timeout: 8)
         #expect(cut.map { $0 >= 1.5 && $0 < 4 } == true, "cut off after \(cut.map { "\($0) s" } ?? "never (8 s)")")
+        let metrics = try pkid.scrape()
+        #expect(PKIDProcess.sample(metrics, "http_connections_dropped_total", ["listener": "http", "reason": "header_timeout"]) == 1, "\(metrics)")
     }
 
     @Test("a TLS client that never sends its ClientHello is cut off after the header timeout")
