@@ -188,13 +188,16 @@ public struct PKIService: Sendable {
 
     // MARK: OCSP
 
-    /// RFC 6960: POST with the DER request as body, or GET with it base64 in the path (Appendix A.1).
+    /// RFC 6960: POST with the DER request as body, or GET with it base64 in the path (Appendix A.1), URL-encoded
+    /// or not: a raw `+` is base64's `+` (path decoding, not form decoding), and the path is taken whole, so base64's
+    /// `/`, even two in a row, survives.
     private func ocsp(_ request: HTTPRequestMessage, segments: [String]) async -> HTTPResponseMessage {
         let der: [UInt8]
         if request.method == .POST, segments.count == 1 {
             der = request.body
-        } else if request.method == .GET, segments.count >= 2,
-                  let decoded = Data(base64Encoded: segments.dropFirst().joined(separator: "/").removingPercentEncoding ?? "") {
+        } else if request.method == .GET, segments.count >= 2, request.path.hasPrefix("/ocsp/"),
+                  let base64 = HTTPRequestMessage.pathDecoded(String(request.path.dropFirst("/ocsp/".count))),
+                  let decoded = Data(base64Encoded: base64) {
             der = Array(decoded)
         } else {
             return .text(.badRequest, "OCSP takes POST /ocsp with a DER request, or GET /ocsp/<base64 request>")

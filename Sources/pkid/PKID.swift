@@ -53,11 +53,25 @@ struct PKID: AsyncParsableCommand {
     @Option(help: "PKCS#11 module (default: SoftHSM, or GATEWAY_PKCS11_MODULE).")
     var module: String?
 
+    @Option(name: .customLong("idle-timeout"), help: "Close a connection silent this long (30s, 500ms, 2m). Default 30s.")
+    var idleTimeout: String?
+
+    @Option(name: .customLong("header-timeout"), help: "Close a connection whose request head (TLS handshake included) is not in this long after connecting. Default 10s.")
+    var headerTimeout: String?
+
+    @Option(name: .customLong("body-timeout"), help: "Close a connection whose request body is not in this long after its head. Default 10s.")
+    var bodyTimeout: String?
+
+    @Option(name: .customLong("max-connections"), help: "Open connections per listener; at the limit the one waiting longest for its request is closed. Default 1000.")
+    var maxConnections: Int?
+
     func run() async throws {
         do {
             var settings = try config.map { try PKIDSettings.load(path: $0) } ?? PKIDSettings()
             settings.override(pki: pki, listen: listen, httpListen: httpListen, metrics: metricsListen, tlsKey: tlsKey,
-                              validity: validity, module: module, logLevel: logLevel)
+                              validity: validity, module: module, logLevel: logLevel,
+                              limits: .init(idleTimeout: idleTimeout, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
+                                            maxConnections: maxConnections))
             try await serve(settings.validated())
         } catch {
             FileHandle.standardError.write(Data("pkid: \(error)\n".utf8))
@@ -68,10 +82,12 @@ struct PKID: AsyncParsableCommand {
     }
 
     private func serve(_ settings: PKIDSettings.Validated) async throws {
+        // First, before anything is opened or issued: a limit that cannot be held is a configuration error.
+        let descriptors = try DescriptorBudget.ensure(maxConnections: settings.limits.maxConnections, listeners: settings.listeners)
         let logger = DaemonLogging.bootstrap(label: "pkid", level: settings.logLevel)
         // Before any counter is made: a counter made earlier would keep counting into nothing.
         let registry = settings.metrics.map { _ in DaemonMetrics.bootstrap() }
-        let (pki, listen, validity) = (settings.pki, settings.listen, settings.validity)
+        let (pki, listen, validity, limits) = (settings.pki, settings.listen, settings.validity, settings.limits)
         let module = settings.module
         let directory = PKIDirectory(path: pki)
         let configuration = try directory.configuration()
@@ -97,8 +113,10 @@ struct PKID: AsyncParsableCommand {
         logger.info("TLS certificate \(certificate.subject), key \(tlsURI)")
         let tls = try TLSConfigurations.server(chain: [certificate] + authority.chain, key: key, clientCA: [authority.chain.last ?? authority.certificate])
 
+        logger.info("at most \(limits.maxConnections) connections per listener (\(descriptors) descriptors), timeouts: idle \(limits.idleTimeout), head \(limits.headerTimeout), body \(limits.bodyTimeout)")
+
         // Bound before anything is announced, in the order scripts read them: https first, then http, then metrics.
-        let https = try await HTTPServer(name: "https", host: listen.host, port: listen.port, tls: tls, logger: logger,
+        let https = try await HTTPServer(name: "https", host: listen.host, port: listen.port, tls: tls, limits: limits, logger: logger,
                                          router: PKIServiceMetrics.router) { request in
             let response = await service.handle(request)
             PKIServiceMetrics.recordEnrollment(request, response, logger: logger)
@@ -107,13 +125,13 @@ struct PKID: AsyncParsableCommand {
         var services: [any Service] = [ListenerService(https, logger: logger)]
         say("pkid listening on https://\(listen.host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
         if let plain = settings.httpListen {
-            let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, logger: logger,
+            let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, limits: limits, logger: logger,
                                             router: PKIServiceMetrics.router) { await service.handlePublic($0) }
             services.insert(ListenerService(http, logger: logger), at: 0)
             say("pkid listening on http://\(plain.host):\(http.port) (CRL, OCSP and directory)")
         }
         if let address = settings.metrics, let registry {
-            let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, logger: logger)
+            let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, limits: limits, logger: logger)
             // First in the group, so it is the last to stop and the final counts can still be read.
             services.insert(ListenerService(metrics, logger: logger), at: 0)
             say("pkid metrics at http://\(address.host):\(metrics.port)/metrics")

@@ -12,9 +12,11 @@ final class PKIDProcess: @unchecked Sendable {
     let httpPort: Int
     let metricsPort: Int
 
-    /// `pinFile` reads both keys' PIN from a file (and no GATEWAY_PIN is set); `extra` are more options.
-    /// `tlsKeyType` is the TLS key's `token keygen --type`.
-    init(pin: String = randomDigits(8), pinFile: Bool = false, tlsKeyType: String = "ec-p256", extra: [String] = []) throws {
+    /// `pinFile` reads both keys' PIN from a file (and no GATEWAY_PIN is set); `tlsKeyType` is the TLS key's
+    /// `token keygen --type`; `extra` are more options; `descriptorLimit` starts pkid under `prlimit --nofile`, as a
+    /// service manager's LimitNOFILE would.
+    init(pin: String = randomDigits(8), pinFile: Bool = false, tlsKeyType: String = "ec-p256", extra: [String] = [],
+         descriptorLimit: Int? = nil) throws {
         hsm = try SoftHSMFixture()
         self.pin = try hsm.createToken("ca", pin: pin)
         pki = hsm.path("pki")
@@ -34,10 +36,15 @@ final class PKIDProcess: @unchecked Sendable {
         } else {
             environment["GATEWAY_PIN"] = pin
         }
-        process = try BackgroundProcess(productsDirectory.appendingPathComponent("pkid").path, [
+        let pkid = productsDirectory.appendingPathComponent("pkid").path
+        let arguments = [
             "--pki", pki, "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
             "--tls-key", tlsKey,
-        ] + extra, environment: environment)
+        ] + extra
+        // prlimit execs pkid in its own process, so the pid (and /proc/PID) is pkid's.
+        process = try descriptorLimit.map {
+            try BackgroundProcess("/usr/bin/prlimit", ["--nofile=\($0):\($0)", "--", pkid] + arguments, environment: environment)
+        } ?? BackgroundProcess(pkid, arguments, environment: environment)
         httpsPort = try process.waitForPort()
         httpPort = try Self.port(in: process.waitForLine(containing: "pkid listening on http://"))
         metricsPort = try Self.port(in: process.waitForLine(containing: "pkid metrics at http://"))

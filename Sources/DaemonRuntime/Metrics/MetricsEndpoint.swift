@@ -10,11 +10,12 @@ public enum MetricsEndpoint {
     /// Prometheus's text exposition format, version 0.0.4.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// Binds the endpoint; run it as a `ListenerService`.
+    /// Binds the endpoint, with the same connection limits as the daemon's other listeners; run it as a
+    /// `ListenerService`.
     public static func listen(
-        at address: ListenAddress, registry: PrometheusCollectorRegistry, logger: Logger
+        at address: ListenAddress, registry: PrometheusCollectorRegistry, limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger
     ) async throws(HTTPServerError) -> HTTPServer {
-        try await HTTPServer(name: "metrics", host: address.host, port: address.port, tls: nil, logger: logger,
+        try await HTTPServer(name: "metrics", host: address.host, port: address.port, tls: nil, limits: limits, logger: logger,
                              handler: handler(registry: registry))
     }
 

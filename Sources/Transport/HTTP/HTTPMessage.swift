@@ -48,16 +48,51 @@ public struct HTTPResponseMessage: Sendable {
     }
 
     /// A one-line plain-text answer: what went wrong and what to do.
+    ///
+    /// Answers quote what the client sent (a path, a serial, a CSR's subject), and that must not let a client make
+    /// pkid send back 60 KB of its own input, or control characters for a terminal or a log viewer to act on. So
+    /// the line is `printable(_:)`: at most `maximumTextLength` characters, whatever went into it.
     public static func text(_ status: HTTPResponseStatus, _ message: String, headers: [(String, String)] = []) -> HTTPResponseMessage {
-        HTTPResponseMessage(status: status, contentType: "text/plain; charset=utf-8", body: Array((message + "\n").utf8), headers: headers)
+        HTTPResponseMessage(status: status, contentType: "text/plain; charset=utf-8", body: Array((printable(message) + "\n").utf8), headers: headers)
+    }
+
+    /// The longest text answer, in characters; no message of pkid's own comes near it.
+    public static let maximumTextLength = 300
+
+    /// `message` as one printable line: control and format characters (escape sequences, CR LF, bidi overrides) as
+    /// `\u{1B}`, and, past `maximumTextLength`, the middle cut to `…`, keeping the start (what went wrong) and the end
+    /// (usually what to do).
+    public static func printable(_ message: String) -> String {
+        var line = ""
+        for scalar in message.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned:
+                line += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default:
+                line.unicodeScalars.append(scalar)
+            }
+        }
+        guard line.count > maximumTextLength else { return line }
+        let tail = maximumTextLength / 3
+        return line.prefix(maximumTextLength - tail - 1) + "…" + line.suffix(tail)
     }
 }
 
 extension HTTPRequestMessage {
-    /// Form-style percent-decoding (`+` is a space), as query strings and OCSP GET paths use it; nil for a bad
-    /// escape or bytes that are not UTF-8. Foundation's `removingPercentEncoding` keeps `+`, which would corrupt
-    /// base64 in an OCSP GET.
+    /// Form-style percent-decoding (`+` is a space), as query strings use it; nil for a bad escape or bytes that
+    /// are not UTF-8.
     public static func percentDecoded(_ text: String) -> String? {
+        decoded(text, plusIsSpace: true)
+    }
+
+    /// Percent-decoding of a path (RFC 3986), where `+` is itself: an OCSP GET's path is the URL-encoded base64 of
+    /// the request (RFC 6960 appendix A.1), and clients often send base64's `+` raw. Decoding it as a form would
+    /// turn it into a space and the request into garbage.
+    public static func pathDecoded(_ text: String) -> String? {
+        decoded(text, plusIsSpace: false)
+    }
+
+    private static func decoded(_ text: String, plusIsSpace: Bool) -> String? {
         let utf8 = text.utf8
         var bytes: [UInt8] = []
         var index = utf8.startIndex
@@ -70,7 +105,7 @@ extension HTTPRequestMessage {
                 bytes.append(value)
                 index = hexEnd
             } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
                 index = utf8.index(after: index)
             }
         }

@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+import Testing
+import Transport
+
+/// The listener's connection limit on loopback, in-process so that a handler can be held busy: at the limit the
+/// connection that waited longest for its request makes room, and when every connection is busy being answered,
+/// newcomers wait in the kernel's accept queue until one is done.
+@Suite("HTTP server connection limit")
+struct HTTPServerLimitTests {
+    /// Long timeouts, so only the limit can close anything here.
+    static func limits(_ maxConnections: Int) -> HTTPServerLimits {
+        HTTPServerLimits(idleTimeout: .seconds(60), headerTimeout: .seconds(60), bodyTimeout: .seconds(60), maxConnections: maxConnections)
+    }
+
+    static let request = "GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    @Test("at a limit of 2, a request gets through two silent connections; the older one is closed, the newer stays open")
+    func oldestWaitingMakesRoom() async throws {
+        let server = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil, limits: Self.limits(2)) { _ in .text(.ok, "answered") }
+        let port = server.port
+        let (older, newer, answer) = try await offPool {
+            let older = try RawConnection(port: port)
+            usleep(200_000)  // accepted and admitted, in this order
+            let newer = try RawConnection(port: port)
+            usleep(200_000)
+            let asking = try RawConnection(port: port)
+            asking.send(Self.request)
+            return (older.read(timeout: 1), newer.read(timeout: 0.5), asking.read(timeout: 2))
+        }
+        #expect(answer.text.hasPrefix("HTTP/1.1 200 OK"), "\(answer.text)")
+        #expect(answer.text.hasSuffix("answered\n"), "\(answer.text)")
+        #expect(older.closed && older.text.isEmpty, "the oldest silent connection: \(older)")
+        #expect(!newer.closed, "the newer silent connection was closed too")
+        await server.stop()
+    }
+
+    @Test("at a limit of 1 with its connection busy, a newcomer is not accepted until the answer is done, then answered")
+    func busyListenerStopsAccepting() async throws {
+        let gate = Gate()
+        let handled = Mutex(0)
+        let server = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil, limits: Self.limits(1)) { request in
+            let number = handled.withLock { count in
+                count += 1
+                return count
+            }
+            if number == 1 { await gate.wait() }
+            return .text(.ok, "answer \(number)")
+        }
+        let port = server.port
+        let first = try RawConnection(port: port)
+        first.send(Self.request)
+        while handled.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }  // busy now
+        let second = try RawConnection(port: port)  // the kernel completes the handshake; pkid does not accept
+        second.send(Self.request)
+        let waiting = try await offPool { second.read(timeout: 1) }
+        #expect(waiting.text.isEmpty && !waiting.closed, "the newcomer was served or closed while the listener was full: \(waiting)")
+        #expect(handled.withLock { $0 } == 1)
+
+        gate.open()
+        let (one, two) = try await offPool { (first.read(timeout: 2), second.read(timeout: 2)) }
+        #expect(one.text.hasSuffix("answer 1\n") && one.closed, "\(one)")
+        #expect(two.text.hasPrefix("HTTP/1.1 200 OK") && two.text.hasSuffix("answer 2\n"), "\(two)")
+        await server.stop()
+    }
+}
+
+/// Holds handlers until `open()`.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resume = state.withLock { state in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resume { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
