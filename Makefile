@@ -49,7 +49,7 @@ test: build
 	$(SWIFT) test --skip-build --skip '$(FLOOD_SUITES)' 2>&1 | tee $$log; status=$${PIPESTATUS[0]}; \
 	if [ $$status -ne 0 ] && grep -q 'exited with unexpected signal code' $$log; then \
 		echo "make test: the test process CRASHED (backtrace above), which a failed expectation never does; running the"; \
-		echo "make test: suites once more to tell a rare crash (see the open issue on it) from a failing test"; \
+		echo "make test: suites once more to tell a rare crash (seen in libdispatch under parallel load) from a failing test"; \
 		status=0; $(SWIFT) test --skip-build --skip '$(FLOOD_SUITES)' || status=$$?; \
 	fi; rm -f $$log; \
 	$(SWIFT) test --skip-build --filter '$(FLOOD_SUITES)' || status=$$?; \
