@@ -297,14 +297,14 @@ struct AcknowledgementTests {
     func signerChecks() async throws {
         let key = try SoftwareSigner(generating: .ecdsa(.p256))
         let certificate = try await certificate(for: key, title: Self.headEndTitle)
-        #expect(throws: AcknowledgementSignerError.self) {
+        #expect(throws: SigningIdentityError.self) {
             try AcknowledgementSigner(signer: try SoftwareSigner(generating: .ecdsa(.p256)), certificate: certificate, originator: Self.headEndTitle)
         }
-        #expect(throws: AcknowledgementSignerError.certificateForAnotherSystemTitle(systemTitle: "00DB1234567890A0", commonName: "48454144454E4401")) {
+        #expect(throws: SigningIdentityError.certificateForAnotherSystemTitle(systemTitle: "00DB1234567890A0", commonName: "48454144454E4401")) {
             try AcknowledgementSigner(signer: key, certificate: certificate, originator: Self.gatewayTitle)
         }
         let tls = try await self.certificate(for: key, title: Self.headEndTitle, profile: .tls)
-        #expect(throws: AcknowledgementSignerError.self) {
+        #expect(throws: SigningIdentityError.self) {
             try AcknowledgementSigner(signer: key, certificate: tls, originator: Self.headEndTitle)
         }
     }

@@ -20,28 +20,13 @@ public struct AcknowledgementSigner: Sendable {
     public init(
         signer: any Signer, certificate: Certificate, originator: SystemTitle,
         convention: GeneralSigning.SignedBytesConvention = .a
-    ) throws(AcknowledgementSignerError) {
-        guard let spki = try? derBytes(certificate.publicKey), spki == signer.publicKey.subjectPublicKeyInfo else {
-            throw .certificateOfAnotherKey(subject: certificate.subject.description)
-        }
-        let commonName = SubjectName.commonName(of: certificate.subject)
-        guard commonName?.uppercased() == originator.description else {
-            throw .certificateForAnotherSystemTitle(systemTitle: originator.description, commonName: commonName ?? "no CN")
-        }
-        if let mismatch = CertificateProfile.sign.mismatch(certificate) {
-            throw .notASigningCertificate(subject: certificate.subject.description, reason: mismatch)
-        }
-        let info = CertificateInfo(certificate)
-        do {
-            _ = try info.derEncoded
-        } catch {
-            throw .certificateInfo("\(error)")
-        }
+    ) throws(SigningIdentityError) {
+        let identity = try SigningIdentity(signer: signer, certificate: certificate, systemTitle: originator, role: "acknowledgements")
         self.signer = signer
         self.certificate = certificate
         self.originator = originator
         self.convention = convention
-        certificateInfo = info
+        certificateInfo = identity.certificateInfo
     }
 
     /// The signed acknowledgement of `acknowledgement` to `gateway`. `transactionID` is the head-end's own counter
@@ -57,26 +42,5 @@ public struct AcknowledgementSigner: Sendable {
         )
         signed.signature = try await signer.sign(signed.signedBytes(convention), scheme: SignedRecord.scheme(for: signer.algorithm)).bytes
         return signed
-    }
-}
-
-/// A key, certificate and system title that do not belong together as the head-end's.
-public enum AcknowledgementSignerError: Error, Sendable, Hashable, CustomStringConvertible {
-    case certificateOfAnotherKey(subject: String)
-    case certificateForAnotherSystemTitle(systemTitle: String, commonName: String)
-    case notASigningCertificate(subject: String, reason: String)
-    case certificateInfo(String)
-
-    public var description: String {
-        switch self {
-        case .certificateOfAnotherKey(let subject):
-            "the certificate of \(subject) is not the head-end's signing key's; give the certificate issued for this key"
-        case .certificateForAnotherSystemTitle(let title, let name):
-            "the certificate is for \(name), not the head-end's system title \(title); use the system title it was issued for, or enroll this one"
-        case .notASigningCertificate(let subject, let reason):
-            "the certificate of \(subject) cannot sign acknowledgements: \(reason); enroll a sign-profile certificate"
-        case .certificateInfo(let reason):
-            "cannot encode certificate_info for this certificate: \(reason)"
-        }
     }
 }
