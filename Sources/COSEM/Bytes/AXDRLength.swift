@@ -7,6 +7,7 @@ public enum AXDRLength {
     public static let maximum = Int(UInt32.max)
 
     /// The first byte of the canonical encoding of `value`.
+    @usableFromInline
     static func form(of value: UInt64) -> UInt8 {
         switch value {
         case 0 ..< 0x80: UInt8(value)

@@ -3,43 +3,58 @@
 /// Every read checks the remaining count first and throws `COSEMError.truncated(at:)` instead of trapping, so
 /// decoders built on it cannot crash on short or hostile input. Offsets in errors are relative to the start of
 /// the buffer the reader was made with.
+///
+/// Its methods are `@inlinable`: the record codec reads every reading through it from another module, and a call
+/// per byte across the module boundary cost more than the rest of decoding (`gatewayctl bench record`).
 public struct ByteReader: Sendable {
-    private let bytes: [UInt8]
-    public private(set) var offset: Int
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline var position: Int
+    /// How far the reader has read, from the start of its buffer.
+    @inlinable public var offset: Int { position }
 
+    @inlinable
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        self.offset = 0
+        self.position = 0
     }
 
+    @inlinable
     public var remaining: Int { bytes.count - offset }
+    @inlinable
     public var isAtEnd: Bool { offset >= bytes.count }
 
+    @inlinable
     public mutating func u8() throws(COSEMError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated(at: offset) }
-        defer { offset += 1 }
+        defer { position += 1 }
         return bytes[offset]
     }
 
     /// The next byte without consuming it, or nil at the end.
+    @inlinable
     public func peek() -> UInt8? { isAtEnd ? nil : bytes[offset] }
 
+    @inlinable
     public mutating func u16() throws(COSEMError) -> UInt16 { UInt16(truncatingIfNeeded: try unsigned(2)) }
+    @inlinable
     public mutating func u32() throws(COSEMError) -> UInt32 { UInt32(truncatingIfNeeded: try unsigned(4)) }
+    @inlinable
     public mutating func u64() throws(COSEMError) -> UInt64 { try unsigned(8) }
 
+    @inlinable
     public mutating func bytes(_ count: Int) throws(COSEMError) -> [UInt8] {
         guard count >= 0, remaining >= count else { throw .truncated(at: bytes.count) }
-        defer { offset += count }
+        defer { position += count }
         return Array(bytes[offset ..< offset + count])
     }
 
     /// A big-endian unsigned integer of `width` bytes (1...8).
-    private mutating func unsigned(_ width: Int) throws(COSEMError) -> UInt64 {
+    @inlinable @usableFromInline
+    mutating func unsigned(_ width: Int) throws(COSEMError) -> UInt64 {
         guard remaining >= width else { throw .truncated(at: bytes.count) }
         var value: UInt64 = 0
         for index in offset ..< offset + width { value = value << 8 | UInt64(bytes[index]) }
-        offset += width
+        position += width
         return value
     }
 
@@ -48,6 +63,7 @@ public struct ByteReader: Sendable {
     /// Only the shortest of the forms encoders write (1 byte, `81`, `82`, `84`) is accepted; a longer form
     /// throws `nonCanonicalLength`, so decode-then-encode always gives back the input. A value above `limit`
     /// throws `oversized` before anything is allocated.
+    @inlinable
     public mutating func length(limit: Int) throws(COSEMError) -> Int {
         let start = offset
         let first = try u8()
@@ -66,6 +82,7 @@ public struct ByteReader: Sendable {
     }
 
     /// Throws `trailingBytes` unless everything was read.
+    @inlinable
     public func expectEnd() throws(COSEMError) {
         guard isAtEnd else { throw .trailingBytes(at: offset, count: remaining) }
     }

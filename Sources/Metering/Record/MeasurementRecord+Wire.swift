@@ -1,8 +1,8 @@
 import COSEM
 
-/// The record's data-notification written and read directly, field by field, without a `COSEMData` tree in
-/// between: the gateway does this for every reading, and the tree's allocations cost more than the token's
-/// signature (`gatewayctl bench record`). The bytes are exactly those of `dataNotification(transactionID:).encoded`,
+/// The record's data-notification written and read directly, field by field, with COSEM's `ByteWriter` and
+/// `ByteReader` and without a `COSEMData` tree in between: the gateway does this for every reading, and the tree's
+/// allocations cost more than the token's signature (`gatewayctl bench record`). The bytes are exactly those of `dataNotification(transactionID:).encoded`,
 /// which the tests check, and decoding accepts exactly that layout.
 extension MeasurementRecord {
     public func encodedDataNotification(transactionID: UInt64) -> [UInt8] {
@@ -13,57 +13,55 @@ extension MeasurementRecord {
         size += 1 + Self.lengthSize(counterValues.count)
         for counter in counterValues { size += 10 + (counter.value == nil ? 1 : 9) + 6 }
         size += 3 + 1 + Self.lengthSize(state.count) + stateBytes.count
-        // One allocation of the exact size, filled through a pointer: per-byte appends cost more than the rest.
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            var out = FieldWriter(buffer)
-            out.u8(DataNotification.tag)
-            out.u32(UInt32(truncatingIfNeeded: transactionID) & 0x00FF_FFFF)
-            out.u8(0x00)  // no date-time in the notification header: the record carries its own
-            out.u8(0x02)
-            out.u8(8)
+        // One allocation of the exact size: growing the array as it fills would cost more than the rest.
+        var out = ByteWriter(capacity: size)
+        out.u8(DataNotification.tag)
+        out.u32(UInt32(truncatingIfNeeded: transactionID) & 0x00FF_FFFF)
+        out.u8(0x00)  // no date-time in the notification header: the record carries its own
+        out.u8(0x02)
+        out.u8(8)
+        out.u8(0x09)
+        out.u8(12)
+        out.bytes(measurementTime.bytes)
+        out.u8(0x12)
+        out.u16(sequenceNumber)
+        for text in texts {
             out.u8(0x09)
-            out.u8(12)
-            out.bytes(measurementTime.bytes)
-            out.u8(0x12)
-            out.u16(sequenceNumber)
-            for text in texts {
-                out.u8(0x09)
-                out.length(text.count)
-                out.bytes(text)
-            }
-            out.u8(0x01)
-            out.length(counterValues.count)
-            for counter in counterValues {
-                out.u8(0x02)
-                out.u8(3)
-                out.u8(0x09)
-                out.u8(6)
-                out.u8(counter.obis.a)
-                out.u8(counter.obis.b)
-                out.u8(counter.obis.c)
-                out.u8(counter.obis.d)
-                out.u8(counter.obis.e)
-                out.u8(counter.obis.f)
-                if let value = counter.value {
-                    out.u8(0x18)
-                    out.u64(value.bitPattern)
-                } else {
-                    out.u8(0x00)
-                }
-                out.u8(0x02)
-                out.u8(2)
-                out.u8(0x0F)
-                out.u8(UInt8(bitPattern: counter.scaler))
-                out.u8(0x16)
-                out.u8(counter.unit)
-            }
-            out.u8(0x12)
-            out.u16(errorCode)
-            out.u8(0x04)
-            out.length(state.count)
-            out.bytes(stateBytes)
-            initialized = out.count
+            out.length(text.count)
+            out.bytes(text)
         }
+        out.u8(0x01)
+        out.length(counterValues.count)
+        for counter in counterValues {
+            out.u8(0x02)
+            out.u8(3)
+            out.u8(0x09)
+            out.u8(6)
+            out.u8(counter.obis.a)
+            out.u8(counter.obis.b)
+            out.u8(counter.obis.c)
+            out.u8(counter.obis.d)
+            out.u8(counter.obis.e)
+            out.u8(counter.obis.f)
+            if let value = counter.value {
+                out.u8(0x18)
+                out.u64(value.bitPattern)
+            } else {
+                out.u8(0x00)
+            }
+            out.u8(0x02)
+            out.u8(2)
+            out.u8(0x0F)
+            out.u8(UInt8(bitPattern: counter.scaler))
+            out.u8(0x16)
+            out.u8(counter.unit)
+        }
+        out.u8(0x12)
+        out.u16(errorCode)
+        out.u8(0x04)
+        out.length(state.count)
+        out.bytes(stateBytes)
+        return out.bytes
     }
 
     static func lengthSize(_ value: Int) -> Int {
@@ -78,14 +76,17 @@ extension MeasurementRecord {
     /// Reads a record's data-notification; returns the record and the notification's invoke id. Every byte is
     /// checked against the layout above, so anything else (truncated, longer, another shape) is refused.
     public static func decode(dataNotification bytes: [UInt8]) throws(RecordError) -> (record: MeasurementRecord, invokeID: UInt32) {
-        let parsed: Result<(MeasurementRecord, UInt32), RecordError> = bytes.withUnsafeBufferPointer { buffer in
-            var reader = FieldReader(buffer)
-            return Result { () throws(RecordError) in try decode(&reader) }
+        var reader = ByteReader(bytes)
+        do {
+            return try decode(&reader)
+        } catch let error as RecordError {
+            throw error
+        } catch {
+            throw .malformed("\(error)")
         }
-        return try parsed.get()
     }
 
-    private static func decode(_ reader: inout FieldReader) throws(RecordError) -> (MeasurementRecord, UInt32) {
+    private static func decode(_ reader: inout ByteReader) throws -> (MeasurementRecord, UInt32) {
         try reader.expect(DataNotification.tag, "a data-notification")
         let invoke = try reader.u32()
         try reader.expect(0x00, "a data-notification without header date-time")
@@ -94,19 +95,19 @@ extension MeasurementRecord {
         try reader.expect(0x09, "measurement_time")
         try reader.expect(12, "a 12-byte measurement_time")
         let time: COSEMDateTime
-        do { time = try COSEMDateTime(bytes: try reader.bytes(12)) } catch { throw .malformed("measurement_time: \(error)") }
+        do { time = try COSEMDateTime(bytes: try reader.bytes(12)) } catch { throw RecordError.malformed("measurement_time: \(error)") }
         try reader.expect(0x12, "sequence_nr")
         let sequence = try reader.u16()
         var texts: [String] = []
         for name in ["meter_ident", "meter_number", "location_ident"] {
             try reader.expect(0x09, name)
-            let text = try reader.bytes(try reader.length())
-            guard text.allSatisfy({ (0x20...0x7E).contains($0) }) else { throw .malformed("\(name) is not printable") }
+            let text = try reader.bytes(try reader.length(limit: reader.remaining))
+            guard text.allSatisfy({ (0x20...0x7E).contains($0) }) else { throw RecordError.malformed("\(name) is not printable") }
             texts.append(String(decoding: text, as: UTF8.self))
         }
         try reader.expect(0x01, "counter_values")
-        let count = try reader.length()
-        guard count <= reader.remaining / 17 else { throw .malformed("counter_values claims \(count) values, more than the bytes hold") }
+        let count = try reader.length(limit: reader.remaining)
+        guard count <= reader.remaining / 17 else { throw RecordError.malformed("counter_values claims \(count) values, more than the bytes hold") }
         var counters: [CounterValue] = []
         counters.reserveCapacity(count)
         for _ in 0..<count {
@@ -119,7 +120,7 @@ extension MeasurementRecord {
             switch try reader.u8() {
             case 0x18: value = Double(bitPattern: try reader.u64())
             case 0x00: value = nil
-            default: throw .malformed("counter value \(obis) is not float64 or null-data")
+            default: throw RecordError.malformed("counter value \(obis) is not float64 or null-data")
             }
             try reader.expect(0x02, "scaler_unit")
             try reader.expect(2, "2 scaler_unit fields")
@@ -131,11 +132,11 @@ extension MeasurementRecord {
         try reader.expect(0x12, "error_code")
         let errorCode = try reader.u16()
         try reader.expect(0x04, "state")
-        let bits = try reader.length()
+        let bits = try reader.length(limit: reader.remaining * 8)
         guard bits <= reader.remaining * 8, let state = BitString(count: bits, bytes: try reader.bytes((bits + 7) / 8)) else {
-            throw .malformed("state is not a well-formed bit-string")
+            throw RecordError.malformed("state is not a well-formed bit-string")
         }
-        guard reader.remaining == 0 else { throw .malformed("\(reader.remaining) bytes after the record") }
+        guard reader.remaining == 0 else { throw RecordError.malformed("\(reader.remaining) bytes after the record") }
         let record = try MeasurementRecord(
             measurementTime: time, sequenceNumber: sequence, meterIdent: texts[0], meterNumber: texts[1], locationIdent: texts[2],
             counterValues: counters, errorCode: errorCode, state: state
@@ -144,92 +145,11 @@ extension MeasurementRecord {
     }
 }
 
-/// Writes into a buffer sized in advance by `encodedDataNotification`; never past its end by construction, and
-/// checked in debug builds.
-private struct FieldWriter {
-    let buffer: UnsafeMutableBufferPointer<UInt8>
-    var count = 0
-
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
-
-    @inline(__always) mutating func u8(_ value: UInt8) {
-        assert(count < buffer.count)
-        buffer.baseAddress.unsafelyUnwrapped[count] = value
-        count += 1
-    }
-
-    @inline(__always) mutating func u16(_ value: UInt16) {
-        u8(UInt8(truncatingIfNeeded: value >> 8))
-        u8(UInt8(truncatingIfNeeded: value))
-    }
-
-    @inline(__always) mutating func u32(_ value: UInt32) {
-        u16(UInt16(truncatingIfNeeded: value >> 16))
-        u16(UInt16(truncatingIfNeeded: value))
-    }
-
-    @inline(__always) mutating func u64(_ value: UInt64) {
-        u32(UInt32(truncatingIfNeeded: value >> 32))
-        u32(UInt32(truncatingIfNeeded: value))
-    }
-
-    mutating func length(_ value: Int) {
-        switch value {
-        case ..<0x80: u8(UInt8(value))
-        case ..<0x100: u8(0x81); u8(UInt8(value))
-        case ..<0x10000: u8(0x82); u16(UInt16(value))
-        default: u8(0x84); u32(UInt32(truncatingIfNeeded: value))
-        }
-    }
-
-    mutating func bytes(_ values: [UInt8]) {
-        for value in values { u8(value) }
-    }
-}
-
-/// Reads from the frame's bytes through a pointer, checking the bounds of every read.
-private struct FieldReader {
-    let buffer: UnsafeBufferPointer<UInt8>
-    var offset = 0
-
-    init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
-
-    var remaining: Int { buffer.count - offset }
-
-    @inline(__always) mutating func u8() throws(RecordError) -> UInt8 {
-        guard offset < buffer.count else { throw .malformed("truncated at byte \(offset)") }
-        defer { offset += 1 }
-        return buffer[offset]
-    }
-
-    @inline(__always) mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(RecordError) {
-        let at = offset
-        guard try u8() == byte else { throw .malformed("expected \(what()) at byte \(at)") }
-    }
-
-    mutating func u16() throws(RecordError) -> UInt16 { UInt16(try u8()) << 8 | UInt16(try u8()) }
-    mutating func u32() throws(RecordError) -> UInt32 { UInt32(try u16()) << 16 | UInt32(try u16()) }
-    mutating func u64() throws(RecordError) -> UInt64 { UInt64(try u32()) << 32 | UInt64(try u32()) }
-
-    mutating func bytes(_ count: Int) throws(RecordError) -> [UInt8] {
-        guard count >= 0, count <= remaining else { throw .malformed("truncated at byte \(offset)") }
-        defer { offset += count }
-        return Array(buffer[offset..<offset + count])
-    }
-
-    /// A canonical A-XDR length (as COSEM's encoder writes it).
-    mutating func length() throws(RecordError) -> Int {
-        let at = offset
-        let first = try u8()
-        let value: Int
-        switch first {
-        case ..<0x80: return Int(first)
-        case 0x81: value = Int(try u8())
-        case 0x82: value = Int(try u16())
-        case 0x84: value = Int(try u32())
-        default: throw .malformed("invalid length at byte \(at)")
-        }
-        guard MeasurementRecord.lengthSize(value) == 1 + Int(first & 0x7F) else { throw .malformed("non-canonical length at byte \(at)") }
-        return value
+extension ByteReader {
+    /// The next byte, which must be `byte`; otherwise the record is malformed where `what` was expected.
+    @inline(__always)
+    mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws {
+        let offset = self.offset
+        guard try u8() == byte else { throw RecordError.malformed("expected \(what()) at byte \(offset)") }
     }
 }
