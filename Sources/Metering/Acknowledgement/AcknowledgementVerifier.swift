@@ -89,23 +89,13 @@ public struct AcknowledgementVerifier: Sendable {
 
         checkAddresses(signed, certificate: certificate, into: &result)
 
-        do {
-            let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
-            let signature = Signature(scheme: SignedRecord.scheme(for: key.algorithm), bytes: signed.signature)
-            let valid = key.isValidSignature(signature, for: signed.signedBytes(convention))
-            result.check(.signature, valid, valid ? "\(signature.scheme) over convention \(convention)"
-                : "the signature does not verify (\(signature.scheme), convention \(convention)): the acknowledgement was changed or signed by another key")
-        } catch {
-            result.check(.signature, false, "the certificate's key is unusable: \(error)")
-        }
+        let signature = SignerChecks.signature(signed.signature, over: signed.signedBytes(convention), by: certificate,
+                                               convention: convention, what: "acknowledgement")
+        result.check(.signature, signature.passed, signature.detail)
 
-        switch await validator.validate(certificate, profile: .sign, at: time) {
-        case .valid(let chain):
-            result.check(.certificate, true, "chains to \(chain.last?.subject.description ?? "?"), signing profile, not revoked")
-        case .invalid(let failure):
-            result.certificateFailure = failure
-            result.check(.certificate, false, failure.description)
-        }
+        let trusted = await SignerChecks.certificate(certificate, validator: validator, at: time)
+        result.certificateFailure = trusted.failure
+        result.check(.certificate, trusted.passed, trusted.detail)
 
         checkTransaction(signed, sent: sent, after: lastAccepted, into: &result)
         return result

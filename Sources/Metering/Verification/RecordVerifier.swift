@@ -93,23 +93,13 @@ public struct RecordVerifier: Sendable {
             result.check(.originator, false, "the frame comes from system title \(originator), but the certificate is for \(subject ?? "no CN")")
         }
 
-        do {
-            let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
-            let signature = Signature(scheme: SignedRecord.scheme(for: key.algorithm), bytes: frame.signature)
-            let valid = key.isValidSignature(signature, for: frame.signedBytes(convention))
-            result.check(.signature, valid, valid ? "\(signature.scheme) over convention \(convention)"
-                : "the signature does not verify (\(signature.scheme), convention \(convention)): the frame was changed or signed by another key")
-        } catch {
-            result.check(.signature, false, "the certificate's key is unusable: \(error)")
-        }
+        let signature = SignerChecks.signature(frame.signature, over: frame.signedBytes(convention), by: certificate,
+                                               convention: convention, what: "frame")
+        result.check(.signature, signature.passed, signature.detail)
 
-        switch await validator.validate(certificate, profile: .sign, at: time) {
-        case .valid(let chain):
-            result.check(.certificate, true, "chains to \(chain.last?.subject.description ?? "?"), signing profile, not revoked")
-        case .invalid(let failure):
-            result.certificateFailure = failure
-            result.check(.certificate, false, failure.description)
-        }
+        let trusted = await SignerChecks.certificate(certificate, validator: validator, at: time)
+        result.certificateFailure = trusted.failure
+        result.check(.certificate, trusted.passed, trusted.detail)
 
         do {
             let (record, invokeID) = try MeasurementRecord.decode(dataNotification: frame.content)

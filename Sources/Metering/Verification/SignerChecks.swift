@@ -1,0 +1,33 @@
+import COSEM
+import Foundation
+import PKI
+import Signing
+import X509
+
+/// The two checks every signed frame gets, whatever it carries (a record, an acknowledgement): the signature with
+/// the certificate's key over the agreed bytes, and the certificate as a signing certificate (chain, validity,
+/// profile, revocation). One place, so a record and an acknowledgement are held to the same rules.
+enum SignerChecks {
+    /// Whether `signature` verifies with `certificate`'s key over `bytes`, and the sentence to report.
+    static func signature(_ signature: [UInt8], over bytes: [UInt8], by certificate: Certificate,
+                          convention: GeneralSigning.SignedBytesConvention, what: String) -> (passed: Bool, detail: String) {
+        do {
+            let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
+            let signature = Signature(scheme: SignedRecord.scheme(for: key.algorithm), bytes: signature)
+            return key.isValidSignature(signature, for: bytes)
+                ? (true, "\(signature.scheme) over convention \(convention)")
+                : (false, "the signature does not verify (\(signature.scheme), convention \(convention)): the \(what) was changed or signed by another key")
+        } catch {
+            return (false, "the certificate's key is unusable: \(error)")
+        }
+    }
+
+    /// The validator's verdict on `certificate` as a signing certificate, with its typed failure.
+    static func certificate(_ certificate: Certificate, validator: CertificateValidator, at time: Date) async
+        -> (passed: Bool, detail: String, failure: CertificateValidationFailure?) {
+        switch await validator.validate(certificate, profile: .sign, at: time) {
+        case .valid(let chain): (true, "chains to \(chain.last?.subject.description ?? "?"), signing profile, not revoked", nil)
+        case .invalid(let failure): (false, failure.description, failure)
+        }
+    }
+}
