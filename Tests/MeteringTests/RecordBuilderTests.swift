@@ -66,7 +66,9 @@ struct RecordBuilderTests {
             RegisterDefinition(name: "voltage", address: 1, type: .float32, kind: .value, unit: "V", obis: "1.0.32.7.0.255"),
         ])
         let foreign = MeterSnapshot(time: Date(), values: [MeterValue(definition: small.definitions[0], value: 230, problem: nil)], status: MeterStatus())
-        #expect(throws: RecordError.self) { try builder.record(of: foreign, transactionID: 1) }
+        #expect(throws: RecordError.invalidField("the snapshot has 1 values, the register map \(map.definitions.count); build the record with the map it was read with")) {
+            try builder.record(of: foreign, transactionID: 1)
+        }
 
         let document = ReadingDocument(snapshot(), meter: map.meter)
         #expect(throws: ReadingDocumentError.missingValue(obis: "1.0.52.7.0.255", name: "voltage L2-N")) {
@@ -76,7 +78,7 @@ struct RecordBuilderTests {
         }
         #expect(throws: ReadingDocumentError.self) { _ = try MeterSnapshot(document, map: small) }
 
-        #expect(throws: RecordError.self) {
+        #expect(throws: RecordError.invalidField("meter_ident \"PAC\u{7}3200\" must be printable ASCII of at most 255 characters")) {
             _ = try RecordBuilder(map: map, identity: .init(meterIdent: "PAC\u{7}3200", meterNumber: "1", locationIdent: ""))
         }
     }
