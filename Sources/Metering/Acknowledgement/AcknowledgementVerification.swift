@@ -5,7 +5,7 @@ import PKI
 /// acknowledgement itself only when every check passed, so nothing unverified can mark a reading delivered.
 /// Like `RecordVerification`, a refusal is final unless it is only for want of the head-end certificate's
 /// revocation status or of the directory (`isRetryable`): then the same bytes may be verified again later.
-public struct AcknowledgementVerification: Sendable {
+public struct AcknowledgementVerification: SignedFrameVerification {
     /// What each check establishes, in the order they run; the raw value is the name printed.
     public enum CheckKind: String, Sendable, Hashable, CaseIterable {
         /// The bytes are a signed acknowledgement (`SignedAcknowledgement`'s strict layout).
@@ -27,13 +27,8 @@ public struct AcknowledgementVerification: Sendable {
         case sequence
     }
 
-    public struct Check: Sendable, Hashable {
-        public var kind: CheckKind
-        public var passed: Bool
-        public var detail: String
-
-        public var name: String { kind.rawValue }
-    }
+    public typealias Check = VerificationCheck<CheckKind>
+    public static let certificateCheck = CheckKind.certificate
 
     public var checks: [Check] = []
     /// The frame as decoded, verified or not; nil when the bytes are not an acknowledgement.
@@ -45,24 +40,9 @@ public struct AcknowledgementVerification: Sendable {
     /// Why the head-end's certificate could not be found, when it was looked up and was not.
     public var lookupFailure: CertificateLookupError?
 
-    public var passed: Bool { !checks.isEmpty && checks.allSatisfy(\.passed) }
-    public var failure: Check? { checks.first { !$0.passed } }
-
     /// The acknowledgement, only when every check passed: what a gateway acts on.
     public var acknowledgement: Acknowledgement? { passed ? decoded?.acknowledgement : nil }
 
     /// The head-end's transaction id of a verified acknowledgement: the next one must come after it.
     public var headEndTransactionID: UInt64? { passed ? decoded?.transactionID : nil }
-
-    /// Whether every failed check failed only for want of revocation status or of the directory: no verdict on the
-    /// acknowledgement, so the gateway may verify the same bytes again later.
-    public var isRetryable: Bool {
-        let failed = checks.filter { !$0.passed }
-        guard !failed.isEmpty, failed.allSatisfy({ $0.kind == .certificate }) else { return false }
-        return certificateFailure?.isRetryable == true || lookupFailure?.isRetryable == true
-    }
-
-    mutating func check(_ kind: CheckKind, _ passed: Bool, _ detail: String) {
-        checks.append(Check(kind: kind, passed: passed, detail: detail))
-    }
 }

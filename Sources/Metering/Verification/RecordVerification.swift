@@ -4,7 +4,7 @@ import PKI
 /// The outcome of checking a signed record: each check with its verdict, the record when it could be read, and
 /// the one reason to reject it (the first failed check). A receiver branches on `CheckKind` and, for the
 /// certificate, on the validator's typed failure: only `isRetryable` outcomes are worth holding and retrying.
-public struct RecordVerification: Sendable {
+public struct RecordVerification: SignedFrameVerification {
     /// What each check establishes, in the order they run; the raw value is the name printed and in JSON.
     public enum CheckKind: String, Sendable, Hashable, CaseIterable {
         /// The bytes are a general-signing APDU.
@@ -23,13 +23,8 @@ public struct RecordVerification: Sendable {
         case evidence
     }
 
-    public struct Check: Sendable, Hashable {
-        public var kind: CheckKind
-        public var passed: Bool
-        public var detail: String
-
-        public var name: String { kind.rawValue }
-    }
+    public typealias Check = VerificationCheck<CheckKind>
+    public static let certificateCheck = CheckKind.certificate
 
     public var checks: [Check] = []
     public var record: MeasurementRecord?
@@ -40,19 +35,4 @@ public struct RecordVerification: Sendable {
     public var certificateFailure: CertificateValidationFailure?
     /// Why the signer's certificate could not be found, when it was looked up and was not.
     public var lookupFailure: CertificateLookupError?
-
-    public var passed: Bool { !checks.isEmpty && checks.allSatisfy(\.passed) }
-    public var failure: Check? { checks.first { !$0.passed } }
-
-    /// Whether every failed check failed only for want of revocation status or of the directory: no verdict on the
-    /// record, so a receiver keeps it and asks again later.
-    public var isRetryable: Bool {
-        let failed = checks.filter { !$0.passed }
-        guard !failed.isEmpty, failed.allSatisfy({ $0.kind == .certificate }) else { return false }
-        return certificateFailure?.isRetryable == true || lookupFailure?.isRetryable == true
-    }
-
-    mutating func check(_ kind: CheckKind, _ passed: Bool, _ detail: String) {
-        checks.append(Check(kind: kind, passed: passed, detail: detail))
-    }
 }
