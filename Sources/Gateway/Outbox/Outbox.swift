@@ -236,6 +236,32 @@ public final class Outbox: Sendable {
         }
     }
 
+    /// Sets a signed reading aside that the head-end refused for good (a verdict on the frame, such as a signature
+    /// that does not verify): it stays in the outbox, counted in its depth, with the refusal's text, and is no
+    /// longer among `pending`. Only an acknowledgement removes a reading; a person decides what happens to this one.
+    public func markRefused(transactionID id: UInt64, reason: String) async throws(OutboxError) {
+        do {
+            try await database.write { db in
+                guard let key = Int64(exactly: id),
+                      let row = try Row.fetchOne(db, sql: "SELECT frame IS NOT NULL AS signed FROM reading WHERE transactionID = ?", arguments: [key])
+                else { throw try Self.missing(db, id) }
+                guard row["signed"] as Bool else { throw OutboxError.notSigned(id) }
+                try db.execute(sql: "UPDATE reading SET refusedAt = ?, refusal = ? WHERE transactionID = ? AND refusedAt IS NULL",
+                               arguments: [Date(), reason, key])
+            }
+        } catch {
+            throw .from(error, path: path)
+        }
+    }
+
+    /// The readings set aside after a final refusal, oldest first, with the head-end's reason.
+    public func refused() async throws(OutboxError) -> [(transactionID: UInt64, refusedAt: Date, reason: String)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT transactionID, refusedAt, refusal FROM reading WHERE refusedAt IS NOT NULL ORDER BY transactionID")
+                .map { (UInt64($0["transactionID"] as Int64), $0["refusedAt"], $0["refusal"]) }
+        }
+    }
+
     // MARK: Reading the queue
 
     /// The readings waiting for a signature, oldest (lowest id) first: the backlog the signing stage works
@@ -262,7 +288,7 @@ public final class Outbox: Sendable {
         return try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT transactionID, measuredAt, frame FROM reading
-                WHERE frame IS NOT NULL AND transactionID > ?
+                WHERE frame IS NOT NULL AND refusedAt IS NULL AND transactionID > ?
                   AND NOT EXISTS (SELECT 1 FROM reading AS earlier
                                   WHERE earlier.frame IS NULL AND earlier.transactionID < reading.transactionID)
                 ORDER BY transactionID LIMIT ?
@@ -288,6 +314,14 @@ public final class Outbox: Sendable {
     public func lastDelivered() async throws(OutboxError) -> UInt64? {
         try await read { db in
             try Int64.fetchOne(db, sql: "SELECT lastDeliveredTransactionID FROM outboxState WHERE id = 1").map { UInt64($0) }
+        }
+    }
+
+    /// The highest transaction id taken, nil before the first: with `lastDelivered()`, how far behind the head-end is.
+    public func lastTaken() async throws(OutboxError) -> UInt64? {
+        try await read { db in
+            let next = try State.fetch(db).nextTransactionID
+            return next > 1 ? next - 1 : nil
         }
     }
 

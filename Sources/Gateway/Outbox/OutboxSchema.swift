@@ -9,6 +9,7 @@ import GRDB
 ///   read, not a count over readings with their blobs.
 /// - `reading`: one row per reading not yet acknowledged, keyed by its transaction id; `frame` is NULL until the
 ///   token has signed it.
+///   `refusedAt`/`refusal` are set when the head-end refused the frame for good: it is kept, and no longer sent.
 /// - `gap`: runs of readings refused while the outbox was full (`OutboxGap`).
 /// - `counterFileMigration`: which transaction counter files were taken over, so each is read once.
 ///
@@ -62,6 +63,14 @@ enum OutboxSchema {
                 t.primaryKey("path", .text)
                 t.column("value", .integer).notNull()
                 t.column("migratedAt", .datetime).notNull()
+            }
+        }
+        // A frame the head-end refused for good stays, set aside, for a person to look at: only an acknowledgement
+        // removes a reading, and sending it again would get the same answer.
+        migrator.registerMigration("refusals") { db in
+            try db.alter(table: "reading") { t in
+                t.add(column: "refusedAt", .datetime)
+                t.add(column: "refusal", .text)
             }
         }
         return migrator

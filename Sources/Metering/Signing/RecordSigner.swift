@@ -34,4 +34,30 @@ public struct RecordSigner: Sendable {
         try await SignedRecord.sign(record, transactionID: transactionID, signer: signer, certificateInfo: certificateInfo,
                                     originator: originator, recipient: recipient, convention: convention, at: time)
     }
+
+    /// Signs a record's data-notification as the outbox stored it (`UnsignedReading.dataNotification`), byte for
+    /// byte, so what is signed is exactly what was made durable, and times the two parts a user asks about: the
+    /// encoding (the signed bytes and the frame) and the token's signature.
+    public func sign(dataNotification: [UInt8], transactionID: UInt64, at time: Date = Date()) async throws -> TimedFrame {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var frame = SignedRecord.unsigned(dataNotification, transactionID: transactionID, certificateInfo: certificateInfo,
+                                          originator: originator, recipient: recipient, at: time)
+        let signed = frame.signedBytes(convention)
+        let encoded = clock.now
+        frame.signature = try await signer.sign(signed, scheme: SignedRecord.scheme(for: signer.algorithm)).bytes
+        let signatureDone = clock.now
+        let bytes = frame.encoded
+        return TimedFrame(bytes: bytes, encode: (encoded - started) + (clock.now - signatureDone), signature: signatureDone - encoded)
+    }
+}
+
+/// A signed frame and what making it took.
+public struct TimedFrame: Sendable {
+    /// The general-signing APDU.
+    public var bytes: [UInt8]
+    /// Building the signed bytes and encoding the frame.
+    public var encode: Duration
+    /// The signer's part, token round trip included.
+    public var signature: Duration
 }

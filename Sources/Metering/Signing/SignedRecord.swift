@@ -34,14 +34,20 @@ public enum SignedRecord {
         _ record: MeasurementRecord, transactionID: UInt64, signer: any Signer, certificateInfo: [UInt8],
         originator: SystemTitle, recipient: SystemTitle, convention: GeneralSigning.SignedBytesConvention, at time: Date
     ) async throws -> GeneralSigning {
-        var frame = GeneralSigning(
-            transactionID: (0..<8).reversed().map { UInt8(truncatingIfNeeded: transactionID >> ($0 * 8)) },
-            originatorSystemTitle: originator.bytes, recipientSystemTitle: recipient.bytes,
-            dateTime: MeasurementRecord.dateTime(time), otherInformation: certificateInfo,
-            content: record.encodedDataNotification(transactionID: transactionID)
-        )
+        var frame = unsigned(record.encodedDataNotification(transactionID: transactionID), transactionID: transactionID,
+                             certificateInfo: certificateInfo, originator: originator, recipient: recipient, at: time)
         frame.signature = try await signer.sign(frame.signedBytes(convention), scheme: scheme(for: signer.algorithm)).bytes
         return frame
+    }
+
+    /// The frame around a data-notification, before its signature.
+    static func unsigned(_ content: [UInt8], transactionID: UInt64, certificateInfo: [UInt8], originator: SystemTitle,
+                         recipient: SystemTitle, at time: Date) -> GeneralSigning {
+        GeneralSigning(
+            transactionID: (0..<8).reversed().map { UInt8(truncatingIfNeeded: transactionID >> ($0 * 8)) },
+            originatorSystemTitle: originator.bytes, recipientSystemTitle: recipient.bytes,
+            dateTime: MeasurementRecord.dateTime(time), otherInformation: certificateInfo, content: content
+        )
     }
 
     /// The 64-bit transaction id of a frame (8 bytes, big-endian).
