@@ -30,6 +30,7 @@ let package = Package(
     products: [
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .executable(name: "pkid", targets: ["pkid"]),
+        .executable(name: "gatewayd", targets: ["gatewayd"]),
         .library(name: "COSEM", targets: ["COSEM"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
@@ -91,8 +92,16 @@ let package = Package(
             ] + nio + observability
         ),
 
-        // The gateway's pipeline services (gatewayd's inside); for now the durable outbox, on SQLite through GRDB.
-        .target(name: "Gateway", dependencies: ["Metering", "COSEM", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The gateway's pipeline services (gatewayd's inside): poller, signing stage, durable outbox (SQLite through GRDB),
+        // uplink, status and renewal. The signer comes in as `any Signer`; only gatewayd opens the token.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio + x509 + observability
+        ),
 
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
@@ -105,6 +114,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
+        ),
+        .executableTarget(
+            name: "gatewayd",
+            dependencies: [
+                "Gateway", "Metering", "Modbus", "PKCS11", "PKI", "Transport", "ConfigFiles", "DaemonRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + x509 + observability
         ),
         .executableTarget(
             name: "gatewayctl",

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import Metering
+import Metrics
+import ServiceLifecycle
+
+/// The second stage: signs the outbox's unsigned readings on the token, oldest first, and stores each frame in the
+/// outbox before ringing the uplink. It runs on the token's own thread (`tokenThread`, the daemon passes
+/// `Token.withTokenThread`), so a signature costs no thread hop; while the token fails (removed, logged out, its
+/// key gone), the readings wait durably, the poller goes on, and the stage tries again with a growing pause.
+public struct SigningStage: Service {
+    /// Runs a body on the token's thread: `{ body in try await token.withTokenThread(body) }`, or inline.
+    public typealias TokenThread = @Sendable (_ body: @Sendable () async throws -> Void) async throws -> Void
+
+    public let outbox: Outbox
+    public let credentials: GatewayCredentials
+    let tokenThread: TokenThread
+    let wake: Wakeup
+    /// Called after each frame is stored: the uplink's `wake()`.
+    let signed: @Sendable () -> Void
+    let timing: TimingBook
+    let status: StatusBoard
+    let logger: Logger
+    /// Readings signed per visit to the token thread.
+    let batch: Int
+    private let failures = Counter(label: "gateway_signing_failures_total")
+
+    public init(outbox: Outbox, credentials: GatewayCredentials, tokenThread: @escaping TokenThread = { try await $0() },
+                wake: Wakeup, signed: @escaping @Sendable () -> Void, timing: TimingBook, status: StatusBoard, logger: Logger, batch: Int = 32) {
+        self.outbox = outbox
+        self.credentials = credentials
+        self.tokenThread = tokenThread
+        self.wake = wake
+        self.signed = signed
+        self.timing = timing
+        self.status = status
+        self.logger = logger
+        self.batch = batch
+    }
+
+    public func run() async throws {
+        wake.ring()  // the backlog a restart left
+        await cancelWhenGracefulShutdown {
+            var failuresInARow = 0
+            for await _ in wake.rings {
+                while !Task.isCancelled {
+                    do {
+                        guard try await signBatch() else { break }
+                        if failuresInARow > 0 {
+                            logger.notice("signing works again; the backlog is being signed in order")
+                            status.update { $0.token = .ready }
+                            failuresInARow = 0
+                        }
+                    } catch {
+                        failuresInARow += 1
+                        failures.increment()
+                        if failuresInARow == 1 {
+                            logger.error("signing failed: \(error); readings wait unsigned in the outbox, polling goes on")
+                        }
+                        status.update { $0.token = .failing }
+                        status.error("signing failed: \(error)")
+                        let pause = Duration.milliseconds(min(30_000, 250 << min(failuresInARow, 7)))
+                        do { try await Task.sleep(for: pause) } catch { return }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Signs up to `batch` readings; false when there was nothing to sign.
+    func signBatch() async throws -> Bool {
+        let readings = try await outbox.unsigned(limit: batch)
+        guard !readings.isEmpty else { return false }
+        let (outbox, credentials, timing, signed) = (outbox, credentials, timing, signed)
+        try await tokenThread {
+            for reading in readings {
+                let frame = try await credentials.recordSigner.sign(dataNotification: reading.dataNotification,
+                                                                      transactionID: reading.transactionID)
+                try await outbox.attachSignature(transactionID: reading.transactionID, frame: frame.bytes)
+                timing.update(reading.transactionID) {
+                    $0.encode = frame.encode
+                    $0.signature = frame.signature
+                }
+                signed()
+            }
+        }
+        return true
+    }
+}

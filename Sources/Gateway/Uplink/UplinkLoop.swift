@@ -1,0 +1,250 @@
+import COSEM
+import Foundation
+import Logging
+import Metering
+import NIOCore
+import PKI
+import ServiceLifecycle
+import Transport
+import Uplink
+import X509
+
+/// The uplink's one loop: connects, runs the session over the connection, and reconnects with back-off. It is the
+/// only owner of the `GatewaySession`, so it is a class used by one task, never shared.
+final class UplinkLoop {
+    let service: UplinkService
+    var session: GatewaySession
+    var events: AsyncStream<UplinkService.Event>.Iterator
+    /// The highest id handed to the session, so the outbox is read from there on.
+    var lastEnqueued: UInt64?
+    var sentAt: [UInt64: ContinuousClock.Instant] = [:]
+    var holdUntil: ContinuousClock.Instant?
+    var failuresInARow = 0
+    var lastDepthCheck: ContinuousClock.Instant?
+    let clock = ContinuousClock()
+
+    var settings: UplinkSettings { service.settings }
+    var logger: Logger { service.logger }
+    var shuttingDown: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    init(service: UplinkService) throws {
+        self.service = service
+        session = try GatewaySession(window: service.settings.window)
+        events = service.eventStream.makeAsyncIterator()
+    }
+
+    func run() async {
+        while !shuttingDown {
+            service.status.update { $0.uplink = .connecting }
+            do {
+                let connection = try await connect()
+                failuresInARow = 0
+                service.connected()
+                service.status.update { $0.uplink = .connected }
+                logger.info("uplink connected to head-end \(settings.headEnd) at \(settings.host):\(settings.port)")
+                try await exchange(over: connection)
+                if shuttingDown { break }
+            } catch {
+                failuresInARow += 1
+                let line = "\(error)"
+                // Every failure counts; the log says it once per outage, not at each retry.
+                if failuresInARow == 1 {
+                    logger.error("uplink: \(line); readings stay in the outbox and go when the head-end is back")
+                } else {
+                    logger.debug("uplink: \(line)")
+                }
+                service.status.error("uplink: \(line)")
+            }
+            session.connectionLost()
+            sentAt.removeAll()
+            holdUntil = nil
+            service.status.update { $0.uplink = shuttingDown ? .stopped : .disconnected }
+            if shuttingDown { break }
+            await pause(for: backoff())
+        }
+    }
+
+    // MARK: Connecting
+
+    private func connect() async throws -> WrapperConnection {
+        let connection = try await WrapperConnection.connect(
+            host: settings.host, port: settings.port, tls: service.credentials.tls, serverHostname: nil,
+            connectTimeout: settings.connectTimeout, handshakeTimeout: settings.handshakeTimeout,
+            maxAPDUSize: SignedAcknowledgement.maxFrameSize
+        )
+        do {
+            try await checkServer(connection.peerCertificate)
+        } catch {
+            try? await connection.channel.channel.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// What TLS did not check: that the server is the head-end this gateway reports to, and that its certificate is
+    /// a tls certificate nobody revoked.
+    private func checkServer(_ certificate: Certificate) async throws {
+        let name = SubjectName.commonName(of: certificate.subject) ?? "no CN"
+        guard name.uppercased() == settings.headEnd.description else {
+            throw UplinkError.notTheHeadEnd(host: settings.host, port: settings.port, expected: settings.headEnd, certifiedAs: name)
+        }
+        if case .invalid(let failure) = await validator().validate(certificate, profile: .tls) {
+            throw UplinkError.serverCertificate(host: settings.host, port: settings.port, failure: failure)
+        }
+    }
+
+    func validator() async -> CertificateValidator {
+        guard let crl = service.crl else {
+            var policy = CertificateValidator.Policy()
+            policy.revocation = .none
+            return CertificateValidator(trustAnchors: service.credentials.trustAnchors, policy: policy)
+        }
+        return CertificateValidator(trustAnchors: service.credentials.trustAnchors, crls: await crl.crls())
+    }
+
+    private func backoff() -> Duration {
+        let doublings = min(failuresInARow - 1, 16)
+        let base = min(settings.reconnectMaximum, settings.reconnectInitial * (1 << max(doublings, 0)))
+        return base * Double.random(in: 0.8...1.2)
+    }
+
+    /// Waits, still consuming events (a wake or an acknowledgement of a closed connection changes nothing now).
+    private func pause(for duration: Duration) async {
+        let until = clock.now.advanced(by: duration)
+        while clock.now < until, !shuttingDown {
+            guard await events.next() != nil else { return }
+        }
+    }
+
+    // MARK: One connection
+
+    private func exchange(over connection: WrapperConnection) async throws {
+        let generation = service.nextGeneration()
+        try await connection.channel.executeThenClose { inbound, outbound in
+            let reader = Task { [service] in
+                do {
+                    for try await frame in inbound { service.post(.frame(generation: generation, apdu: frame.apdu)) }
+                    service.post(.ended(generation: generation, reason: "the head-end closed the connection"))
+                } catch {
+                    service.post(.ended(generation: generation, reason: "the connection failed: \(error)"))
+                }
+            }
+            defer { reader.cancel() }
+            session.connectionEstablished()
+            try await sendWhatIsDue(outbound)
+            while let event = await events.next() {
+                switch event {
+                case .frame(generation, let apdu):
+                    try await acknowledgement(apdu)
+                    try await sendWhatIsDue(outbound)
+                case .ended(generation, let reason):
+                    throw UplinkError.connectionEnded(reason)
+                case .frame, .ended:
+                    continue  // from a connection given up before
+                case .wake:
+                    try await sendWhatIsDue(outbound)
+                case .tick:
+                    if let oldest = sentAt.values.min(), clock.now - oldest > settings.acknowledgementTimeout {
+                        throw UplinkError.acknowledgementTimeout(after: settings.acknowledgementTimeout, inFlight: sentAt.count)
+                    }
+                    if let holdUntil, clock.now >= holdUntil {
+                        self.holdUntil = nil
+                        session.retryNow()
+                        service.status.update { $0.uplink = .connected }
+                    }
+                    try await sendWhatIsDue(outbound)
+                    await reportDepth()
+                    // Draining: nothing new goes out; leave once what is in flight is answered.
+                    if shuttingDown, sentAt.isEmpty { return }
+                }
+            }
+        }
+    }
+
+    /// Hands the session what the outbox has and writes what the session allows.
+    private func sendWhatIsDue(_ outbound: NIOAsyncChannelOutboundWriter<WrapperFrame>) async throws {
+        guard !shuttingDown else { return }
+        if session.queuedIDs.count < settings.window {
+            for frame in try await service.outbox.pending(after: lastEnqueued, limit: settings.window * 4) {
+                try session.enqueue(OutgoingFrame(transactionID: frame.transactionID, bytes: frame.frame))
+                lastEnqueued = frame.transactionID
+            }
+        }
+        while let frame = session.nextToSend() {
+            sentAt[frame.transactionID] = clock.now
+            try await outbound.write(try WrapperFrame(source: UplinkPorts.gateway, destination: UplinkPorts.headEnd, apdu: frame.bytes))
+        }
+    }
+
+    /// An acknowledgement: verified with the head-end's certificate from the Central Directory before it counts.
+    private func acknowledgement(_ apdu: [UInt8]) async throws {
+        let verifier = AcknowledgementVerifier(validator: await validator(), headEnd: settings.headEnd,
+                                               gateway: service.credentials.recordSigner.originator,
+                                               convention: service.credentials.recordSigner.convention)
+        let verification = await verifier.verify(frame: apdu, certificates: service.directory, sent: Set(session.inFlightIDs))
+        guard let acknowledgement = verification.acknowledgement else {
+            service.rejectedAcknowledgement()
+            let reason = verification.failure.map { "\($0.kind): \($0.detail)" } ?? "unverified"
+            logger.warning("acknowledgement rejected (\(reason)); the reading stays in the outbox until a genuine one comes")
+            service.status.error("acknowledgement rejected: \(reason)")
+            return
+        }
+        let event = session.received(acknowledgement)
+        service.count(event)
+        switch event {
+        case .delivered(let id):
+            let roundTrip = sentAt.removeValue(forKey: id).map { clock.now - $0 }
+            try await service.outbox.markDelivered(transactionID: id)
+            service.timing.update(id) { $0.sendToAcknowledgement = roundTrip }
+            let times = service.timing.delivered(id)
+            service.status.update { $0.lastDelivered = max($0.lastDelivered ?? 0, id) }
+            service.onDelivered(id, times)
+        case .retryLater(let id, let refusal):
+            sentAt.removeValue(forKey: id)
+            holdUntil = clock.now.advanced(by: settings.retryLaterPause)
+            service.status.update { $0.uplink = .holding }
+            logger.notice("head-end asks to send reading \(id) again later (\(refusal.reason): \(refusal.text)); holding \(settings.retryLaterPause)")
+        case .refusedFinal(let id, let refusal):
+            sentAt.removeValue(forKey: id)
+            try await service.outbox.markRefused(transactionID: id, reason: "\(refusal.reason): \(refusal.text)")
+            service.timing.discard(id)
+            logger.error("head-end refused reading \(id) for good (\(refusal.reason): \(refusal.text)); it stays in the outbox, set aside")
+            service.status.error("reading \(id) refused: \(refusal.reason): \(refusal.text)")
+        case .ignored(let id):
+            logger.debug("acknowledgement for reading \(id), which is not in flight: ignored")
+        }
+    }
+
+    /// The outbox's depth into the status, once a second.
+    private func reportDepth() async {
+        if let last = lastDepthCheck, clock.now - last < .seconds(1) { return }
+        lastDepthCheck = clock.now
+        guard let depth = try? await service.outbox.depth() else { return }
+        service.status.update {
+            $0.outboxUnsigned = depth.unsigned
+            $0.outboxSigned = depth.signed
+            $0.outboxLimit = depth.limit
+        }
+    }
+}
+
+/// Why the uplink dropped or refused a connection; each line names the cause and what to check.
+enum UplinkError: Error, CustomStringConvertible {
+    case notTheHeadEnd(host: String, port: Int, expected: SystemTitle, certifiedAs: String)
+    case serverCertificate(host: String, port: Int, failure: CertificateValidationFailure)
+    case connectionEnded(String)
+    case acknowledgementTimeout(after: Duration, inFlight: Int)
+
+    var description: String {
+        switch self {
+        case .notTheHeadEnd(let host, let port, let expected, let name):
+            "the server at \(host):\(port) is not head-end \(expected): its certificate is for \(name); check upstream.head_end_system_title"
+        case .serverCertificate(let host, let port, let failure):
+            "the head-end's TLS certificate at \(host):\(port) is refused: \(failure)"
+        case .connectionEnded(let reason):
+            "\(reason)"
+        case .acknowledgementTimeout(let after, let inFlight):
+            "no acknowledgement within \(after) (\(inFlight) frames in flight); reconnecting and sending them again"
+        }
+    }
+}

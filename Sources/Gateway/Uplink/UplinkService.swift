@@ -1,0 +1,101 @@
+import COSEM
+import Foundation
+import Logging
+import Metering
+import Metrics
+import NIOCore
+import PKI
+import ServiceLifecycle
+import Synchronization
+import Transport
+import Uplink
+import X509
+
+/// The last stage: sends the outbox's signed frames to the head-end over mutually authenticated TLS (the client key
+/// on the token), a window of them in flight at once, and takes a reading out of the outbox only when an
+/// acknowledgement for it has verified with the head-end's certificate.
+///
+/// The protocol's rules are `GatewaySession`'s (order, window, resend after reconnect, retry-later holds); this
+/// service moves bytes and keeps time. One loop owns the session and consumes events (an acknowledgement read, the
+/// connection ending, "new frames in the outbox", a clock tick), so the session needs no lock and every rule is
+/// applied in one place. A connection is given up when the oldest frame in flight has waited `acknowledgementTimeout`;
+/// a server that is not the head-end (another system title in its certificate, revoked, not a tls certificate) is
+/// refused before a frame is written.
+public final class UplinkService: Service, Sendable {
+    public let settings: UplinkSettings
+    let outbox: Outbox
+    let credentials: GatewayCredentials
+    let directory: any CertificateSource
+    let crl: CRLCache?
+    let timing: TimingBook
+    let status: StatusBoard
+    let logger: Logger
+    let onDelivered: @Sendable (UInt64, StageTimes) -> Void
+    private let events: AsyncStream<Event>
+    private let continuation: AsyncStream<Event>.Continuation
+    private let generation = Atomic<Int>(0)
+    private let delivered = Counter(label: "gateway_readings_delivered_total")
+    private let refusals = Counter(label: "gateway_refusals_total")
+    private let rejectedAcknowledgements = Counter(label: "gateway_acknowledgements_rejected_total")
+    private let reconnects = Counter(label: "gateway_uplink_connects_total")
+
+    enum Event: Sendable {
+        case frame(generation: Int, apdu: [UInt8])
+        case ended(generation: Int, reason: String)
+        case wake
+        case tick
+    }
+
+    public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
+                crl: CRLCache?, timing: TimingBook, status: StatusBoard, logger: Logger,
+                onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
+        self.settings = settings
+        self.outbox = outbox
+        self.credentials = credentials
+        self.directory = directory
+        self.crl = crl
+        self.timing = timing
+        self.status = status
+        self.logger = logger
+        self.onDelivered = onDelivered
+        (events, continuation) = AsyncStream.makeStream()
+    }
+
+    /// New signed frames are in the outbox (the signing stage calls this through its `Wakeup`).
+    public func wake() {
+        continuation.yield(.wake)
+    }
+
+    public func run() async throws {
+        let loop = try UplinkLoop(service: self)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { [continuation] in
+                // The clock for timeouts and back-offs: coarse on purpose, every event re-checks them.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(100))
+                    continuation.yield(.tick)
+                }
+            }
+            await loop.run()
+            status.update { $0.uplink = .stopped }
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Used by the loop
+
+    func nextGeneration() -> Int { generation.add(1, ordering: .relaxed).newValue }
+    var eventStream: AsyncStream<Event> { events }
+    func post(_ event: Event) { continuation.yield(event) }
+
+    func count(_ event: SessionEvent) {
+        switch event {
+        case .delivered: delivered.increment()
+        case .refusedFinal, .retryLater: refusals.increment()
+        case .ignored: break
+        }
+    }
+
+    func rejectedAcknowledgement() { rejectedAcknowledgements.increment() }
+    func connected() { reconnects.increment() }
+}

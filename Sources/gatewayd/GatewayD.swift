@@ -1,0 +1,106 @@
+import ArgumentParser
+import ConfigFiles
+import DaemonRuntime
+import Foundation
+import Gateway
+import Logging
+import Metering
+import Modbus
+import PKCS11
+import PKI
+import ServiceLifecycle
+import Transport
+import X509
+
+@main
+struct GatewayD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatewayd",
+        abstract: "The gateway: polls the meter, signs each reading on the token, and delivers it to the head-end exactly once.",
+        discussion: """
+            Keys stay on the token; PINs come from GATEWAY_PIN or the key URIs' pin-source, never from this command
+            line or the configuration file. Every reading is durable in the outbox before it is signed and stays there
+            until the head-end's signed acknowledgement verifies. Logs go to standard error; standard output has a
+            line per delivered reading with its stage times. SIGTERM or SIGINT stops polling, lets the frames in
+            flight be acknowledged (a few seconds at most), and exits 0; whatever is left is sent after the restart.
+            """,
+        version: ProductVersion.current
+    )
+
+    @Option(help: "Configuration file (YAML, see Config/gateway.yaml).")
+    var config: String
+
+    @Option(help: "Outbox database path (overrides outbox.path).")
+    var outbox: String?
+
+    @Option(name: .customLong("meter"), help: "The meter's host:port (overrides meter.host and meter.port).")
+    var meter: String?
+
+    @Option(name: .customLong("upstream"), help: "The head-end's host:port (overrides upstream.host and upstream.port).")
+    var upstream: String?
+
+    @Option(name: .customLong("poll-interval"), help: "Poll interval, e.g. 1s or 200ms; 0s polls back to back (overrides meter.poll_interval).")
+    var pollInterval: String?
+
+    @Option(name: .customLong("metrics-listen"), help: "Plain HTTP address for Prometheus metrics at GET /metrics (overrides metrics).")
+    var metricsListen: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides log_level).")
+    var logLevel: String?
+
+    func run() async throws {
+        do {
+            var settings = try ConfigFile.load(GatewaySettings.self, path: config)
+            try override(&settings)
+            let configuration = try settings.validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key == "meter.poll_interval") }
+            try await serve(configuration)
+        } catch {
+            FileHandle.standardError.write(Data("gatewayd: \(error)\n".utf8))
+            Module.finalizeAll()
+            throw ExitCode(1)
+        }
+        Module.finalizeAll()
+    }
+
+    private func override(_ settings: inout GatewaySettings) throws {
+        if let outbox { settings.outbox = settings.outbox ?? .init(); settings.outbox?.path = outbox }
+        if let meter {
+            guard let address = HostAndPort(parsing: meter) else { throw ValidationError("--meter \(meter) is not host:port") }
+            settings.meter = settings.meter ?? .init()
+            settings.meter?.host = address.host
+            settings.meter?.port = address.port
+        }
+        if let upstream {
+            guard let address = HostAndPort(parsing: upstream) else { throw ValidationError("--upstream \(upstream) is not host:port") }
+            settings.upstream = settings.upstream ?? .init()
+            settings.upstream?.host = address.host
+            settings.upstream?.port = address.port
+        }
+        if let pollInterval { settings.meter = settings.meter ?? .init(); settings.meter?.poll_interval = pollInterval }
+        settings.metrics = metricsListen ?? settings.metrics
+        settings.log_level = logLevel ?? settings.log_level
+    }
+
+    private func serve(_ configuration: GatewayConfiguration) async throws {
+        let logger = DaemonLogging.bootstrap(label: "gatewayd", level: try LogLevel.parse(configuration.logLevel))
+        let metricsAddress = try configuration.metrics.map { try ListenAddress(parsing: $0, key: "metrics") }
+        let registry = metricsAddress.map { _ in DaemonMetrics.bootstrap() }
+        let wiring = try await GatewayWiring.make(configuration, logger: logger)
+        var services: [any Service] = []
+        if let metricsAddress, let registry {
+            let endpoint = try await MetricsEndpoint.listen(at: metricsAddress, registry: registry, limits: HTTPServerLimits(), logger: logger)
+            services.append(ListenerService(endpoint, logger: logger))
+            say("gatewayd metrics at http://\(metricsAddress.host):\(endpoint.port)/metrics")
+        }
+        services += wiring.services
+        say("gatewayd \(configuration.systemTitle): meter \(configuration.meterHost):\(configuration.meterPort), head-end \(configuration.uplink.headEnd) at \(configuration.uplink.host):\(configuration.uplink.port), outbox \(configuration.outboxPath)")
+        let signal = try await Daemon.run(services, logger: logger)
+        try? wiring.outbox.close()
+        say("gatewayd stopped by \(signal.map { "\($0)" } ?? "its services ending")")
+    }
+}
+
+/// A line on standard output, written at once so scripts and tests reading the pipe see it.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
