@@ -127,7 +127,7 @@ let package = Package(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
-                "Metering", "ConfigFiles", "DaemonRuntime",
+                "Metering", "ConfigFiles", "DaemonRuntime", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + crypto + nio + x509
         ),
