@@ -156,7 +156,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
+                           "ConfigFiles", .product(name: "GRDB", package: "GRDB.swift")] + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(

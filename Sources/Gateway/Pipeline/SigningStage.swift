@@ -52,6 +52,7 @@ public struct SigningStage: Service {
                             failuresInARow = 0
                         }
                     } catch {
+                        if Task.isCancelled { return }
                         failuresInARow += 1
                         failures.increment()
                         if failuresInARow == 1 {

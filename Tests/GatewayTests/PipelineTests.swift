@@ -1,0 +1,190 @@
+import COSEM
+import ConfigFiles
+import Foundation
+import Gateway
+import Logging
+import Metering
+import Modbus
+import PAC3200Simulator
+import PKI
+import PKIStore
+import Signing
+import Synchronization
+import Testing
+import TestSupport
+import X509
+
+/// A signer that takes `delay` per signature, as a smart card does (the one fake allowed: no slow card exists here).
+struct SlowSigner: Signer {
+    let key: SoftwareSigner
+    let delay: Duration
+    var publicKey: PublicKey { key.publicKey }
+    func sign(_ message: [UInt8], scheme: SignatureScheme) async throws -> Signature {
+        try await Task.sleep(for: delay)
+        return try await key.sign(message, scheme: scheme)
+    }
+}
+
+/// A signer whose token can be "pulled": while `failing`, every signature fails as a removed card's does.
+final class PullableSigner: Signer {
+    let key: SoftwareSigner
+    let failing = Mutex(false)
+    init(_ key: SoftwareSigner) { self.key = key }
+    var publicKey: PublicKey { key.publicKey }
+    func sign(_ message: [UInt8], scheme: SignatureScheme) async throws -> Signature {
+        if failing.withLock({ $0 }) { throw PulledCard() }
+        return try await key.sign(message, scheme: scheme)
+    }
+    struct PulledCard: Error, CustomStringConvertible { var description: String { "the token was removed (CKR_DEVICE_REMOVED)" } }
+}
+
+/// The poller and the signing stage against the simulator over loopback and a real outbox, with a software CA's
+/// certificate for the signing key.
+struct PipelineFixture {
+    static let gateway = try! SystemTitle(hex: "00DB1234567890A0")
+    static let headEnd = try! SystemTitle(hex: "48454144454E4401")
+    let scratch: ScratchDirectory
+    let authority: CertificateAuthority
+    let simulator: PAC3200Simulator
+    let reader: MeterReader
+    let builder: RecordBuilder
+    let outbox: Outbox
+    let status: StatusBoard
+    let timing = TimingBook()
+    let logger = Logger(label: "pipeline-test")
+
+    init() async throws {
+        scratch = try ScratchDirectory("pipeline")
+        authority = try await CertificateAuthority.create(
+            directory: PKIDirectory(path: scratch.path("pki")), keyURI: "software",
+            signer: try SoftwareSigner(generating: .ecdsa(.p256)), subject: try SubjectName.parse("CN=Pipeline Test Root"),
+            validity: try Validity("5y"), url: nil
+        )
+        let map = try RegisterMap.builtInPAC3200()
+        var options = SimulatorOptions(map: map)
+        options.port = 0
+        simulator = try PAC3200Simulator(options: options)
+        let port = try simulator.start()
+        reader = MeterReader(client: ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: port)), map: map)
+        builder = try RecordBuilder(map: map, identity: .init(meterIdent: "PAC3200", meterNumber: "12345678", locationIdent: "Test"))
+        outbox = try Outbox(path: scratch.path("outbox.sqlite"), limit: 10_000)
+        status = StatusBoard(path: nil)
+    }
+
+    func credentials(signer: any Signer) async throws -> GatewayCredentials {
+        let csr = try await CertificateRequests.make(signer: signer, subject: try SubjectName.parse("CN=\(Self.gateway)"))
+        let certificate = try await authority.issue(csr, profile: .sign, validity: try Validity("1y"))
+        let tlsKey = try SoftwareSigner(generating: .ecdsa(.p256))
+        let tlsCSR = try await CertificateRequests.make(signer: tlsKey, subject: try SubjectName.parse("CN=\(Self.gateway)"))
+        let tls = try await authority.issue(tlsCSR, profile: .tls, validity: try Validity("1y"))
+        return try GatewayCredentials(
+            recordSigner: try RecordSigner(signer: signer, certificate: certificate, originator: Self.gateway, recipient: Self.headEnd),
+            tlsKey: tlsKey, tlsCertificate: tls, trustAnchors: [authority.certificate]
+        )
+    }
+
+    func poller(interval: Duration, signing: Wakeup) -> Poller {
+        Poller(reader: reader, builder: builder, outbox: outbox, interval: interval, signing: signing, timing: timing, status: status, logger: logger)
+    }
+
+    func signingStage(_ credentials: GatewayCredentials, wake: Wakeup, signed: @escaping @Sendable () -> Void = {}) -> SigningStage {
+        SigningStage(outbox: outbox, credentials: credentials, wake: wake, signed: signed, timing: timing, status: status, logger: logger)
+    }
+
+    /// Waits up to `seconds` for `condition`.
+    func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+}
+
+@Suite("The gateway pipeline: poll, outbox, sign")
+struct PipelineTests {
+    @Test("a slow token never delays the next poll: readings are taken and durable while signatures lag behind")
+    func slowTokenDoesNotDelayPolls() async throws {
+        let fixture = try await PipelineFixture()
+        defer { fixture.simulator.stop() }
+        let slow = SlowSigner(key: try SoftwareSigner(generating: .ecdsa(.p256)), delay: .milliseconds(500))
+        let credentials = try await fixture.credentials(signer: slow)
+        let wake = Wakeup()
+        try await withThrowingTaskGroup(of: Void.self) { group throws in
+            group.addTask { try await fixture.poller(interval: .milliseconds(50), signing: wake).run() }
+            group.addTask { try await fixture.signingStage(credentials, wake: wake).run() }
+            // Ten readings taken: with polls waiting for signatures this would take five seconds and sign nine.
+            #expect(try await fixture.eventually { try await fixture.outbox.lastTaken() ?? 0 >= 10 })
+            let depth = try await fixture.outbox.depth()
+            #expect(depth.unsigned >= 5, "the polls waited for the token: \(depth.unsigned) unsigned, \(depth.signed) signed")
+            group.cancelAll()
+        }
+    }
+
+    @Test("a pulled token: readings wait unsigned in the outbox, the status says so, and the backlog is signed in order once it is back")
+    func pulledToken() async throws {
+        let fixture = try await PipelineFixture()
+        defer { fixture.simulator.stop() }
+        let signer = PullableSigner(try SoftwareSigner(generating: .ecdsa(.p256)))
+        let credentials = try await fixture.credentials(signer: signer)
+        let wake = Wakeup()
+        let poller = fixture.poller(interval: .seconds(3600), signing: wake)
+        signer.failing.withLock { $0 = true }
+        try await withThrowingTaskGroup(of: Void.self) { group throws in
+            group.addTask { try await fixture.signingStage(credentials, wake: wake).run() }
+            for _ in 0..<5 { await poller.pollOnce() }
+            #expect(try await fixture.eventually { fixture.status.current.token == .failing })
+            let waiting = try await fixture.outbox.depth()
+            #expect(waiting.unsigned == 5 && waiting.signed == 0)
+            #expect(fixture.status.current.lastError?.contains("CKR_DEVICE_REMOVED") == true)
+
+            signer.failing.withLock { $0 = false }
+            #expect(try await fixture.eventually { try await fixture.outbox.depth().signed == 5 })
+            #expect(fixture.status.current.token == .ready)
+            group.cancelAll()
+        }
+        let frames = try await fixture.outbox.pending(limit: 10)
+        #expect(frames.map(\.transactionID) == [1, 2, 3, 4, 5])
+        let verifier = RecordVerifier(validator: CertificateValidator(trustAnchors: [fixture.authority.certificate], crls: [
+            try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: fixture.authority.directory.crlPath)))),
+        ]))
+        for frame in frames {
+            let verification = await verifier.verify(frame: frame.frame, certificate: credentials.signingCertificate)
+            #expect(verification.passed, "\(verification.failure.map { "\($0)" } ?? "")")
+        }
+    }
+
+    @Test("each taken reading carries its stage times; delivered readings hand them to the summary")
+    func stageTimes() async throws {
+        let fixture = try await PipelineFixture()
+        defer { fixture.simulator.stop() }
+        let credentials = try await fixture.credentials(signer: try SoftwareSigner(generating: .ecdsa(.p256)))
+        let wake = Wakeup()
+        let poller = fixture.poller(interval: .seconds(3600), signing: wake)
+        try await withThrowingTaskGroup(of: Void.self) { group throws in
+            group.addTask { try await fixture.signingStage(credentials, wake: wake).run() }
+            await poller.pollOnce()
+            #expect(try await fixture.eventually { try await fixture.outbox.depth().signed == 1 })
+            group.cancelAll()
+        }
+        let times = fixture.timing.delivered(1)
+        #expect(times.modbus != nil && times.build != nil && times.outboxCommit != nil && times.encode != nil && times.signature != nil)
+        #expect(times.sendToAcknowledgement == nil)
+        let summary = fixture.timing.summary()
+        #expect(summary.delivered == 1)
+        #expect(summary.description.contains("signature p50"))
+    }
+
+    @Test("the meter unreachable: readings are still taken, with invalid values, and the status names it")
+    func meterUnreachable() async throws {
+        let fixture = try await PipelineFixture()
+        fixture.simulator.stop()
+        await fixture.poller(interval: .seconds(1), signing: Wakeup()).pollOnce()
+        #expect(fixture.status.current.meter == .unreachable)
+        #expect(fixture.status.current.lastError?.hasPrefix("meter unreachable") == true)
+        let readings = try await fixture.outbox.unsigned(limit: 1)
+        let record = try #require(readings.first).record()
+        #expect(record.errorCode != 0)
+    }
+}
