@@ -86,3 +86,13 @@ public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
 
 /// The PAC3200 register map the project ships.
 public var pac3200MapPath: String { repositoryRoot.appendingPathComponent("Config/pac3200.yaml").path }
+
+/// The freshly built `gatewayd`, next to `gatewayctl`.
+public var gatewaydPath: String {
+    URL(fileURLWithPath: gatewayctlPath).deletingLastPathComponent().appendingPathComponent("gatewayd").path
+}
+
+/// The freshly built `headend`, next to `gatewayctl`.
+public var headendPath: String {
+    URL(fileURLWithPath: gatewayctlPath).deletingLastPathComponent().appendingPathComponent("headend").path
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The whole chain as a user runs it, each part a real process on 127.0.0.1: pkid (CA key on the `ca` token), the
+/// simulated PAC3200, `headend` (keys on the `headend` token) and `gatewayd` (keys on the `gateway` token), every key
+/// enrolled through the RA with a one-time secret, as `make demo` does. The head-end listens on a port chosen once,
+/// so it can be killed and restarted where the gateway expects it; `proxy` can be put between them.
+final class ChainFixture: @unchecked Sendable {
+    static let gatewayTitle = "00DB1234567890A0"
+    static let headEndTitle = "48454144454E4401"
+
+    let pki: PKIDFixture
+    let gatewayPIN: String
+    let headEndPIN: String
+    let gatewayPINFile: String
+    let headEndPINFile: String
+    let simulator: BackgroundProcess
+    let meterPort: Int
+    let headEndPort: Int
+    private(set) var headEnd: BackgroundProcess?
+    private(set) var gateway: BackgroundProcess?
+    private(set) var proxy: TCPProxy?
+
+    var hsm: SoftHSMFixture { pki.hsm }
+    var outboxPath: String { hsm.path("gateway/outbox.sqlite") }
+    var storePath: String { hsm.path("headend/readings.sqlite") }
+    var gatewayConfig: String { hsm.path("gateway.yaml") }
+    var headEndConfig: String { hsm.path("headend.yaml") }
+
+    /// - Parameters:
+    ///   - proxied: the gateway reaches the head-end through a `TCPProxy`.
+    ///   - gatewaySettings: extra YAML lines appended to gateway.yaml (top-level keys).
+    init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s") throws {
+        let pki = try PKIDFixture()
+        let hsm = pki.hsm
+        self.pki = pki
+        gatewayPIN = try hsm.createToken("gateway")
+        headEndPIN = try hsm.createToken("headend")
+        gatewayPINFile = try hsm.pinFile(gatewayPIN)
+        headEndPINFile = try hsm.pinFile(headEndPIN)
+        for (token, pin, title, key, profile) in [
+            ("gateway", gatewayPIN, Self.gatewayTitle, "meter-sign", "sign"), ("gateway", gatewayPIN, Self.gatewayTitle, "gateway-tls", "tls"),
+            ("headend", headEndPIN, Self.headEndTitle, "headend-sign", "sign"), ("headend", headEndPIN, Self.headEndTitle, "headend-tls", "tls"),
+        ] {
+            try Self.enroll(pki, token: token, pin: pin, title: title, key: key, profile: profile)
+        }
+        simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
+        meterPort = try simulator.waitForPort(timeout: 20)
+        headEndPort = try LoopbackPort.free()
+        proxy = proxied ? try TCPProxy(targetPort: headEndPort) : nil
+        writeHeadEndConfig()
+        writeGatewayConfig(pollInterval: pollInterval, outboxLimit: outboxLimit, ackTimeout: ackTimeout)
+    }
+
+    deinit {
+        gateway?.stop(signal: SIGKILL)
+        headEnd?.stop(signal: SIGKILL)
+        simulator.stop()
+        proxy?.stop()
+    }
+
+    static func enroll(_ pki: PKIDFixture, token: String, pin: String, title: String, key: String, profile: String) throws {
+        let hsm = pki.hsm
+        let uri = "pkcs11:token=\(token);object=\(key)"
+        let made = try hsm.gatewayctl(["token", "keygen", uri, "--type", "ec-p256"], pin: pin)
+        guard made.status == 0 else { throw TestSetupError("keygen \(uri): \(made.stderr)") }
+        let secret = try pki.register(title, profile: profile)
+        let enrolled = try hsm.gatewayctl(["enroll", "--url", pki.url, "--ca", pki.pki + "/ca.pem", "--secret-env", "CHAIN_SECRET",
+                                           "--key", uri, "--system-title", title, "--profile", profile],
+                                          pin: pin, extra: ["CHAIN_SECRET": secret])
+        guard enrolled.status == 0 else { throw TestSetupError("enroll \(uri): \(enrolled.stderr)") }
+    }
+
+    private func writeHeadEndConfig() {
+        _ = hsm.file("headend.yaml", Data("""
+            listen: 127.0.0.1:\(headEndPort)
+            system_title: \(Self.headEndTitle)
+            signing_key: "pkcs11:token=headend;object=headend-sign?pin-source=file:\(headEndPINFile)"
+            tls_key: "pkcs11:token=headend;object=headend-tls?pin-source=file:\(headEndPINFile)"
+            trust_anchors: \(pki.pki)/ca.pem
+            pki_url: \(pki.plainURL)
+            directory_ttl: 5m
+            crl_refresh: 2s
+            store: \(storePath)
+            log_level: info
+
+            """.utf8))
+    }
+
+    func writeGatewayConfig(pollInterval: String, outboxLimit: Int, ackTimeout: String) {
+        _ = hsm.file("gateway.yaml", Data("""
+            meter:
+              host: 127.0.0.1
+              port: \(meterPort)
+              poll_interval: \(pollInterval)
+            identity:
+              system_title: \(Self.gatewayTitle)
+              meter_number: "12345678"
+              location: Chain test
+            token:
+              signing_key: "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(gatewayPINFile)"
+              tls_key: "pkcs11:token=gateway;object=gateway-tls?pin-source=file:\(gatewayPINFile)"
+            certificates:
+              trust_anchors: \(pki.pki)/ca.pem
+            pki:
+              directory: \(pki.plainURL)
+              crl_refresh: 2s
+            upstream:
+              host: 127.0.0.1
+              port: \(proxy?.port ?? headEndPort)
+              head_end_system_title: \(Self.headEndTitle)
+              ack_timeout: \(ackTimeout)
+              connect_timeout: 2s
+              handshake_timeout: 3s
+            outbox:
+              path: \(outboxPath)
+              limit: \(outboxLimit)
+            log_level: info
+            summary_interval: 5s
+
+            """.utf8))
+    }
+
+    // MARK: Processes
+
+    @discardableResult
+    func startHeadEnd(extraArguments: [String] = []) throws -> BackgroundProcess {
+        headEnd?.stop(signal: SIGKILL)
+        let process = try BackgroundProcess(headendPath, ["--config", headEndConfig] + extraArguments, environment: hsm.environment)
+        _ = try process.waitForLine(containing: "listening on", timeout: 30)
+        headEnd = process
+        return process
+    }
+
+    func stopHeadEnd(signal: Int32 = SIGTERM) {
+        headEnd?.stop(signal: signal)
+        headEnd = nil
+    }
+
+    @discardableResult
+    func startGateway(extraArguments: [String] = []) throws -> BackgroundProcess {
+        gateway?.stop(signal: SIGKILL)
+        let process = try BackgroundProcess(gatewaydPath, ["--config", gatewayConfig] + extraArguments, environment: hsm.environment)
+        _ = try process.waitForLine(containing: "gatewayd \(Self.gatewayTitle)", timeout: 30)
+        gateway = process
+        return process
+    }
+
+    func stopGateway(signal: Int32 = SIGTERM) -> Int32? {
+        defer { gateway = nil }
+        return gateway?.stop(signal: signal)
+    }
+
+    // MARK: What a user sees
+
+    /// `headend summary --json`'s readings for the gateway: (stored, highest id).
+    func headEndReadings() throws -> [UInt64] {
+        let listed = try run(headendPath, ["readings", "--store", storePath, "--gateway", Self.gatewayTitle, "--json"], environment: hsm.environment)
+        guard listed.status == 0, let array = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] else {
+            throw TestSetupError("headend readings failed (\(listed.status)): \(listed.stderr)")
+        }
+        return array.compactMap { ($0["transaction_id"] as? NSNumber)?.uint64Value }
+    }
+
+    /// `gatewayctl status --json`, item by item.
+    func status() throws -> [String: (ok: Bool, detail: String)] {
+        let result = try hsm.gatewayctl(["status", "--config", gatewayConfig, "--json"])
+        guard let lines = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] else {
+            throw TestSetupError("gatewayctl status printed no JSON (\(result.status)): \(result.stderr)")
+        }
+        var items: [String: (Bool, String)] = [:]
+        for line in lines { items[line["item"] as? String ?? ""] = (line["ok"] as? Bool ?? false, line["detail"] as? String ?? "") }
+        return items
+    }
+
+    /// The ids the gateway took, from its status file (written every second).
+    func lastTaken() throws -> UInt64 {
+        let data = try Data(contentsOf: URL(fileURLWithPath: hsm.path("gateway/status.json")))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["lastTaken"] as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// Waits up to `seconds` for `condition`.
+    func eventually(_ seconds: Double, _ what: String, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            usleep(100_000)
+        }
+        if try condition() { return }
+        throw TestSetupError("\(what) did not happen within \(seconds) s; gatewayd stderr: \(gateway?.stderr.suffix(3000) ?? "-"); headend stderr: \(headEnd?.stderr.suffix(3000) ?? "-")")
+    }
+
+    /// The gateway's deliveries so far, by its stdout lines.
+    var deliveredLines: [String] { gateway?.stdoutLines.filter { $0.hasPrefix("delivered #") } ?? [] }
+}
+
+/// A free port on 127.0.0.1 (bound and released; the test binds it again at once).
+enum LoopbackPort {
+    static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0 else { throw TestSetupError("no free port: errno \(errno)") }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: actual.sin_port))
+    }
+}
