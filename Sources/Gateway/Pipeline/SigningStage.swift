@@ -40,7 +40,9 @@ public struct SigningStage: Service {
 
     public func run() async throws {
         wake.ring()  // the backlog a restart left
-        await cancelWhenGracefulShutdown {
+        // A graceful shutdown ends the rings, not the work: what the poller stored before it stopped is signed first
+        // (the poller stops before this stage), so the uplink can still deliver it while it drains.
+        await withGracefulShutdownHandler {
             var failuresInARow = 0
             for await _ in wake.rings {
                 while !Task.isCancelled {
@@ -61,10 +63,13 @@ public struct SigningStage: Service {
                         status.update { $0.token = .failing }
                         status.error("signing failed: \(error)")
                         let pause = Duration.milliseconds(min(30_000, 250 << min(failuresInARow, 7)))
+                        if Task.isShuttingDownGracefully { return }
                         do { try await Task.sleep(for: pause) } catch { return }
                     }
                 }
             }
+        } onGracefulShutdown: { [wake] in
+            wake.finish()
         }
     }
 

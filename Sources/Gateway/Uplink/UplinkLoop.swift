@@ -21,6 +21,7 @@ final class UplinkLoop {
     var holdUntil: ContinuousClock.Instant?
     var failuresInARow = 0
     var lastDepthCheck: ContinuousClock.Instant?
+    var drainDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
     var settings: UplinkSettings { service.settings }
@@ -154,8 +155,13 @@ final class UplinkLoop {
                     }
                     try await sendWhatIsDue(outbound)
                     await reportDepth()
-                    // Draining: nothing new goes out; leave once what is in flight is answered.
-                    if shuttingDown, sentAt.isEmpty { return }
+                    // Draining: what the outbox holds signed still goes, until everything is acknowledged or the
+                    // drain time is up; whatever is left goes after the restart.
+                    if shuttingDown {
+                        let deadline = drainDeadline ?? clock.now.advanced(by: settings.drainTimeout)
+                        drainDeadline = deadline
+                        if session.isIdle || clock.now >= deadline { return }
+                    }
                 }
             }
         }
@@ -163,7 +169,6 @@ final class UplinkLoop {
 
     /// Hands the session what the outbox has and writes what the session allows.
     private func sendWhatIsDue(_ outbound: NIOAsyncChannelOutboundWriter<WrapperFrame>) async throws {
-        guard !shuttingDown else { return }
         if session.queuedIDs.count < settings.window {
             for frame in try await service.outbox.pending(after: lastEnqueued, limit: settings.window * 4) {
                 try session.enqueue(OutgoingFrame(transactionID: frame.transactionID, bytes: frame.frame))

@@ -18,6 +18,8 @@ public struct UplinkSettings: Sendable {
     public var reconnectMaximum: Duration = .seconds(30)
     /// The pause after a retry-later refusal, before the held frames go again.
     public var retryLaterPause: Duration = .seconds(5)
+    /// On SIGTERM, how long the uplink goes on delivering what is signed before it closes.
+    public var drainTimeout: Duration = .seconds(5)
 
     public init(host: String, port: Int, headEnd: SystemTitle) {
         self.host = host
