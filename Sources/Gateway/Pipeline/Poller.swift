@@ -53,6 +53,7 @@ public struct Poller: Service {
 
     /// One poll, stored. Public for tests and `gatewayctl bench chain`.
     public func pollOnce() async {
+        let started = ContinuousClock.now
         let snapshot = await reader.poll()
         let modbus = snapshot.requests.compactMap(\.roundTrip).reduce(Duration.zero, +)
         let meter: GatewayStatus.MeterState = snapshot.status.unreachable ? .unreachable : snapshot.status.invalidValue ? .degraded : .reachable
@@ -68,10 +69,10 @@ public struct Poller: Service {
         } else if meter != .unreachable, previous == .unreachable {
             logger.notice("meter reachable again")
         }
-        await store(snapshot, modbus: modbus)
+        await store(snapshot, modbus: modbus, polledAt: started)
     }
 
-    private func store(_ snapshot: MeterSnapshot, modbus: Duration) async {
+    private func store(_ snapshot: MeterSnapshot, modbus: Duration, polledAt: ContinuousClock.Instant) async {
         let clock = ContinuousClock()
         let build = Mutex(Duration.zero)
         let builder = builder
@@ -89,6 +90,7 @@ public struct Poller: Service {
                 $0.build = building
                 $0.outboxCommit = total - building
             }
+            timing.polled(reading.transactionID, at: polledAt)
             takenReadings.increment()
             status.update {
                 $0.lastTaken = reading.transactionID

@@ -16,13 +16,16 @@ public struct StageTimes: Sendable, Hashable {
     public var signature: Duration?
     /// From writing the frame to the head-end until its acknowledgement verified.
     public var sendToAcknowledgement: Duration?
+    /// From the start of the poll to the verified acknowledgement: the stages and every wait between them, what the
+    /// security device adds to a reading's way to the head-end.
+    public var endToEnd: Duration?
 
     public init() {}
 
     /// The stages by name, in pipeline order: metric labels and the summary line use these names.
     public var named: [(stage: Stage, duration: Duration?)] {
         [(.modbus, modbus), (.build, build), (.outboxCommit, outboxCommit), (.encode, encode), (.signature, signature),
-         (.sendToAcknowledgement, sendToAcknowledgement)]
+         (.sendToAcknowledgement, sendToAcknowledgement), (.endToEnd, endToEnd)]
     }
 
     public enum Stage: String, Sendable, CaseIterable {
@@ -32,6 +35,7 @@ public struct StageTimes: Sendable, Hashable {
         case encode
         case signature
         case sendToAcknowledgement = "send_to_ack"
+        case endToEnd = "end_to_end"
     }
 }
 

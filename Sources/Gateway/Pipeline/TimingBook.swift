@@ -9,6 +9,7 @@ import Synchronization
 public final class TimingBook: Sendable {
     private struct State {
         var readings: [UInt64: StageTimes] = [:]
+        var polledAt: [UInt64: ContinuousClock.Instant] = [:]
         var window: [StageTimes.Stage: [Duration]] = [:]
         var delivered = 0
     }
@@ -29,11 +30,18 @@ public final class TimingBook: Sendable {
         state.withLock { change(&$0.readings[id, default: StageTimes()]) }
     }
 
+    /// When the poll that took reading `id` started: its end-to-end time is measured from there.
+    public func polled(_ id: UInt64, at instant: ContinuousClock.Instant) {
+        state.withLock { $0.polledAt[id] = instant }
+    }
+
     /// The reading was acknowledged: its times leave the book, go to the histograms and the summary window.
     @discardableResult
     public func delivered(_ id: UInt64) -> StageTimes {
+        let now = ContinuousClock.now
         let times = state.withLock { state in
-            let times = state.readings.removeValue(forKey: id) ?? StageTimes()
+            var times = state.readings.removeValue(forKey: id) ?? StageTimes()
+            if let polled = state.polledAt.removeValue(forKey: id) { times.endToEnd = now - polled }
             state.delivered += 1
             for (stage, duration) in times.named { if let duration { state.window[stage, default: []].append(duration) } }
             return times
@@ -44,7 +52,10 @@ public final class TimingBook: Sendable {
 
     /// Forgets a reading that will not be delivered (refused for good).
     public func discard(_ id: UInt64) {
-        _ = state.withLock { $0.readings.removeValue(forKey: id) }
+        state.withLock {
+            $0.readings.removeValue(forKey: id)
+            $0.polledAt.removeValue(forKey: id)
+        }
     }
 
     /// The readings delivered since the last summary and their stages' p50 and p99; starts a new window.
