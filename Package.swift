@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
-                           "ConfigFiles", .product(name: "GRDB", package: "GRDB.swift")] + x509 + observability
+                           "ConfigFiles", "DaemonRuntime", .product(name: "GRDB", package: "GRDB.swift")] + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(

@@ -1,0 +1,85 @@
+import ConfigFiles
+import DaemonRuntime
+import Foundation
+import Gateway
+import Testing
+
+/// gatewayd's configuration: what a valid file gives, and that every unusable value stops the start with one line
+/// naming the key and what to write instead.
+@Suite("gatewayd settings")
+struct GatewaySettingsTests {
+    static let valid = """
+        meter: { host: 10.0.0.5, port: 502, poll_interval: 2s }
+        identity: { system_title: 00DB1234567890A0, meter_number: "12345678" }
+        token:
+          signing_key: "pkcs11:token=gateway;object=meter-sign?pin-source=file:/etc/gatewayd/pin"
+          tls_key: "pkcs11:token=gateway;object=gateway-tls?pin-source=file:/etc/gatewayd/pin"
+        certificates: { trust_anchors: /etc/gatewayd/ca.pem }
+        pki: { directory: "http://pkid:8080" }
+        upstream: { host: headend.example, head_end_system_title: 48454144454E4401 }
+        outbox: { path: /var/lib/gatewayd/outbox.sqlite }
+        """
+
+    func validate(_ yaml: String) throws -> GatewayConfiguration {
+        try ConfigFile.decode(GatewaySettings.self, yaml: yaml).validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key == "meter.poll_interval") }
+    }
+
+    @Test("a minimal file: the rest defaults as Config/gateway.yaml documents")
+    func defaults() throws {
+        let configuration = try validate(Self.valid)
+        #expect(configuration.pollInterval == .seconds(2))
+        #expect(configuration.uplink.port == 4059 && configuration.uplink.window == 16)
+        #expect(configuration.uplink.headEnd.description == "48454144454E4401")
+        #expect(configuration.outboxLimit == 100_000)
+        #expect(configuration.statusFile == "/var/lib/gatewayd/status.json")
+        #expect(configuration.renewAt == 0.7)
+        #expect(configuration.registerMap == nil)
+    }
+
+    @Test("the shipped example is valid")
+    func example() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config/gateway.yaml").path
+        let configuration = try ConfigFile.load(GatewaySettings.self, path: path).validated { text, key in try TimeoutSetting.parse(text, key: key) }
+        #expect(configuration.systemTitle.description == "00DB1234567890A0")
+    }
+
+    @Test("an unusable value names its key and the fix", arguments: [
+        ("identity: { system_title: 00DB12 }", "identity.system_title: \"00DB12\" is not a system title"),
+        ("upstream: { host: h, head_end_system_title: 48454144454E4401, window: 0 }", "upstream.window: 0 frames"),
+        ("upstream: { host: h, head_end_system_title: 48454144454E4401, signed_bytes: c }", "upstream.signed_bytes: \"c\" is not a convention"),
+        ("upstream: { host: h, head_end_system_title: 48454144454E4401, ack_timeout: soon }", "upstream.ack_timeout: \"soon\" is not a duration"),
+        ("meter: { host: m, unit: 300 }", "meter.unit: 300 is not a Modbus unit id"),
+        ("meter: { host: m, port: 0 }", "meter.port: 0 is not a TCP port"),
+        ("token: { signing_key: \"pkcs11:token=gateway;object=k?pin-value=1234\", tls_key: \"pkcs11:object=t\" }", "token.signing_key: a PIN must not be in the configuration"),
+        ("token: { signing_key: meter-sign, tls_key: \"pkcs11:object=t\" }", "token.signing_key: \"meter-sign\" is not a PKCS#11 URI"),
+        ("pki: { directory: \"http://pkid:8080\", renew_at: 0.7 }", "pki.renew_at: \"0.7\" is not a share of the lifetime"),
+        ("outbox: { path: /x, limit: 0 }", "outbox.limit: 0 readings"),
+    ])
+    func unusable(override: String, message: String) throws {
+        // The override replaces the valid file's line for the same top-level key.
+        let key = String(override.prefix { $0 != ":" })
+        var lines = Self.valid.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let index = lines.firstIndex(where: { $0.hasPrefix(key + ":") }) {
+            var end = index + 1
+            while end < lines.count, lines[end].hasPrefix(" ") { end += 1 }
+            lines.replaceSubrange(index..<end, with: [override])
+        }
+        #expect {
+            try validate(lines.joined(separator: "\n"))
+        } throws: { error in
+            "\(error)".hasPrefix(message) && !"\(error)".contains("\n")
+        }
+    }
+
+    @Test("a missing required key says what to write", arguments: ["meter", "identity", "token", "certificates", "pki", "upstream", "outbox"])
+    func missing(section: String) throws {
+        let yaml = Self.valid.split(separator: "\n").filter { !$0.hasPrefix(section + ":") && !($0.hasPrefix("  ") && section == "token") }
+            .joined(separator: "\n")
+        #expect {
+            try validate(yaml)
+        } throws: { error in
+            "\(error)".hasPrefix(section + ".") && "\(error)".contains("missing; write")
+        }
+    }
+}
