@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", .product(name: "Crypto", package: "swift-crypto")] + x509,
+            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto")] + x509 + observability,
             exclude: ["Fixtures"]
         ),
     ]
