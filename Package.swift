@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "Metering", targets: ["Metering"]),
         .library(name: "Uplink", targets: ["Uplink"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "HeadEnd", targets: ["HeadEnd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -94,6 +95,18 @@ let package = Package(
         // The gateway's pipeline services (gatewayd's inside); for now the durable outbox, on SQLite through GRDB.
         .target(name: "Gateway", dependencies: ["Metering", "COSEM", .product(name: "GRDB", package: "GRDB.swift")]),
 
+        // The head-end: the mutual-TLS listener for gateways, each frame verified end to end, the replay and gap rules
+        // (Uplink's ledger), the reading store on SQLite through GRDB, and signed acknowledgements. The signer comes
+        // in as any Signer: the executable opens the token.
+        .target(
+            name: "HeadEnd",
+            dependencies: [
+                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport", "DaemonRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio + x509 + observability
+        ),
+
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
 
@@ -140,6 +153,11 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "HeadEndTests",
+            dependencies: ["HeadEnd", "Uplink", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
+                           "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")] + nio + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(
