@@ -30,6 +30,7 @@ let package = Package(
     products: [
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .executable(name: "pkid", targets: ["pkid"]),
+        .executable(name: "headend", targets: ["headend"]),
         .library(name: "COSEM", targets: ["COSEM"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
@@ -118,6 +119,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
+        ),
+        .executableTarget(
+            name: "headend",
+            dependencies: [
+                "HeadEnd", "PKCS11", "PKI", "COSEM", "Metering", "Signing", "Transport", "ConfigFiles", "DaemonRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + x509 + observability
         ),
         .executableTarget(
             name: "gatewayctl",
