@@ -67,10 +67,11 @@ final class HeadEndFixture: @unchecked Sendable {
     }
 
     /// Checks an acknowledgement as the gateway does, with the head-end's certificate.
-    func verifyAcknowledgement(_ bytes: [UInt8], to gateway: TestGateway, sent: Set<UInt64>) async throws -> AcknowledgementVerification {
+    func verifyAcknowledgement(_ bytes: [UInt8], to gateway: TestGateway, sent: Set<UInt64>,
+                               headEnd certificate: Certificate? = nil) async throws -> AcknowledgementVerification {
         let verifier = AcknowledgementVerifier(validator: CertificateValidator(trustAnchors: [authority.certificate], crls: [try crl()]),
                                                headEnd: Self.headEndTitle, gateway: gateway.title)
-        return await verifier.verify(frame: bytes, certificate: headEndCertificate, sent: sent)
+        return await verifier.verify(frame: bytes, certificate: certificate ?? headEndCertificate, sent: sent)
     }
 }
 
