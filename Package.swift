@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .executable(name: "pkid", targets: ["pkid"]),
         .executable(name: "gatewayd", targets: ["gatewayd"]),
+        .executable(name: "headend", targets: ["headend"]),
         .library(name: "COSEM", targets: ["COSEM"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
@@ -39,6 +40,7 @@ let package = Package(
         .library(name: "Metering", targets: ["Metering"]),
         .library(name: "Uplink", targets: ["Uplink"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "HeadEnd", targets: ["HeadEnd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -103,6 +105,18 @@ let package = Package(
             ] + nio + x509 + observability
         ),
 
+        // The head-end: the mutual-TLS listener for gateways, each frame verified end to end, the replay and gap rules
+        // (Uplink's ledger), the reading store on SQLite through GRDB, and signed acknowledgements. The signer comes
+        // in as any Signer: the executable opens the token.
+        .target(
+            name: "HeadEnd",
+            dependencies: [
+                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport", "DaemonRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio + x509 + observability
+        ),
+
         // What the executables share: configuration files.
         .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
 
@@ -119,6 +133,14 @@ let package = Package(
             name: "gatewayd",
             dependencies: [
                 "Gateway", "Metering", "Modbus", "PKCS11", "PKI", "Transport", "ConfigFiles", "DaemonRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + x509 + observability
+        ),
+        .executableTarget(
+            name: "headend",
+            dependencies: [
+                "HeadEnd", "PKCS11", "PKI", "COSEM", "Metering", "Signing", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + x509 + observability
@@ -158,6 +180,11 @@ let package = Package(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
                            "ConfigFiles", "DaemonRuntime", .product(name: "GRDB", package: "GRDB.swift")] + x509 + observability
+        ),
+        .testTarget(
+            name: "HeadEndTests",
+            dependencies: ["HeadEnd", "Uplink", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
+                           "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")] + nio + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(

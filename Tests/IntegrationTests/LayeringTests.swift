@@ -70,5 +70,10 @@ struct LayeringTests {
             #expect(heavy.isEmpty, "\(name) links \(heavy.sorted())")
             #expect(!target.dependencies.contains("PKCS11"), "\(name) imports PKCS11; it should sign through Signing")
         }
+        // The head-end's library signs acknowledgements and TLS handshakes through Signing; only its executable opens
+        // the token, and only executables read YAML.
+        let headEnd = try #require(targets["HeadEnd"])
+        #expect(!headEnd.dependencies.contains("PKCS11") && !headEnd.products.contains("Yams"),
+                "HeadEnd depends on \(headEnd.dependencies.sorted()) \(headEnd.products.sorted())")
     }
 }

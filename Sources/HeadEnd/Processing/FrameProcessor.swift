@@ -1,0 +1,184 @@
+import COSEM
+import Foundation
+import Logging
+import Metering
+import PKI
+import Signing
+import SwiftASN1
+import Uplink
+import X509
+
+/// Everything the head-end does with one frame from a gateway, without sockets: verify it end to end, check that it
+/// comes from the gateway at the other end of the TLS connection, apply the replay and gap rules, store it, and sign
+/// the acknowledgement. The listener (`HeadEndServer`) only moves bytes; tests call `process` directly.
+///
+/// For a frame from the TLS peer whose certificate names system title P:
+/// 1. `RecordVerifier` checks it with the certificate the Central Directory holds for the serial its
+///    `certificate_info` names (`certificates`, a `DirectoryCache` in the daemon) and a `CertificateValidator` built
+///    with the current CRLs (`revocation`), failing closed without one.
+/// 2. The frame's originator must be P: a gateway may not deliver another's frames, even validly signed ones
+///    (refused for good, reason `originator`).
+/// 3. The ledger decides by transaction id: new, gap (logged and counted), late, duplicate (acknowledged again,
+///    stored once) or an old replay (refused for good).
+/// 4. The reading is stored in one transaction; only after the commit does the ledger learn of it. A failed write
+///    is refused retry-later (`store`), so the gateway keeps the reading.
+/// 5. A failed verification is refused with its first failed check (`Refusal(verification)`): retry-later when it
+///    says nothing about the frame (revocation status or the directory unavailable), final otherwise. Every refusal
+///    is logged and counted; only final ones are kept in the store (a retry-later frame comes again and gets its
+///    verdict then).
+/// 6. The acknowledgement is signed with the head-end's key and the next id of `AcknowledgementNumbering`.
+///
+/// Calls for one connection must come one at a time, in the order the frames arrived: the acknowledgement ids then
+/// grow in the order they are sent, as gateways require.
+public struct FrameProcessor: Sendable {
+    public let store: ReadingStore
+    public let signer: AcknowledgementSigner
+    public let certificates: any CertificateSource
+    public let revocation: any RevocationListSource
+    public let trustAnchors: [Certificate]
+    public let intermediates: [Certificate]
+    public let convention: GeneralSigning.SignedBytesConvention
+    private let ledger: HeadEndLedger
+    private let numbering: AcknowledgementNumbering
+    private let logger: Logger
+    /// Called with every outcome, after it is stored and before its acknowledgement is sent (the daemon prints
+    /// `outcome.line`).
+    private let report: @Sendable (FrameOutcome) -> Void
+
+    public init(
+        store: ReadingStore, signer: AcknowledgementSigner, certificates: any CertificateSource,
+        revocation: any RevocationListSource, trustAnchors: [Certificate], intermediates: [Certificate] = [],
+        convention: GeneralSigning.SignedBytesConvention = .a, window: Int = ReceiverLedger.defaultWindow,
+        logger: Logger = Logger(label: "headend"), report: @escaping @Sendable (FrameOutcome) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.signer = signer
+        self.certificates = certificates
+        self.revocation = revocation
+        self.trustAnchors = trustAnchors
+        self.intermediates = intermediates
+        self.convention = convention
+        self.ledger = HeadEndLedger(store: store, window: window)
+        self.numbering = AcknowledgementNumbering(store: store)
+        self.logger = logger
+        self.report = report
+    }
+
+    /// The validator for a check made now: the trust anchors and the CRLs current at this moment.
+    public func validator() async -> CertificateValidator {
+        CertificateValidator(trustAnchors: trustAnchors, intermediates: intermediates, crls: await revocation.crls())
+    }
+
+    /// Processes one frame (the APDU, without the wrapper) from `peer`; returns the outcome with the signed
+    /// acknowledgement. Throws only when the acknowledgement cannot be signed (the token is gone): the verdict
+    /// stands (a stored reading stays stored) and the gateway, getting no answer, sends the frame again.
+    public func process(_ bytes: [UInt8], from peer: SystemTitle, at now: Date = Date()) async throws -> FrameOutcome {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let verifier = RecordVerifier(validator: await validator(), convention: convention)
+        let source = RememberingSource(certificates)
+        let verification = await verifier.verify(frame: bytes, certificates: source, at: now)
+        let elapsed = clock.now - started
+        HeadEndMetrics.verification.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
+            + Int64(elapsed.components.attoseconds / 1_000_000_000))
+
+        let id = verification.transactionID
+        let verdict: FrameOutcome.Verdict
+        if let originator = verification.originator, originator != peer {
+            verdict = .refused(Refusal(reason: .originator, disposition: .final,
+                                       describing: "the frame's originator \(originator) is not the gateway of this TLS connection (\(peer))"))
+        } else if let refusal = Refusal(verification) {
+            verdict = .refused(refusal)
+        } else if let id, let record = verification.record {
+            verdict = await decideAndStore(id: id, record: record, frame: bytes, certificate: source.certificate, from: peer,
+                                           verification: verification, at: now)
+        } else {
+            verdict = .refused(Refusal(reason: .content, disposition: .final, describing: "the frame passed without a record or transaction id"))
+        }
+
+        let acknowledgement: Acknowledgement
+        switch verdict {
+        case .stored: acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .accepted)
+        case .duplicate: acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .duplicate)
+        case .refused(let refusal): acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .refused(refusal))
+        }
+        await account(verdict, id: id, frame: bytes, from: peer, at: now)
+
+        let headEndID = try await numbering.next()
+        let signed = try await signer.sign(acknowledgement, to: peer, transactionID: headEndID, at: now)
+        let outcome = FrameOutcome(gateway: peer, transactionID: id, verdict: verdict, verification: verification,
+                                   verificationTime: elapsed, acknowledgement: acknowledgement, signedAcknowledgement: signed.encoded)
+        report(outcome)
+        return outcome
+    }
+
+    /// The ledger's decision, and the write when it stores.
+    private func decideAndStore(id: UInt64, record: MeasurementRecord, frame: [UInt8], certificate: Certificate?, from peer: SystemTitle,
+                                verification: RecordVerification, at now: Date) async -> FrameOutcome.Verdict {
+        let decision: LedgerDecision
+        do {
+            decision = try await ledger.decide(id, from: peer)
+        } catch {
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end cannot read its store: \(error)"))
+        }
+        guard decision.stores else {
+            if case .refused(let refusal) = decision.acknowledgement(of: id).outcome { return .refused(refusal) }
+            return .duplicate
+        }
+        guard let certificate, let der = try? certificateDER(certificate) else {
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the signer's certificate could not be kept with the reading"))
+        }
+        let reading = StoredReading(
+            gateway: peer, transactionID: id, measuredAt: record.measurementTime.unixTime.map(Self.date) ?? now, receivedAt: now,
+            signerSerial: CertificateSerial(certificate.serialNumber).description,
+            verdict: "verified: " + verification.checks.map(\.name).joined(separator: ", "),
+            frame: frame, certificate: der, convention: convention
+        )
+        do {
+            guard try await store.store(reading) else { return .duplicate }
+        } catch {
+            logger.error("cannot store a reading", metadata: ["gateway": "\(peer)", "transaction": "\(id)", "error": "\(error)"])
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end could not store the reading; send it again later"))
+        }
+        await ledger.recordStored(id, from: peer)
+        if case .gap(let missing) = decision { return .stored(missing: missing) }
+        return .stored(missing: nil)
+    }
+
+    static func date(_ time: UnixTime) -> Date {
+        Date(timeIntervalSince1970: Double(time.seconds) + Double(time.hundredths) / 100)
+    }
+
+    private func certificateDER(_ certificate: Certificate) throws -> [UInt8] {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return serializer.serializedBytes
+    }
+
+    /// Logs and counts the verdict, and keeps a final refusal.
+    private func account(_ verdict: FrameOutcome.Verdict, id: UInt64?, frame: [UInt8], from peer: SystemTitle, at now: Date) async {
+        let metadata: Logger.Metadata = ["gateway": "\(peer)", "transaction": "\(id.map(String.init) ?? "?")"]
+        switch verdict {
+        case .stored(let missing):
+            HeadEndMetrics.stored.increment()
+            if let missing {
+                HeadEndMetrics.gaps.increment()
+                HeadEndMetrics.missing.increment(by: Int64(clamping: missing.upperBound - missing.lowerBound + 1))
+                logger.warning("gap in the gateway's transaction ids: \(missing.lowerBound)...\(missing.upperBound) missing", metadata: metadata)
+            }
+        case .duplicate:
+            HeadEndMetrics.duplicates.increment()
+            logger.info("duplicate reading acknowledged again", metadata: metadata)
+        case .refused(let refusal):
+            HeadEndMetrics.refused(refusal)
+            logger.notice("refused a frame: \(refusal.reason) (\(refusal.disposition)): \(refusal.text)", metadata: metadata)
+            guard refusal.disposition == .final else { return }
+            do {
+                try await store.store(StoredRefusal(gateway: peer, transactionID: id, reason: refusal.reason, disposition: refusal.disposition,
+                                                    text: refusal.text, at: now, frame: frame))
+            } catch {
+                logger.error("cannot keep a refusal", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
+        }
+    }
+}

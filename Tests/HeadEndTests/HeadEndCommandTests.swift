@@ -1,0 +1,112 @@
+import COSEM
+import Foundation
+import HeadEnd
+import Metering
+import PKI
+import PKIService
+import PKIStore
+import SwiftASN1
+import TestSupport
+import Testing
+import Transport
+import X509
+
+/// The `headend` executable as users run it: its help, its one-line configuration errors, the query commands
+/// against a store the head-end wrote, evidence that `gatewayctl verify` accepts, and the daemon on SoftHSM keys.
+@Suite("headend: the executable")
+struct HeadEndCommandTests {
+    static var headendPath: String { productsDirectory.appendingPathComponent("headend").path }
+
+    @Test("--help names the subcommands and exits 0; --version prints the product version")
+    func help() throws {
+        let help = try run(Self.headendPath, ["--help"])
+        #expect(help.status == 0)
+        for name in ["serve (default)", "readings", "summary", "export"] {
+            #expect(help.output.contains(name), "\(help.output)")
+        }
+        let version = try run(Self.headendPath, ["--version"])
+        #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    static let goodConfig = """
+        listen: 127.0.0.1:0
+        system_title: 48454144454E4401
+        signing_key: "pkcs11:token=headend;object=ack"
+        tls_key: "pkcs11:token=headend;object=tls"
+        trust_anchors: /nonexistent/ca.pem
+        pki_url: http://127.0.0.1:1
+        store: /nonexistent/readings.sqlite
+        """
+
+    @Test("a bad value gives one line naming its key, and exit 1", arguments: [
+        ("system_title: 0102", "system_title"),
+        ("listen: nowhere", "listen"),
+        ("signed_bytes: c", "signed_bytes"),
+        ("idle_timeout: soon", "idle_timeout"),
+        ("max_connections: 0", "max_connections"),
+        ("pki_url: ftp://pkid", "pki_url"),
+        ("signing_key: \"pkcs11:token=headend;object=ack;pin-value=1234\"", "signing_key"),
+    ])
+    func badValue(_ line: String, _ key: String) throws {
+        let scratch = try ScratchDirectory("headend-config")
+        let key0 = line.split(separator: ":")[0]
+        let lines = Self.goodConfig.split(separator: "\n").filter { !$0.hasPrefix(key0 + ":") } + [Substring(line)]
+        let path = scratch.path("headend.yaml")
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run(Self.headendPath, ["--config", path])
+        #expect(result.status == 1)
+        let errorLines = result.stderr.split(separator: "\n")
+        #expect(errorLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("headend: \(key)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("1234"), "a PIN is never printed")
+    }
+
+    @Test("readings, summary and export read the store the head-end wrote; the evidence verifies with gatewayctl")
+    func queries() async throws {
+        let fixture = try await HeadEndFixture("headend-queries")
+        let gateway = try await fixture.gateway("00DB1234567890C0")
+        let store = try ReadingStore(path: fixture.storePath)
+        let processor = try fixture.processor(store: store)
+        for id: UInt64 in [1, 2, 4] { _ = try await processor.process(try await gateway.frame(id), from: gateway.title) }
+        var tampered = try await gateway.frame(5)
+        tampered[tampered.count - 1] ^= 0x01
+        _ = try await processor.process(tampered, from: gateway.title)
+        try store.close()
+
+        let readings = try run(Self.headendPath, ["readings", "--store", fixture.storePath])
+        #expect(readings.status == 0, "\(readings.stderr)")
+        let lines = readings.output.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.first?.hasPrefix("00DB1234567890C0 #1 2026-11-25T12:00:00.250Z verified: ") == true, "\(readings.output)")
+
+        let json = try run(Self.headendPath, ["readings", "--store", fixture.storePath, "--gateway", "00db1234567890c0", "--json"])
+        let array = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]])
+        #expect(array.map { $0["transaction_id"] as? Int } == [1, 2, 4])
+        #expect((array.first?["values"] as? [[String: Any]])?.count == 3)
+        let none = try run(Self.headendPath, ["readings", "--store", fixture.storePath, "--since", "2030-01-01T00:00:00Z"])
+        #expect(none.status == 0 && none.output.isEmpty)
+
+        let summary = try run(Self.headendPath, ["summary", "--store", fixture.storePath])
+        #expect(summary.output == """
+            00DB1234567890C0 readings 3 highest #4 missing 1 refusals 1
+            total: 3 readings verified, 1 rejected, 1 lost (1 gateway)
+
+            """, "\(summary.output)")
+        let summaryJSON = try run(Self.headendPath, ["summary", "--store", fixture.storePath, "--json"])
+        let totals = try #require(try JSONSerialization.jsonObject(with: summaryJSON.stdout) as? [String: Any])
+        #expect((totals["total"] as? [String: Any])?["readings"] as? Int == 3)
+
+        let evidence = fixture.scratch.path("reading-2.der")
+        let export = try run(Self.headendPath, ["export", "--store", fixture.storePath, "--gateway", "00DB1234567890C0",
+                                                "--transaction-id", "2", "--out", evidence])
+        #expect(export.status == 0, "\(export.stderr)")
+        let ca = fixture.scratch.path("ca.pem")
+        try fixture.authority.certificate.serializeAsPEM().pemString.write(toFile: ca, atomically: true, encoding: .utf8)
+        let verify = try run(gatewayctlPath, ["verify", "--evidence", evidence, "--ca", ca, "--crl", fixture.authority.directory.crlPath])
+        #expect(verify.status == 0, "\(verify.output) \(verify.stderr)")
+
+        let missing = try run(Self.headendPath, ["export", "--store", fixture.storePath, "--gateway", "00DB1234567890C0",
+                                                 "--transaction-id", "3", "--out", evidence])
+        #expect(missing.status == 1 && missing.stderr.contains("no reading #3"))
+    }
+}
