@@ -42,7 +42,7 @@ struct GatewayWiring {
         let reader = MeterReader(client: client, map: map)
         let builder = try RecordBuilder(map: map, identity: configuration.identity)
 
-        let status = StatusBoard(path: configuration.statusFile)
+        let status = StatusBoard(path: configuration.statusFile, logger: logger)
         status.update {
             $0.signingCertificateExpires = signingCertificate.notValidAfter
             $0.tlsCertificateExpires = tlsCertificate.notValidAfter

@@ -15,19 +15,27 @@ public final class StatusBoard: Sendable {
     private let signedGauge = Gauge(label: "gateway_outbox_readings", dimensions: [("state", "signed")])
     private let fullGauge = Gauge(label: "gateway_outbox_full")
 
-    public init(path: String?, startedAt: Date = Date()) {
+    private let logger: Logger
+
+    public init(path: String?, startedAt: Date = Date(), logger: Logger = Logger(label: "gateway-status")) {
         self.path = path
+        self.logger = logger
         status = Mutex(GatewayStatus(pid: ProcessInfo.processInfo.processIdentifier, startedAt: startedAt))
     }
 
     public var current: GatewayStatus { status.withLock { $0 } }
 
-    /// Changes the status and the gauges that follow from it.
+    /// Changes the status and the gauges that follow from it. A change of state (meter, token, uplink, outbox full)
+    /// is written to the status file at once, so `gatewayctl status` never lags behind what the log says.
     public func update(_ change: (inout GatewayStatus) -> Void) {
-        let now = status.withLock { status in
+        let (before, now) = status.withLock { status in
+            let before = status
             change(&status)
             status.updatedAt = Date()
-            return status
+            return (before, status)
+        }
+        if before.uplink != now.uplink || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull {
+            write(now)
         }
         uplinkGauge.record(now.uplink == .connected ? 1 : 0)
         tokenGauge.record(now.token == .ready ? 1 : 0)
@@ -46,16 +54,21 @@ public final class StatusBoard: Sendable {
     }
 
     /// Writes the status file; a failure is logged, never fatal (the daemon's job is the readings).
-    public func write(logger: Logger) {
+    public func write() {
+        write(current)
+    }
+
+    private func write(_ status: GatewayStatus) {
         guard let path else { return }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            let data = try encoder.encode(current)
-            let temporary = path + ".tmp"
+            let data = try encoder.encode(status)
+            // A name of this write's own: two writers (the reporter and a state change) never share a temporary file.
+            let temporary = path + ".\(UUID().uuidString.prefix(8)).tmp"
             try data.write(to: URL(fileURLWithPath: temporary))
-            _ = rename(temporary, path)
+            if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
         } catch {
             logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(error)"])
         }

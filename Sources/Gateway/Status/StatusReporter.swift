@@ -26,7 +26,7 @@ public struct StatusReporter: Service {
         var nextSummary = clock.now.advanced(by: summaryInterval)
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             await refresh()
-            status.write(logger: logger)
+            status.write()
             if clock.now >= nextSummary {
                 nextSummary = clock.now.advanced(by: summaryInterval)
                 let current = status.current
@@ -36,7 +36,7 @@ public struct StatusReporter: Service {
         }
         await refresh()
         status.update { $0.uplink = .stopped }
-        status.write(logger: logger)
+        status.write()
     }
 
     private func refresh() async {

@@ -72,7 +72,7 @@ public final class UplinkService: Service, Sendable {
             group.addTask { [continuation] in
                 // The clock for timeouts and back-offs: coarse on purpose, every event re-checks them.
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(100))
+                    do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
                     continuation.yield(.tick)
                 }
             }
