@@ -73,10 +73,16 @@ final class ChainFixture: @unchecked Sendable {
     }
 
     private func writeHeadEndConfig() {
-        _ = hsm.file("headend.yaml", Data("""
+        _ = headEndConfig(signingKey: "headend-sign", name: "headend.yaml")
+    }
+
+    /// A head-end configuration signing its acknowledgements with `signingKey` (a key on the headend token).
+    func headEndConfig(signingKey: String, signingCertificate: String? = nil, name: String = "headend-\(UUID().uuidString.prefix(6)).yaml") -> String {
+        let certificateLine = signingCertificate.map { "signing_certificate: \($0)\n" } ?? ""
+        return hsm.file(name, Data((certificateLine + """
             listen: 127.0.0.1:\(headEndPort)
             system_title: \(Self.headEndTitle)
-            signing_key: "pkcs11:token=headend;object=headend-sign?pin-source=file:\(headEndPINFile)"
+            signing_key: "pkcs11:token=headend;object=\(signingKey)?pin-source=file:\(headEndPINFile)"
             tls_key: "pkcs11:token=headend;object=headend-tls?pin-source=file:\(headEndPINFile)"
             trust_anchors: \(pki.pki)/ca.pem
             pki_url: \(pki.plainURL)
@@ -85,7 +91,7 @@ final class ChainFixture: @unchecked Sendable {
             store: \(storePath)
             log_level: info
 
-            """.utf8))
+            """).utf8))
     }
 
     func writeGatewayConfig(pollInterval: String, outboxLimit: Int, ackTimeout: String) {
@@ -125,9 +131,9 @@ final class ChainFixture: @unchecked Sendable {
     // MARK: Processes
 
     @discardableResult
-    func startHeadEnd(extraArguments: [String] = []) throws -> BackgroundProcess {
+    func startHeadEnd(config: String? = nil) throws -> BackgroundProcess {
         headEnd?.stop(signal: SIGKILL)
-        let process = try BackgroundProcess(headendPath, ["--config", headEndConfig] + extraArguments, environment: hsm.environment)
+        let process = try BackgroundProcess(headendPath, ["--config", config ?? headEndConfig], environment: hsm.environment)
         _ = try process.waitForLine(containing: "listening on", timeout: 30)
         headEnd = process
         return process
