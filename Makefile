@@ -25,6 +25,9 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release --product gatewayctl
+	$(SWIFT) build -c release --product pkid
+	$(SWIFT) build -c release --product gatewayd
+	$(SWIFT) build -c release --product headend
 
 ## tokens: development SoftHSM tokens gateway, headend and ca under Tokens/softhsm/
 tokens: build
@@ -57,7 +60,7 @@ test: build
 		[ -d "$$root" ] && flock --nonblock "$$root" rm -rf "$$root"; \
 	done; exit $$status
 
-## bench: the benchmarks (release build) on the development tokens
+## bench: the benchmarks (release build) on the development tokens, the whole chain last (Scripts/bench-chain.sh)
 bench: release tokens
 	@export SOFTHSM2_CONF=$(CURDIR)/Tokens/softhsm/softhsm2.conf; \
 	key="pkcs11:token=gateway;object=bench-p256?pin-source=file:$(CURDIR)/Tokens/softhsm/pins/gateway.pin"; \
@@ -65,6 +68,7 @@ bench: release tokens
 	.build/release/gatewayctl bench token "$$key" --seconds 3 --sessions 2; \
 	.build/release/gatewayctl bench meter --seconds 3; \
 	.build/release/gatewayctl bench record "$$key" --seconds 2
+	Scripts/bench-chain.sh
 
 ## fuzz: libFuzzer on every target (FUZZ_SECONDS each, default 60): COSEMFuzzer (the COSEM decoders) and VerifyFuzzer
 ## (frame and evidence verification with its reports); seeds in Fuzz/corpus, findings in Fuzz/findings
