@@ -2,6 +2,8 @@ import COSEM
 import Foundation
 import HeadEnd
 import Metering
+import NIOCore
+import NIOPosix
 import PKI
 import PKIService
 import PKIStore
@@ -236,5 +238,20 @@ struct HeadEndServerTests {
         await running.stop()
         #expect(answers.count == 1)
         #expect(try await store.readings().map(\.transactionID) == [2])
+    }
+
+    @Test("a client that connects and never completes the handshake is closed at the handshake timeout, with a log line")
+    func handshakeTimeout() async throws {
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .milliseconds(200)))
+        // Plain TCP, not a byte sent: what a port scanner or a stuck client does.
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: running.server.port).get()
+        let line = await logs.waitFor("not completed within")
+        try await waitForConnections(running, 0)
+        try? await channel.closeFuture.get()
+        await running.stop()
+        #expect(line?.contains("TLS handshake refused") == true, "\(logs.all)")
     }
 }
