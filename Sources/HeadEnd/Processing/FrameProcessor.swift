@@ -28,6 +28,9 @@ import X509
 ///    verdict then).
 /// 6. The acknowledgement is signed with the head-end's key and the next id of `AcknowledgementNumbering`.
 ///
+/// A frame too broken to carry a transaction id is answered all the same, as transaction 0 refused (`frame`): the
+/// gateway cannot match it to a frame it sent, but its log shows why.
+///
 /// Calls for one connection must come one at a time, in the order the frames arrived: the acknowledgement ids then
 /// grow in the order they are sent, as gateways require.
 public struct FrameProcessor: Sendable {
