@@ -254,4 +254,20 @@ struct HeadEndServerTests {
         await running.stop()
         #expect(line?.contains("TLS handshake refused") == true, "\(logs.all)")
     }
+
+    @Test("a gateway connection silent past the idle timeout is closed, with a log line naming the gateway")
+    func idleTimeout() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890BC")
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .milliseconds(300)))
+        let client = try await connect(running, as: gateway)
+        // Nothing sent: the server closes, and the client's read ends without an answer.
+        let answers = try await client.exchange([])
+        let line = await logs.waitFor("idle timeout")
+        await running.stop()
+        #expect(answers.isEmpty)
+        #expect(line?.contains("00DB1234567890BC") == true, "\(logs.all)")
+    }
 }
