@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "HeadEnd",
             dependencies: [
-                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport", "DaemonRuntime",
+                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability

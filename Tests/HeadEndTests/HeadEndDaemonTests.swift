@@ -54,6 +54,7 @@ struct HeadEndDaemonTests {
             pki_url: http://127.0.0.1:\(pkid.port)
             store: \(fixture.storePath)
             log_level: debug
+            metrics: 127.0.0.1:0
             """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let headend = try BackgroundProcess(HeadEndCommandTests.headendPath, ["--config", config],
@@ -75,6 +76,17 @@ struct HeadEndDaemonTests {
                                options: .regularExpression) != nil, "\(verified)")
         let refused = try headend.waitForLine(containing: "refused 00DB1234567890D0 #1 originator: ")
         #expect(refused.contains("00DB1234567890D1"))
+
+        // The counts an operator scrapes, from the same run.
+        let metricsLine = try headend.waitForLine(containing: "headend metrics at http://127.0.0.1:")
+        let metricsPort = try #require(Int(metricsLine.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        let response = try await HTTPSClient(host: "127.0.0.1", port: metricsPort, tls: nil).request(.GET, "/metrics")
+        let metrics = String(decoding: response.body, as: UTF8.self).split(separator: "\n")
+        #expect(metrics.contains("headend_readings_stored_total 2"), "\(metrics)")
+        #expect(metrics.contains { $0.hasPrefix("headend_refusals_total{") && $0.contains(#"reason="originator""#) && $0.hasSuffix(" 1") },
+                "\(metrics)")
+        #expect(metrics.contains { $0.hasPrefix("headend_verification_seconds_count") && $0.hasSuffix(" 3") }, "\(metrics)")
+        #expect(metrics.contains { $0.hasPrefix("headend_connected_gateways") }, "\(metrics)")
 
         #expect(headend.stop() == 0, "\(headend.stderr)")
         #expect(headend.stdoutLines.last == "headend stopped by SIGTERM")

@@ -2,6 +2,8 @@ import COSEM
 import Foundation
 import HeadEnd
 import Metering
+import NIOCore
+import NIOPosix
 import PKI
 import PKIService
 import PKIStore
@@ -36,13 +38,14 @@ struct HeadEndServerTests {
         }
     }
 
-    func start(_ processor: FrameProcessor, revocation: (any RevocationListSource)? = nil, logs: CapturedLogs = CapturedLogs()) async throws -> Running {
+    func start(_ processor: FrameProcessor, revocation: (any RevocationListSource)? = nil, logs: CapturedLogs = CapturedLogs(),
+               limits: HeadEndServerLimits = HeadEndServerLimits(handshakeTimeout: .seconds(30))) async throws -> Running {
         let tls = try TLSConfigurations.serverRequiringClientCertificate(chain: [serverCertificate], key: serverKey,
                                                                          clientCA: [fixture.authority.certificate])
         let check = GatewayCertificateCheck(trustAnchors: [fixture.authority.certificate],
                                             revocation: try revocation ?? FixedRevocationLists([fixture.crl()]))
         let server = try await HeadEndServer(host: "127.0.0.1", port: 0, tls: tls, check: check, processor: processor,
-                                             limits: HeadEndServerLimits(handshakeTimeout: .seconds(30)), logger: logs.logger)
+                                             limits: limits, logger: logs.logger)
         return Running(server: server, task: Task { await server.run() })
     }
 
@@ -194,5 +197,77 @@ struct HeadEndServerTests {
         #expect(try await store.readings().map(\.transactionID) == [1, 2])
         #expect(try await store.readings(gateway: unknown.title).isEmpty)
         #expect(try await store.refusals().isEmpty)
+    }
+
+    /// Waits until the server holds `count` connections (a closed one leaves it when its close completes).
+    func waitForConnections(_ running: Running, _ count: Int) async throws {
+        for _ in 0..<500 where running.server.openConnections != count { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(running.server.openConnections == count)
+    }
+
+    @Test("a frame above the size limit closes the connection unanswered, and nothing is stored")
+    func frameSizeLimit() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890BA")
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), maxFrameSize: 256))
+        let frame = try await gateway.frame(1)
+        #expect(frame.count > 256)
+        let answers = (try? await connect(running, as: gateway).exchange([frame])) ?? []
+        let line = await logs.waitFor("closing the connection")
+        await running.stop()
+        #expect(answers.isEmpty)
+        #expect(line?.contains("exceeds the limit of 256") == true, "\(line ?? "no line"): \(logs.all)")
+        #expect(try await store.readings().isEmpty)
+    }
+
+    @Test("past max_connections a new connection is closed at once; the open one still works")
+    func connectionLimit() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890BB")
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), maxConnections: 1))
+        let first = try await connect(running, as: gateway)
+        try await waitForConnections(running, 1)
+        let second = (try? await connect(running, as: gateway).exchange([try await gateway.frame(1)])) ?? []
+        #expect(second.isEmpty)
+        #expect(await logs.waitFor("connection limit reached") != nil, "\(logs.all)")
+        let answers = try await first.exchange([try await gateway.frame(2)])
+        await running.stop()
+        #expect(answers.count == 1)
+        #expect(try await store.readings().map(\.transactionID) == [2])
+    }
+
+    @Test("a client that connects and never completes the handshake is closed at the handshake timeout, with a log line")
+    func handshakeTimeout() async throws {
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .milliseconds(200)))
+        // Plain TCP, not a byte sent: what a port scanner or a stuck client does.
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: running.server.port).get()
+        let line = await logs.waitFor("not completed within")
+        try await waitForConnections(running, 0)
+        try? await channel.closeFuture.get()
+        await running.stop()
+        #expect(line?.contains("TLS handshake refused") == true, "\(logs.all)")
+    }
+
+    @Test("a gateway connection silent past the idle timeout is closed, with a log line naming the gateway")
+    func idleTimeout() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890BC")
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .milliseconds(300)))
+        let client = try await connect(running, as: gateway)
+        // Nothing sent: the server closes, and the client's read ends without an answer.
+        let answers = try await client.exchange([])
+        let line = await logs.waitFor("idle timeout")
+        await running.stop()
+        #expect(answers.isEmpty)
+        #expect(line?.contains("00DB1234567890BC") == true, "\(logs.all)")
     }
 }

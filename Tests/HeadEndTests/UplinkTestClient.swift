@@ -32,16 +32,24 @@ struct UplinkTestClient {
     }
 
     /// Sends the frames (wPorts 1 → 1 as gatewayd does, source 16 for the first so the swap is visible) and returns the
-    /// answers, as many as came before the server closed or `frames.count`.
+    /// answers, as many as came before the server closed or `frames.count`. With no frames, it reads until the server
+    /// closes.
     func exchange(_ frames: [[UInt8]]) async throws -> [WrapperFrame] {
-        try await channel.executeThenClose { inbound, outbound in
+        // A server that neither answers nor closes fails the test instead of hanging the run.
+        let stuck = channel.channel
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            stuck.close(promise: nil)
+        }
+        defer { watchdog.cancel() }
+        return try await channel.executeThenClose { inbound, outbound in
             for frame in frames {
                 try await outbound.write(try WrapperFrame(source: 16, destination: 1, apdu: frame))
             }
             var answers: [WrapperFrame] = []
             for try await answer in inbound {
                 answers.append(answer)
-                if answers.count == frames.count { break }
+                if !frames.isEmpty && answers.count == frames.count { break }
             }
             return answers
         }

@@ -28,6 +28,9 @@ import X509
 ///    verdict then).
 /// 6. The acknowledgement is signed with the head-end's key and the next id of `AcknowledgementNumbering`.
 ///
+/// A frame too broken to carry a transaction id is answered all the same, as transaction 0 refused (`frame`): the
+/// gateway cannot match it to a frame it sent, but its log shows why.
+///
 /// Calls for one connection must come one at a time, in the order the frames arrived: the acknowledgement ids then
 /// grow in the order they are sent, as gateways require.
 public struct FrameProcessor: Sendable {
@@ -73,9 +76,10 @@ public struct FrameProcessor: Sendable {
     /// acknowledgement. Throws only when the acknowledgement cannot be signed (the token is gone): the verdict
     /// stands (a stored reading stays stored) and the gateway, getting no answer, sends the frame again.
     public func process(_ bytes: [UInt8], from peer: SystemTitle, at now: Date = Date()) async throws -> FrameOutcome {
+        // The CRL fetch that `validator()` may start is the cache's cost, not this frame's verification.
+        let verifier = RecordVerifier(validator: await validator(), convention: convention)
         let clock = ContinuousClock()
         let started = clock.now
-        let verifier = RecordVerifier(validator: await validator(), convention: convention)
         let source = RememberingSource(certificates)
         let verification = await verifier.verify(frame: bytes, certificates: source, at: now)
         let elapsed = clock.now - started
@@ -136,6 +140,9 @@ public struct FrameProcessor: Sendable {
         )
         do {
             guard try await store.store(reading) else { return .duplicate }
+        } catch .idOutOfRange {
+            // No gateway's outbox allocates such an id; sending it again cannot change the answer.
+            return .refused(Refusal(reason: .store, disposition: .final, describing: "transaction id \(id) is above 2^63 - 1, which the store cannot hold"))
         } catch {
             logger.error("cannot store a reading", metadata: ["gateway": "\(peer)", "transaction": "\(id)", "error": "\(error)"])
             return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end could not store the reading; send it again later"))

@@ -57,6 +57,9 @@ public final class HeadEndServer: Sendable {
                         guard connections.admit(channel) else {
                             logger.warning("connection limit reached (\(limits.maxConnections)): closing a new connection",
                                            metadata: ["peer": "\(ConnectionGuard.describe(channel.remoteAddress))"])
+                            // Failing the initializer alone leaves the socket open, the client waiting for a
+                            // ServerHello that never comes: close it.
+                            channel.close(promise: nil)
                             throw ConnectionLimitReached()
                         }
                         let identity = ConnectionIdentity()
@@ -127,8 +130,17 @@ public final class HeadEndServer: Sendable {
                                                               apdu: outcome.signedAcknowledgement))
                 }
             }
-        } catch {
+        } catch let error as NIOSSLError {
             logger.debug("connection ended: \(error)", metadata: ["gateway": "\(connection.identity.gateway.map { "\($0)" } ?? "?")"])
+        } catch let error as WrapperError {
+            // A wrong version or a frame above the size limit: the stream cannot be resynchronised.
+            logger.notice("closing the connection: \(error)", metadata: ["gateway": "\(connection.identity.gateway.map { "\($0)" } ?? "?")"])
+        } catch let error as ChannelError {
+            logger.debug("connection ended: \(error)", metadata: ["gateway": "\(connection.identity.gateway.map { "\($0)" } ?? "?")"])
+        } catch {
+            // Not the network: the acknowledgement could not be signed (the token is gone) or framed. The gateway,
+            // getting no answer, sends the frame again on a new connection; a stored reading then counts as a duplicate.
+            logger.error("closing the connection: \(error)", metadata: ["gateway": "\(connection.identity.gateway.map { "\($0)" } ?? "?")"])
         }
     }
 

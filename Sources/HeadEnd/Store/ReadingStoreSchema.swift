@@ -24,7 +24,8 @@ enum ReadingStoreSchema {
                 t.column("convention", .text).notNull()
                 t.primaryKey(["gateway", "transactionID"])
             }
-            try db.create(index: "reading_receivedAt", on: "reading", columns: ["gateway", "measuredAt"])
+            // `headend readings --since`: one gateway's readings from a time on.
+            try db.create(index: "reading_measuredAt", on: "reading", columns: ["gateway", "measuredAt"])
             try db.create(table: "refusal") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("gateway", .text).notNull()
