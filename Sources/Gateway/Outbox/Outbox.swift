@@ -166,6 +166,29 @@ public final class Outbox: Sendable {
     /// this commit may repeat it); a different frame for a signed reading is refused, since the first may have
     /// been sent already.
     public func attachSignature(transactionID id: UInt64, frame: [UInt8]) async throws(OutboxError) {
+        try await attachSignatures([(id, frame)])
+    }
+
+    /// `attachSignature` for several readings in one transaction: the signing stage stores a batch with one fsync
+    /// instead of one per reading. All or nothing: a frame that does not fit its reading stores none of them (a
+    /// frame not stored is signed again later, which costs a signature and loses nothing).
+    public func attachSignatures(_ frames: [(transactionID: UInt64, frame: [UInt8])]) async throws(OutboxError) {
+        var checked: [(UInt64, [UInt8], [UInt8])] = []
+        for (id, frame) in frames {
+            checked.append((id, frame, try Self.content(of: frame, transactionID: id)))
+        }
+        let batch = checked
+        do {
+            try await database.write { db in
+                for (id, frame, content) in batch { try Self.attach(db, id: id, frame: frame, content: content) }
+            }
+        } catch {
+            throw .from(error, path: path)
+        }
+    }
+
+    /// The data-notification a frame signs, once the frame is known to be a signed general-signing APDU of `id`.
+    private static func content(of frame: [UInt8], transactionID id: UInt64) throws(OutboxError) -> [UInt8] {
         let signing: GeneralSigning
         do {
             signing = try GeneralSigning(decoding: frame)
@@ -177,25 +200,23 @@ public final class Outbox: Sendable {
             throw .frameMismatch(id, reason: "it is signed under transaction id \(other)")
         }
         guard !signing.signature.isEmpty else { throw .frameMismatch(id, reason: "it has no signature") }
-        do {
-            try await database.write { db in
-                guard let key = Int64(exactly: id),
-                      let row = try Row.fetchOne(db, sql: "SELECT dataNotification, frame FROM reading WHERE transactionID = ?", arguments: [key])
-                else { throw try Self.missing(db, id) }
-                let stored: Data? = row["frame"]
-                if let stored {
-                    guard [UInt8](stored) == frame else { throw OutboxError.alreadySigned(id) }
-                    return
-                }
-                guard [UInt8](row["dataNotification"] as Data) == signing.content else {
-                    throw OutboxError.frameMismatch(id, reason: "its content is not the reading's stored data-notification")
-                }
-                try db.execute(sql: "UPDATE reading SET frame = ?, signedAt = ? WHERE transactionID = ?",
-                               arguments: [Data(frame), Date(), key])
-            }
-        } catch {
-            throw .from(error, path: path)
+        return signing.content
+    }
+
+    private static func attach(_ db: Database, id: UInt64, frame: [UInt8], content: [UInt8]) throws {
+        guard let key = Int64(exactly: id),
+              let row = try Row.fetchOne(db, sql: "SELECT dataNotification, frame FROM reading WHERE transactionID = ?", arguments: [key])
+        else { throw try Self.missing(db, id) }
+        let stored: Data? = row["frame"]
+        if let stored {
+            guard [UInt8](stored) == frame else { throw OutboxError.alreadySigned(id) }
+            return
         }
+        guard [UInt8](row["dataNotification"] as Data) == content else {
+            throw OutboxError.frameMismatch(id, reason: "its content is not the reading's stored data-notification")
+        }
+        try db.execute(sql: "UPDATE reading SET frame = ?, signedAt = ? WHERE transactionID = ?",
+                       arguments: [Data(frame), Date(), key])
     }
 
     /// Why a reading is not there: delivered (below the next id), or never taken.

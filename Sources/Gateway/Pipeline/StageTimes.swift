@@ -14,8 +14,12 @@ public struct StageTimes: Sendable, Hashable {
     public var encode: Duration?
     /// The token's signature.
     public var signature: Duration?
+    /// Storing the frame in the outbox: this reading's share of its batch's commit.
+    public var signatureCommit: Duration?
     /// From writing the frame to the head-end until its acknowledgement verified.
     public var sendToAcknowledgement: Duration?
+    /// Taking the delivered reading out of the outbox (its commit).
+    public var deliveryCommit: Duration?
     /// From the start of the poll to the verified acknowledgement: the stages and every wait between them, what the
     /// security device adds to a reading's way to the head-end.
     public var endToEnd: Duration?
@@ -25,7 +29,8 @@ public struct StageTimes: Sendable, Hashable {
     /// The stages by name, in pipeline order: metric labels and the summary line use these names.
     public var named: [(stage: Stage, duration: Duration?)] {
         [(.modbus, modbus), (.build, build), (.outboxCommit, outboxCommit), (.encode, encode), (.signature, signature),
-         (.sendToAcknowledgement, sendToAcknowledgement), (.endToEnd, endToEnd)]
+         (.signatureCommit, signatureCommit), (.sendToAcknowledgement, sendToAcknowledgement), (.deliveryCommit, deliveryCommit),
+         (.endToEnd, endToEnd)]
     }
 
     public enum Stage: String, Sendable, CaseIterable {
@@ -34,7 +39,9 @@ public struct StageTimes: Sendable, Hashable {
         case outboxCommit = "outbox_commit"
         case encode
         case signature
+        case signatureCommit = "sign_commit"
         case sendToAcknowledgement = "send_to_ack"
+        case deliveryCommit = "deliver_commit"
         case endToEnd = "end_to_end"
     }
 }

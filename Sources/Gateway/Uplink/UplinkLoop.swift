@@ -100,7 +100,7 @@ final class UplinkLoop {
             policy.revocation = .none
             return CertificateValidator(trustAnchors: service.credentials.trustAnchors, policy: policy)
         }
-        return CertificateValidator(trustAnchors: service.credentials.trustAnchors, crls: await crl.crls())
+        return CertificateValidator(trustAnchors: service.credentials.trustAnchors, crls: await crl.crls(), cache: service.validations)
     }
 
     private func backoff() -> Duration {
@@ -199,8 +199,13 @@ final class UplinkLoop {
         switch event {
         case .delivered(let id):
             let roundTrip = sentAt.removeValue(forKey: id).map { clock.now - $0 }
+            let started = clock.now
             try await service.outbox.markDelivered(transactionID: id)
-            service.timing.update(id) { $0.sendToAcknowledgement = roundTrip }
+            let commit = clock.now - started
+            service.timing.update(id) {
+                $0.sendToAcknowledgement = roundTrip
+                $0.deliveryCommit = commit
+            }
             let times = service.timing.delivered(id)
             service.status.update { $0.lastDelivered = max($0.lastDelivered ?? 0, id) }
             service.onDelivered(id, times)

@@ -31,6 +31,8 @@ public final class UplinkService: Service, Sendable {
     let status: StatusBoard
     let logger: Logger
     let onDelivered: @Sendable (UInt64, StageTimes) -> Void
+    /// The head-end's certificate is checked for every acknowledgement: its path is built once a minute, not each time.
+    let validations = ValidationCache()
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
     private let generation = Atomic<Int>(0)

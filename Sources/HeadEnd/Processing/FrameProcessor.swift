@@ -42,6 +42,9 @@ public struct FrameProcessor: Sendable {
     public let intermediates: [Certificate]
     public let convention: GeneralSigning.SignedBytesConvention
     private let ledger: HeadEndLedger
+    /// A gateway's certificate is checked for every frame: its path is built once a minute (and again at each new
+    /// CRL), not for each frame.
+    private let validations = ValidationCache()
     private let numbering: AcknowledgementNumbering
     private let logger: Logger
     /// Called with every outcome, after it is stored and before its acknowledgement is sent (the daemon prints
@@ -69,7 +72,7 @@ public struct FrameProcessor: Sendable {
 
     /// The validator for a check made now: the trust anchors and the CRLs current at this moment.
     public func validator() async -> CertificateValidator {
-        CertificateValidator(trustAnchors: trustAnchors, intermediates: intermediates, crls: await revocation.crls())
+        CertificateValidator(trustAnchors: trustAnchors, intermediates: intermediates, crls: await revocation.crls(), cache: validations)
     }
 
     /// Processes one frame (the APDU, without the wrapper) from `peer`; returns the outcome with the signed

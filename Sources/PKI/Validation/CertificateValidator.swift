@@ -40,17 +40,45 @@ public struct CertificateValidator: Sendable {
     public var intermediates: [Certificate]
     public var crls: [ParsedCRL]
     public var policy: Policy
+    /// Where valid verdicts are kept for the next check of the same certificate (`ValidationCache`); nil checks
+    /// every time.
+    public var cache: ValidationCache?
 
-    public init(trustAnchors: [Certificate], intermediates: [Certificate] = [], crls: [ParsedCRL] = [], policy: Policy = Policy()) {
+    public init(trustAnchors: [Certificate], intermediates: [Certificate] = [], crls: [ParsedCRL] = [], policy: Policy = Policy(),
+                cache: ValidationCache? = nil) {
         self.trustAnchors = trustAnchors
         self.intermediates = intermediates
         self.crls = crls
         self.policy = policy
+        self.cache = cache
     }
 
     /// Builds a path to a trust anchor on which every policy holds: RFC 5280 (validity, constraints), the profile,
     /// and revocation of every certificate in it.
     public func validate(_ leaf: Certificate, profile: CertificateProfile, at time: Date = Date()) async -> Result {
+        let basis = cacheBasis
+        if let cache, let basis, let chain = cache.chain(for: leaf, profile: profile, basis: basis, at: time) {
+            return .valid(chain: chain)
+        }
+        let result = await build(leaf, profile: profile, at: time)
+        if let cache, let basis, case .valid(let chain) = result {
+            cache.keep(chain, for: leaf, profile: profile, basis: basis, crls: crls, at: time)
+        }
+        return result
+    }
+
+    /// What a kept verdict rests on, nil when none may be kept (OCSP).
+    private var cacheBasis: [String]? {
+        switch policy.revocation {
+        case .ocsp: return nil
+        case .none, .crl:
+            let crlBasis: [String] = policy.revocation.isNone ? [] : crls.map { "crl \($0.issuer) \($0.thisUpdate.timeIntervalSince1970) \($0.number ?? -1)" }
+            return (trustAnchors + intermediates).map { "ca \($0.serialNumber) \($0.issuer)" } + crlBasis
+                + ["fail-closed \(policy.failClosed) grace \(policy.staleCRLGrace)"]
+        }
+    }
+
+    private func build(_ leaf: Certificate, profile: CertificateProfile, at time: Date) async -> Result {
         let log = FailureLog()
         let roots = CertificateStore(trustAnchors)
         let outcome: CertificateValidationResult
@@ -105,4 +133,8 @@ struct AnyOCSPRequester: OCSPRequester {
     func query(request: [UInt8], uri: String) async -> OCSPRequesterQueryResult {
         await base.query(request: request, uri: uri)
     }
+}
+
+extension CertificateValidator.Revocation {
+    var isNone: Bool { if case .none = self { true } else { false } }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import Synchronization
+import X509
+
+/// Verdicts of `CertificateValidator` kept for a while, so a receiver checking the same signer's certificate for
+/// every frame builds its path once a minute, not once a frame (path building is most of a frame's verification).
+///
+/// Only "valid" is kept, and only as long as nothing it rests on can have changed: the same trust anchors,
+/// intermediates and CRLs (identified by issuer, thisUpdate and number: a new CRL empties the cache for that
+/// purpose), the check time inside every chain certificate's validity and before each CRL's nextUpdate, and at most
+/// `timeToLive`. A refusal is never kept: the next frame is checked afresh. OCSP checks are not kept either (asking
+/// the responder is their point).
+public final class ValidationCache: Sendable {
+    public let timeToLive: TimeInterval
+    public let capacity: Int
+    private let entries = Mutex<[Key: Entry]>([:])
+
+    struct Key: Hashable {
+        var leaf: Certificate
+        var profile: CertificateProfile
+    }
+
+    struct Entry {
+        var chain: [Certificate]
+        var basis: [String]
+        var from: Date
+        var until: Date
+    }
+
+    public init(timeToLive: TimeInterval = 60, capacity: Int = 4096) {
+        self.timeToLive = timeToLive
+        self.capacity = capacity
+    }
+
+    public var count: Int { entries.withLock { $0.count } }
+
+    func chain(for leaf: Certificate, profile: CertificateProfile, basis: [String], at time: Date) -> [Certificate]? {
+        entries.withLock { entries in
+            guard let entry = entries[Key(leaf: leaf, profile: profile)], entry.basis == basis,
+                  time >= entry.from, time < entry.until else { return nil }
+            return entry.chain
+        }
+    }
+
+    func keep(_ chain: [Certificate], for leaf: Certificate, profile: CertificateProfile, basis: [String], crls: [ParsedCRL], at time: Date) {
+        var until = time.addingTimeInterval(timeToLive)
+        for certificate in chain { until = min(until, certificate.notValidAfter) }
+        for crl in crls { if let next = crl.nextUpdate { until = min(until, next) } }
+        let from = chain.map(\.notValidBefore).max() ?? time
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[Key(leaf: leaf, profile: profile)] = Entry(chain: chain, basis: basis, from: from, until: until)
+        }
+    }
+}
