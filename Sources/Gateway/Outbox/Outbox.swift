@@ -235,26 +235,39 @@ public final class Outbox: Sendable {
     ///   `.unknownTransaction` for an id this outbox never gave.
     @discardableResult
     public func markDelivered(transactionID id: UInt64) async throws(OutboxError) -> Bool {
+        try await markDelivered(transactionIDs: [id]) == 1
+    }
+
+    /// `markDelivered` for several readings in one transaction (one fsync): the uplink takes the acknowledgements of
+    /// a window out together. Returns how many were still in the outbox.
+    @discardableResult
+    public func markDelivered(transactionIDs ids: [UInt64]) async throws(OutboxError) -> Int {
         do {
             return try await database.write { db in
-                guard let key = Int64(exactly: id),
-                      let row = try Row.fetchOne(db, sql: "SELECT frame IS NOT NULL AS signed FROM reading WHERE transactionID = ?", arguments: [key])
-                else {
-                    let error = try Self.missing(db, id)
-                    if case .alreadyDelivered = error { return false }
-                    throw error
-                }
-                guard row["signed"] as Bool else { throw OutboxError.notSigned(id) }
-                try db.execute(sql: "DELETE FROM reading WHERE transactionID = ?", arguments: [key])
-                try db.execute(
-                    sql: "UPDATE outboxState SET lastDeliveredTransactionID = MAX(COALESCE(lastDeliveredTransactionID, 0), ?) WHERE id = 1",
-                    arguments: [key]
-                )
-                return true
+                var removed = 0
+                for id in ids where try Self.deliver(db, id) { removed += 1 }
+                return removed
             }
         } catch {
             throw .from(error, path: path)
         }
+    }
+
+    private static func deliver(_ db: Database, _ id: UInt64) throws -> Bool {
+        guard let key = Int64(exactly: id),
+              let row = try Row.fetchOne(db, sql: "SELECT frame IS NOT NULL AS signed FROM reading WHERE transactionID = ?", arguments: [key])
+        else {
+            let error = try Self.missing(db, id)
+            if case .alreadyDelivered = error { return false }
+            throw error
+        }
+        guard row["signed"] as Bool else { throw OutboxError.notSigned(id) }
+        try db.execute(sql: "DELETE FROM reading WHERE transactionID = ?", arguments: [key])
+        try db.execute(
+            sql: "UPDATE outboxState SET lastDeliveredTransactionID = MAX(COALESCE(lastDeliveredTransactionID, 0), ?) WHERE id = 1",
+            arguments: [key]
+        )
+        return true
     }
 
     /// Sets a signed reading aside that the head-end refused for good (a verdict on the frame, such as a signature

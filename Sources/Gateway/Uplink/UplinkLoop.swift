@@ -22,6 +22,8 @@ final class UplinkLoop {
     var failuresInARow = 0
     var lastDepthCheck: ContinuousClock.Instant?
     var drainDeadline: ContinuousClock.Instant?
+    /// Acknowledged readings waiting for their removal from the outbox (`commitDeliveries`).
+    var deliveries: [UInt64] = []
     let clock = ContinuousClock()
 
     var settings: UplinkSettings { service.settings }
@@ -44,6 +46,7 @@ final class UplinkLoop {
                 service.status.update { $0.uplink = .connected }
                 logger.info("uplink connected to head-end \(settings.headEnd) at \(settings.host):\(settings.port)")
                 try await exchange(over: connection)
+                try await commitDeliveries()
                 if shuttingDown { break }
             } catch {
                 failuresInARow += 1
@@ -56,6 +59,8 @@ final class UplinkLoop {
                 }
                 service.status.error("uplink: \(line)")
             }
+            // Acknowledgements verified before the connection ended still count.
+            do { try await commitDeliveries() } catch { logger.error("uplink: \(error)") }
             session.connectionLost()
             sentAt.removeAll()
             holdUntil = nil
@@ -145,6 +150,7 @@ final class UplinkLoop {
                 case .wake:
                     try await sendWhatIsDue(outbound)
                 case .tick:
+                    try await commitDeliveries()
                     if let oldest = sentAt.values.min(), clock.now - oldest > settings.acknowledgementTimeout {
                         throw UplinkError.acknowledgementTimeout(after: settings.acknowledgementTimeout, inFlight: sentAt.count)
                     }
@@ -199,16 +205,12 @@ final class UplinkLoop {
         switch event {
         case .delivered(let id):
             let roundTrip = sentAt.removeValue(forKey: id).map { clock.now - $0 }
-            let started = clock.now
-            try await service.outbox.markDelivered(transactionID: id)
-            let commit = clock.now - started
-            service.timing.update(id) {
-                $0.sendToAcknowledgement = roundTrip
-                $0.deliveryCommit = commit
-            }
-            let times = service.timing.delivered(id)
-            service.status.update { $0.lastDelivered = max($0.lastDelivered ?? 0, id) }
-            service.onDelivered(id, times)
+            service.timing.update(id) { $0.sendToAcknowledgement = roundTrip }
+            deliveries.append(id)
+            // One commit for the acknowledgements of a window: at once when nothing else is in flight (one reading
+            // a second), else once half a window is in. Safe to defer: a reading whose removal a crash loses is sent
+            // again and acknowledged as a duplicate.
+            if sentAt.isEmpty || deliveries.count >= max(1, settings.window / 2) { try await commitDeliveries() }
         case .retryLater(let id, let refusal):
             sentAt.removeValue(forKey: id)
             holdUntil = clock.now.advanced(by: settings.retryLaterPause)
@@ -223,6 +225,21 @@ final class UplinkLoop {
         case .ignored(let id):
             logger.debug("acknowledgement for reading \(id), which is not in flight: ignored")
         }
+    }
+
+    /// Takes the acknowledged readings out of the outbox in one commit, then reports each as delivered.
+    func commitDeliveries() async throws {
+        guard !deliveries.isEmpty else { return }
+        let ids = deliveries
+        let started = clock.now
+        try await service.outbox.markDelivered(transactionIDs: ids)
+        deliveries.removeAll()
+        let share = (clock.now - started) / ids.count
+        for id in ids {
+            service.timing.update(id) { $0.deliveryCommit = share }
+            service.onDelivered(id, service.timing.delivered(id))
+        }
+        service.status.update { $0.lastDelivered = max($0.lastDelivered ?? 0, ids.max() ?? 0) }
     }
 
     /// The outbox's depth into the status, once a second.

@@ -32,6 +32,9 @@ struct BenchChain: AsyncParsableCommand {
     @Option(name: .customLong("paced-seconds"), help: "Seconds at one reading a second.")
     var pacedSeconds: Double = 20
 
+    @Option(name: .customLong("stage-seconds"), help: "Seconds for each stage alone.")
+    var stageSeconds: Double = 2
+
     func run() async throws {
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         var options = SimulatorOptions(map: try RegisterMap.builtInPAC3200())
@@ -42,6 +45,9 @@ struct BenchChain: AsyncParsableCommand {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("bench-chain-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
+
+        print("each stage alone, \(Int(stageSeconds)) s each ...")
+        let alone = try await ChainStagesAlone.measure(gatewayConfig: gatewayConfig, meterPort: meterPort, scratch: work, seconds: stageSeconds)
 
         let headEnd = try ChildProcess(binaries.appendingPathComponent("headend").path,
                                        ["--config", headEndConfig, "--store", work.appendingPathComponent("readings.sqlite").path, "--log-level", "warning"])
@@ -56,7 +62,7 @@ struct BenchChain: AsyncParsableCommand {
         let paced = try await phase(binaries, gatewayArguments + ["--poll-interval", "1s"], seconds: pacedSeconds)
         let headEndRSS = headEnd.residentMiB
 
-        let report = ChainBenchReport(fast: fast, paced: paced, headEndRSS: headEndRSS)
+        let report = ChainBenchReport(fast: fast, paced: paced, alone: alone, headEndRSS: headEndRSS)
         print(report.text)
     }
 
@@ -117,6 +123,7 @@ struct ChainBenchReport {
     static let stages = ["modbus", "build", "outbox_commit", "encode", "signature", "sign_commit", "send_to_ack", "deliver_commit", "end_to_end"]
     var fast: ChainPhase
     var paced: ChainPhase
+    var alone: ChainStagesAlone
     var headEndRSS: Double
 
     var text: String {
@@ -128,18 +135,11 @@ struct ChainBenchReport {
             lines.append(stage.padding(toLength: 16, withPad: " ", startingAt: 0) + " \(cell(fast, 0.5)) \(cell(fast, 0.99))   |  \(cell(paced, 0.5)) \(cell(paced, 0.99))")
         }
         let rate = Double(fast.readings.count) / fast.seconds
-        // Each stage works on one reading at a time: the poller one poll (Modbus, build, the commit that takes it), the
-        // signing stage one signature (encode, signature, its share of the batch's commit), and the outbox's writer one
-        // commit at a time for all three stages (take, sign, deliver: SQLite has one writer). The uplink keeps a window
-        // of frames in flight, so its own rate is window / round trip and never the slowest here.
-        let candidates: [(String, Double)] = [
-            ("poll: modbus + build + outbox_commit", fast.mean(["modbus", "build", "outbox_commit"]).map { 1000 / $0 } ?? 0),
-            ("sign: encode + signature + sign_commit", fast.mean(["encode", "signature", "sign_commit"]).map { 1000 / $0 } ?? 0),
-            ("outbox writer: outbox_commit + sign_commit + deliver_commit", fast.mean(["outbox_commit", "sign_commit", "deliver_commit"]).map { 1000 / $0 } ?? 0),
-        ]
-        let (slowestName, slowest) = candidates.filter { $0.1 > 0 }.min { $0.1 < $1.1 } ?? ("none", 0)
+        let (slowestName, slowest) = alone.slowest
         lines.append("")
-        lines.append(String(format: "poll interval 0: %.1f readings/s end to end (%d readings in %.1f s); slowest stage, %@, alone: %.1f/s; ratio %.2f (goal >= 0.85)",
+        lines.append(String(format: "each stage alone: poll %.0f/s, sign %.0f/s, outbox writer %.0f/s", alone.poll, alone.sign, alone.outbox))
+        lines.append("")
+        lines.append(String(format: "poll interval 0: %.1f readings/s end to end (%d readings in %.1f s); slowest stage alone, %@: %.1f/s; ratio %.2f (goal >= 0.85)",
                             rate, fast.readings.count, fast.seconds, slowestName, slowest, slowest > 0 ? rate / slowest : 0))
         if let p99 = paced.percentile("end_to_end", 0.99), let modbus = paced.percentile("modbus", 0.5), let signature = paced.percentile("signature", 0.5) {
             lines.append(String(format: "1 reading/s: end-to-end p99 %.2f ms; Modbus round trip + one signature (p50) %.2f ms; ratio %.2f (goal <= 2.0)",
