@@ -22,6 +22,10 @@ final class UplinkLoop {
     var failuresInARow = 0
     var lastDepthCheck: ContinuousClock.Instant?
     var drainDeadline: ContinuousClock.Instant?
+    /// The head-end's number of the last acknowledgement accepted on this connection: the next must be higher (a
+    /// replayed acknowledgement is refused). Per connection, so a head-end whose store, and with it its counter, was
+    /// replaced is not refused for ever; across connections TLS keeps a replay out.
+    var lastAcknowledgement: UInt64?
     /// Acknowledged readings waiting for their removal from the outbox (`commitDeliveries`).
     var deliveries: [UInt64] = []
     let clock = ContinuousClock()
@@ -137,6 +141,7 @@ final class UplinkLoop {
             }
             defer { reader.cancel() }
             session.connectionEstablished()
+            lastAcknowledgement = nil
             try await sendWhatIsDue(outbound)
             while let event = await events.next() {
                 switch event {
@@ -192,7 +197,8 @@ final class UplinkLoop {
         let verifier = AcknowledgementVerifier(validator: await validator(), headEnd: settings.headEnd,
                                                gateway: service.credentials.recordSigner.originator,
                                                convention: service.credentials.recordSigner.convention)
-        let verification = await verifier.verify(frame: apdu, certificates: service.directory, sent: Set(session.inFlightIDs))
+        let verification = await verifier.verify(frame: apdu, certificates: service.directory, sent: Set(session.inFlightIDs),
+                                                 after: lastAcknowledgement)
         guard let acknowledgement = verification.acknowledgement else {
             service.rejectedAcknowledgement()
             let reason = verification.failure.map { "\($0.kind): \($0.detail)" } ?? "unverified"
@@ -200,6 +206,7 @@ final class UplinkLoop {
             service.status.error("acknowledgement rejected: \(reason)")
             return
         }
+        lastAcknowledgement = verification.headEndTransactionID ?? lastAcknowledgement
         let event = session.received(acknowledgement)
         service.count(event)
         switch event {
