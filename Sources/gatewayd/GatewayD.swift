@@ -18,11 +18,12 @@ struct GatewayD: AsyncParsableCommand {
         commandName: "gatewayd",
         abstract: "The gateway: polls the meter, signs each reading on the token, and delivers it to the head-end exactly once.",
         discussion: """
-            Keys stay on the token; PINs come from GATEWAY_PIN or the key URIs' pin-source, never from this command
-            line or the configuration file. Every reading is durable in the outbox before it is signed and stays there
-            until the head-end's signed acknowledgement verifies. Logs go to standard error; standard output has a
-            line per delivered reading with its stage times. SIGTERM or SIGINT stops polling, lets the frames in
-            flight be acknowledged (a few seconds at most), and exits 0; whatever is left is sent after the restart.
+            Keys stay on the token; PINs come from GATEWAY_PIN or the key URIs' pin-source, never from this command \
+            line or the configuration file. Every reading is durable in the outbox before it is signed and stays there \
+            until the head-end's signed acknowledgement verifies. Logs go to standard error; standard output has a \
+            line per delivered reading with its stage times. SIGTERM or SIGINT stops polling, signs what was taken, \
+            lets the head-end acknowledge what is signed (5 s at most), and exits 0; whatever is left is sent after \
+            the restart.
             """,
         version: ProductVersion.current
     )

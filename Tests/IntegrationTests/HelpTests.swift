@@ -6,7 +6,7 @@ import TestSupport
 /// Help, `--version` and usage mistakes as ArgumentParser users expect them, and the project's own errors in
 /// their one-line form. The commands are found by walking the SUBCOMMANDS sections the real binaries print,
 /// so a new subcommand is checked without anyone editing this file.
-@Suite("Help, version and usage errors of gatewayctl and pkid")
+@Suite("Help, version and usage errors of gatewayctl, pkid, gatewayd and headend")
 struct HelpTests {
     /// A command as a user types it: the executable and the subcommand words.
     struct Command: Sendable, CustomTestStringConvertible {
@@ -19,7 +19,7 @@ struct HelpTests {
     /// Every command of both executables. A walk that went wrong (no binary, a changed help layout) finds few
     /// or none, which `walkFindsEveryCommand` catches, since a parameterized test over nothing passes.
     static func allCommands() throws -> [Command] {
-        try walk(gatewayctlPath) + walk(pkidPath)
+        try walk(gatewayctlPath) + walk(pkidPath) + walk(gatewaydPath) + walk(headendPath)
     }
 
     static func walk(_ executable: String, _ words: [String] = []) throws -> [Command] {
@@ -61,7 +61,8 @@ struct HelpTests {
     func walkFindsEveryCommand() throws {
         let lines = try Self.allCommands().map(\.line)
         #expect(lines.count >= 35, "\(lines)")
-        for known in ["gatewayctl", "gatewayctl token list", "gatewayctl ca init", "gatewayctl meter simulate", "gatewayctl bench token", "pkid"] {
+        for known in ["gatewayctl", "gatewayctl token list", "gatewayctl ca init", "gatewayctl meter simulate", "gatewayctl bench token", "pkid",
+                      "gatewayd", "headend", "headend readings", "headend export", "gatewayctl status", "gatewayctl bench chain"] {
             #expect(lines.contains(known), "\(known) missing from \(lines)")
         }
     }
@@ -75,9 +76,13 @@ struct HelpTests {
         #expect(bare.output.contains("SUBCOMMANDS:"))
     }
 
-    @Test("--version prints the product version, status 0", arguments: ["gatewayctl", "pkid"])
+    static func path(of name: String) -> String {
+        ["pkid": pkidPath, "gatewayd": gatewaydPath, "headend": headendPath][name] ?? gatewayctlPath
+    }
+
+    @Test("--version prints the product version, status 0", arguments: ["gatewayctl", "pkid", "gatewayd", "headend"])
     func version(_ name: String) throws {
-        let version = try run(name == "pkid" ? pkidPath : gatewayctlPath, ["--version"])
+        let version = try run(Self.path(of: name), ["--version"])
         #expect(version.status == 0)
         #expect(version.output == ProductVersion.current + "\n")
         #expect(version.stderr.isEmpty, "\(version.stderr)")
@@ -85,9 +90,10 @@ struct HelpTests {
 
     @Test("a usage mistake: ArgumentParser's error and the usage on stderr, nothing on stdout, status 64", arguments: [
         ["gatewayctl", "token", "list", "--bogus"], ["gatewayctl", "verify"], ["gatewayctl", "no-such-command"], ["pkid", "--bogus"],
+        ["gatewayd", "--config", "x", "--bogus"], ["headend", "--bogus"],
     ])
     func usageMistake(_ words: [String]) throws {
-        let executable = words[0] == "pkid" ? pkidPath : gatewayctlPath
+        let executable = Self.path(of: words[0])
         let result = try run(executable, Array(words.dropFirst()))
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
@@ -102,5 +108,13 @@ struct HelpTests {
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "gatewayctl: cannot read /nonexistent: no such file or no permission\n")
         #expect(!result.stderr.lowercased().contains("usage"))
+    }
+
+    @Test("a daemon's configuration that cannot be read: one line naming the file, status 1", arguments: ["gatewayd", "headend"])
+    func daemonProjectError(_ name: String) throws {
+        let result = try run(Self.path(of: name), ["--config", "/nonexistent/\(name).yaml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(name): /nonexistent/\(name).yaml"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 }
