@@ -31,8 +31,18 @@ struct ChainTests {
     func flow() throws {
         let chain = try ChainFixture()
         let headEnd = try chain.startHeadEnd()
-        let gateway = try chain.startGateway()
+        let gateway = try chain.startGateway(extraArguments: ["--metrics-listen", "127.0.0.1:0"])
         try chain.eventually(60, "five readings delivered") { chain.deliveredLines.count >= 5 }
+
+        // Prometheus text: the stage histograms and the state gauges.
+        let metricsLine = try gateway.waitForLine(containing: "gatewayd metrics at ")
+        let url = String(metricsLine.split(separator: " ").last ?? "")
+        let metrics = try run("curl", ["-s", url]).output
+        for expected in ["gateway_stage_seconds_bucket{stage=\"signature\"", "gateway_stage_seconds_count{stage=\"end_to_end\"}",
+                         "gateway_outbox_readings{state=\"signed\"}", "gateway_uplink_connected 1", "gateway_token_ready 1",
+                         "gateway_readings_delivered_total"] {
+            #expect(metrics.contains(expected), "\(expected) missing from /metrics")
+        }
 
         let verified = headEnd.stdoutLines.filter { $0.hasPrefix("verified \(Self.gateway)") }
         #expect(verified.count >= 5)
