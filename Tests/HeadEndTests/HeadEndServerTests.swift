@@ -261,7 +261,8 @@ struct HeadEndServerTests {
         let store = try ReadingStore(path: fixture.storePath)
         let logs = CapturedLogs()
         let running = try await start(try fixture.processor(store: store), logs: logs,
-                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .milliseconds(300)))
+                                      // Long enough for a handshake on a loaded machine (the timer runs from the accept).
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .seconds(3)))
         let client = try await connect(running, as: gateway)
         // Nothing sent: the server closes, and the client's read ends without an answer.
         let answers = try await client.exchange([])
