@@ -351,6 +351,27 @@ public final class Outbox: Sendable {
         }
     }
 
+    /// Admits a signed request's transaction id from `requester` if it is above every id admitted from it before, and
+    /// records it, in one transaction: a request replayed, also after a restart, finds its id taken. Returns false
+    /// (and records nothing) for an id at or below the last one, with that last one.
+    public func admit(requester: SystemTitle, transactionID id: UInt64, at time: Date = Date()) async throws(OutboxError) -> (admitted: Bool, last: UInt64?) {
+        guard let key = Int64(exactly: id) else { return (false, nil) }
+        do {
+            return try await database.write { db in
+                let last = try Int64.fetchOne(db, sql: "SELECT lastTransactionID FROM requester WHERE systemTitle = ?",
+                                              arguments: [requester.description])
+                if let last, key <= last { return (false, UInt64(last)) }
+                try db.execute(sql: """
+                    INSERT INTO requester (systemTitle, lastTransactionID, acceptedAt) VALUES (?, ?, ?)
+                    ON CONFLICT (systemTitle) DO UPDATE SET lastTransactionID = excluded.lastTransactionID, acceptedAt = excluded.acceptedAt
+                    """, arguments: [requester.description, key, time])
+                return (true, last.map { UInt64($0) })
+            }
+        } catch {
+            throw .from(error, path: path)
+        }
+    }
+
     /// The highest transaction id taken, nil before the first: with `lastDelivered()`, how far behind the head-end is.
     public func lastTaken() async throws(OutboxError) -> UInt64? {
         try await read { db in

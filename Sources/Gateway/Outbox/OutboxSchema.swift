@@ -11,6 +11,7 @@ import GRDB
 ///   token has signed it.
 ///   `refusedAt`/`refusal` are set when the head-end refused the frame for good: it is kept, and no longer sent.
 /// - `gap`: runs of readings refused while the outbox was full (`OutboxGap`).
+/// - `requester`: per requester system title, the highest transaction id of a signed request admitted (`Outbox.admit`).
 /// - `counterFileMigration`: which transaction counter files were taken over, so each is read once.
 ///
 /// Transaction ids are SQLite integers: signed 64-bit, so ids end at 2^63 - 1 (`OutboxError.exhausted`).
@@ -71,6 +72,15 @@ enum OutboxSchema {
             try db.alter(table: "reading") { t in
                 t.add(column: "refusedAt", .datetime)
                 t.add(column: "refusal", .text)
+            }
+        }
+        // The last transaction id accepted from each requester (signed requests): a request is fresh only above it,
+        // across restarts too.
+        migrator.registerMigration("requesters") { db in
+            try db.create(table: "requester") { t in
+                t.primaryKey("systemTitle", .text)
+                t.column("lastTransactionID", .integer).notNull()
+                t.column("acceptedAt", .datetime).notNull()
             }
         }
         return migrator

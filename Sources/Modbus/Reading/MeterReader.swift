@@ -16,6 +16,19 @@ public struct MeterReader: Sendable {
         self.plan = ReadPlan(map)
     }
 
+    /// One value, now, in one request: what a signed request for a single object reads (the snapshot's plan is for
+    /// all of them). A failure is thrown, not recorded: the caller answers "temporary failure".
+    public func read(_ definition: RegisterDefinition) async throws(ModbusError) -> MeterValue {
+        let range = RegisterRange(start: definition.address, count: definition.type.registerCount)
+        let (registers, _) = try await client.read(range, first: definition.name)
+        return MeterValue(definition: definition, registers: registers[...])
+    }
+
+    /// The definition the map gives an OBIS code, if any.
+    public func definition(obis: String) -> RegisterDefinition? {
+        map.definitions.first { $0.obis == obis }
+    }
+
     /// One snapshot. Failures are recorded in it, never thrown: a failed request marks its values invalid with
     /// the reason, and once the meter is unreachable the remaining requests are not tried in this poll.
     public func poll() async -> MeterSnapshot {
