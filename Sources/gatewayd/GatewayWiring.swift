@@ -50,8 +50,16 @@ struct GatewayWiring {
         }
         let timing = TimingBook()
         let signing = Wakeup()
+        let validations = ValidationCache()
+        let requests = RequestHandler(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
+                                      outbox: outbox, logger: logger) {
+            CertificateValidator(trustAnchors: anchors, crls: await crl.crls(), cache: validations)
+        }
+        if configuration.requestPolicy.allowed.isEmpty {
+            logger.notice("requests.allow is empty: every signed request is answered read-write-denied")
+        }
         let uplink = UplinkService(settings: configuration.uplink, outbox: outbox, credentials: credentials, directory: directory,
-                                   crl: crl, timing: timing, status: status, logger: logger) { id, times in
+                                   crl: crl, timing: timing, status: status, logger: logger, requests: requests) { id, times in
             say(DeliveryLine.text(id: id, times: times))
         }
         let token = signingKey.token

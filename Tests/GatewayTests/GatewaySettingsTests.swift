@@ -2,6 +2,7 @@ import ConfigFiles
 import DaemonRuntime
 import Foundation
 import Gateway
+import COSEM
 import Testing
 
 /// gatewayd's configuration: what a valid file gives, and that every unusable value stops the start with one line
@@ -42,6 +43,8 @@ struct GatewaySettingsTests {
             .appendingPathComponent("Config/gateway.yaml").path
         let configuration = try ConfigFile.load(GatewaySettings.self, path: path).validated { text, key in try TimeoutSetting.parse(text, key: key) }
         #expect(configuration.systemTitle.description == "00DB1234567890A0")
+        #expect(configuration.requestPolicy.permits(try SystemTitle(hex: "48454144454E4401"), toRead: "1.0.1.8.1.255"))
+        #expect(!configuration.requestPolicy.permits(try SystemTitle(hex: "48454144454E4401"), toRead: "1.0.2.8.1.255"))
     }
 
     @Test("an unusable value names its key and the fix", arguments: [
@@ -55,15 +58,20 @@ struct GatewaySettingsTests {
         ("token: { signing_key: meter-sign, tls_key: \"pkcs11:object=t\" }", "token.signing_key: \"meter-sign\" is not a PKCS#11 URI"),
         ("pki: { directory: \"http://pkid:8080\", renew_at: 0.7 }", "pki.renew_at: \"0.7\" is not a share of the lifetime"),
         ("outbox: { path: /x, limit: 0 }", "outbox.limit: 0 readings"),
+        ("requests: { allow: [{ requester: 4845, obis: [\"*\"] }] }", "requests.allow[0].requester: \"4845\" is not a system title"),
+        ("requests: { allow: [{ requester: 48454144454E4401, obis: [1.0.1.8] }] }", "requests.allow[0].obis: \"1.0.1.8\" is not an OBIS code"),
+        ("requests: { allow: [{ requester: 48454144454E4401 }] }", "requests.allow[0].obis: missing"),
     ])
     func unusable(override: String, message: String) throws {
-        // The override replaces the valid file's line for the same top-level key.
+        // The override replaces the valid file's line for the same top-level key, or is added.
         let key = String(override.prefix { $0 != ":" })
         var lines = Self.valid.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if let index = lines.firstIndex(where: { $0.hasPrefix(key + ":") }) {
             var end = index + 1
             while end < lines.count, lines[end].hasPrefix(" ") { end += 1 }
             lines.replaceSubrange(index..<end, with: [override])
+        } else {
+            lines.append(override)
         }
         #expect {
             try validate(lines.joined(separator: "\n"))

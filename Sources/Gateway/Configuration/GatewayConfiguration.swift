@@ -35,6 +35,8 @@ public struct GatewayConfiguration: Sendable {
     public var metrics: String?
     public var logLevel: String
     public var summaryInterval: Duration
+    /// Who may read what through signed requests; empty: nobody.
+    public var requestPolicy: RequestPolicy
 }
 
 /// A setting that cannot be used: the key as the file writes it, and what to write instead.
@@ -121,6 +123,21 @@ extension GatewaySettings {
         let outboxPath = try required(outbox.path, "outbox.path", "write where the outbox database lives, e.g. /var/lib/gatewayd/outbox.sqlite")
         let limit = outbox.limit ?? 100_000
         guard limit >= 1 else { throw GatewaySettingError("outbox.limit", "\(limit) readings; write a positive number (100000 is about a day at one reading a second)") }
+        var allowed: [SystemTitle: Set<String>] = [:]
+        for (index, entry) in (requests?.allow ?? []).enumerated() {
+            let requester = try title(entry.requester, "requests.allow[\(index)].requester")
+            let objects = entry.obis ?? []
+            guard !objects.isEmpty else {
+                throw GatewaySettingError("requests.allow[\(index)].obis", "missing; list the OBIS codes this requester may read, e.g. [1.0.1.8.1.255], or [\"*\"] for all")
+            }
+            for code in objects where code != "*" {
+                guard (try? OBISCode(code)) != nil else {
+                    throw GatewaySettingError("requests.allow[\(index)].obis", "\"\(code)\" is not an OBIS code; write six numbers like 1.0.1.8.1.255")
+                }
+            }
+            allowed[requester, default: []].formUnion(objects)
+        }
+        let skew = try duration(requests?.max_clock_skew, "requests.max_clock_skew", default: .seconds(300))
         let statusFile = status_file ?? URL(fileURLWithPath: outboxPath).deletingLastPathComponent().appendingPathComponent("status.json").path
 
         return GatewayConfiguration(
@@ -143,7 +160,8 @@ extension GatewaySettings {
             crlRefresh: try duration(pki.crl_refresh, "pki.crl_refresh", default: .seconds(60)),
             renewAt: renewAt, uplink: uplink, convention: convention, outboxPath: outboxPath, outboxLimit: limit,
             counterFile: outbox.counter_file, statusFile: statusFile, metrics: metrics, logLevel: log_level ?? "info",
-            summaryInterval: try duration(summary_interval, "summary_interval", default: .seconds(60))
+            summaryInterval: try duration(summary_interval, "summary_interval", default: .seconds(60)),
+            requestPolicy: RequestPolicy(allowed: allowed, maxClockSkew: skew)
         )
     }
 }

@@ -71,6 +71,18 @@ public struct GatewaySettings: Decodable, Sendable {
         public var counter_file: String?
     }
 
+    public struct Requests: Decodable, Sendable {
+        public init() {}
+        public struct Allow: Decodable, Sendable {
+            public init() {}
+            public var requester: String?
+            /// OBIS codes, or "*" for every object of the register map.
+            public var obis: [String]?
+        }
+        public var allow: [Allow]?
+        public var max_clock_skew: String?
+    }
+
     public var meter: Meter?
     public var identity: Identity?
     public var token: Token?
@@ -78,6 +90,7 @@ public struct GatewaySettings: Decodable, Sendable {
     public var pki: PKI?
     public var upstream: Upstream?
     public var outbox: OutboxSettings?
+    public var requests: Requests?
     public var status_file: String?
     public var metrics: String?
     public var log_level: String?

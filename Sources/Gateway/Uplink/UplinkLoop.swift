@@ -145,12 +145,16 @@ final class UplinkLoop {
             try await sendWhatIsDue(outbound)
             while let event = await events.next() {
                 switch event {
+                case .frame(generation, let apdu) where Self.isRequest(apdu):
+                    answer(apdu, generation: generation)
                 case .frame(generation, let apdu):
                     try await acknowledgement(apdu)
                     try await sendWhatIsDue(outbound)
+                case .reply(generation, let apdu):
+                    try await outbound.write(try WrapperFrame(source: UplinkPorts.gateway, destination: UplinkPorts.headEnd, apdu: apdu))
                 case .ended(generation, let reason):
                     throw UplinkError.connectionEnded(reason)
-                case .frame, .ended:
+                case .frame, .ended, .reply:
                     continue  // from a connection given up before
                 case .wake:
                     try await sendWhatIsDue(outbound)
@@ -175,6 +179,30 @@ final class UplinkLoop {
                     }
                 }
             }
+        }
+    }
+
+    /// Whether a frame from the head-end is a request rather than an acknowledgement: a general-signing around a
+    /// get-request, or anything that is not general-signing at all (the request handler answers it with an
+    /// exception-response).
+    static func isRequest(_ apdu: [UInt8]) -> Bool {
+        guard apdu.first == GeneralSigning.tag else { return true }
+        guard let frame = try? GeneralSigning(decoding: apdu) else { return false }
+        return frame.content.first == GetRequestNormal.tag
+    }
+
+    /// Answers a request off the loop (its meter read may take a response timeout), the answer written on the
+    /// connection it came on; acknowledgements and frames go on meanwhile.
+    private func answer(_ apdu: [UInt8], generation: Int) {
+        let service = self.service
+        Task {
+            let reply: [UInt8]
+            if let handler = service.requests {
+                reply = await handler.handle(apdu)
+            } else {
+                reply = ExceptionResponse(stateError: .serviceNotAllowed, serviceError: .serviceNotSupported).encoded
+            }
+            service.post(.reply(generation: generation, apdu: reply))
         }
     }
 

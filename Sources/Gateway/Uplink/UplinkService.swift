@@ -31,6 +31,8 @@ public final class UplinkService: Service, Sendable {
     let status: StatusBoard
     let logger: Logger
     let onDelivered: @Sendable (UInt64, StageTimes) -> Void
+    /// Answers signed requests that come down the uplink (nil: every request gets an exception-response).
+    let requests: RequestHandler?
     /// The head-end's certificate is checked for every acknowledgement: its path is built once a minute, not each time.
     let validations = ValidationCache()
     private let events: AsyncStream<Event>
@@ -43,13 +45,15 @@ public final class UplinkService: Service, Sendable {
 
     enum Event: Sendable {
         case frame(generation: Int, apdu: [UInt8])
+        /// A signed answer to a request that came on connection `generation`, to write there.
+        case reply(generation: Int, apdu: [UInt8])
         case ended(generation: Int, reason: String)
         case wake
         case tick
     }
 
     public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
-                crl: CRLCache?, timing: TimingBook, status: StatusBoard, logger: Logger,
+                crl: CRLCache?, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler? = nil,
                 onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
         self.settings = settings
         self.outbox = outbox
@@ -60,6 +64,7 @@ public final class UplinkService: Service, Sendable {
         self.status = status
         self.logger = logger
         self.onDelivered = onDelivered
+        self.requests = requests
         (events, continuation) = AsyncStream.makeStream()
     }
 
