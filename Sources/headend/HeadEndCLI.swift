@@ -17,7 +17,7 @@ struct HeadEndCLI: AsyncParsableCommand {
             scripts wait for. SIGTERM or SIGINT closes the listener, lets frames in flight finish, and exits 0.
             """,
         version: ProductVersion.current,
-        subcommands: [Serve.self, Readings.self, Summary.self, Export.self],
+        subcommands: [Serve.self, Readings.self, Summary.self, Export.self, Request.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -10,6 +10,9 @@ import Logging
 struct HeadEndSettings: Decodable {
     var listen: String?
     var metrics: String?
+    /// The local endpoint `headend request` talks to (loopback only).
+    var control: String?
+    var request_timeout: String?
     var system_title: String?
     var module: String?
     var signing_key: String?
@@ -30,6 +33,8 @@ struct HeadEndSettings: Decodable {
     struct Validated {
         var listen: ListenAddress
         var metrics: ListenAddress?
+        var control: ListenAddress
+        var requestTimeout: Duration
         var systemTitle: SystemTitle
         var module: String?
         var signingKey: String
@@ -58,6 +63,10 @@ struct HeadEndSettings: Decodable {
         // In the order of the example file, so the first error named is the first wrong line.
         let listen = try ListenAddress(parsing: self.listen ?? "127.0.0.1:4059", key: "listen")
         let metrics = try self.metrics.map { try ListenAddress(parsing: $0, key: "metrics") }
+        let control = try ListenAddress(parsing: self.control ?? "127.0.0.1:4060", key: "control")
+        guard ["127.0.0.1", "::1", "localhost"].contains(control.host) else {
+            throw SettingsError("control \(control) must be a loopback address (127.0.0.1 or ::1): it answers anyone who reaches it")
+        }
         func required(_ value: String?, _ key: String, _ fix: String) throws -> String {
             guard let value, !value.isEmpty else { throw SettingsError("\(key) is missing: \(fix)") }
             return value
@@ -89,7 +98,8 @@ struct HeadEndSettings: Decodable {
         }
         let defaults = HeadEndServerLimits()
         return Validated(
-            listen: listen, metrics: metrics,
+            listen: listen, metrics: metrics, control: control,
+            requestTimeout: try TimeoutSetting.parse(request_timeout ?? "10s", key: "request_timeout"),
             systemTitle: title, module: module,
             signingKey: try keyURI(signing_key, "signing_key"), signingCertificate: signing_certificate,
             tlsKey: try keyURI(tls_key, "tls_key"), tlsCertificate: tls_certificate,

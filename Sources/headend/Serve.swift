@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PKCS#11 module (default: SoftHSM, or GATEWAY_PKCS11_MODULE).")
     var module: String?
 
+    @Option(help: "Loopback address for headend request, host:port (port 0 picks a free one). Default 127.0.0.1:4060.")
+    var control: String?
+
     func run() async throws {
         try await oneLineErrors {
             var settings = try config.map { try HeadEndSettings.load(path: $0) } ?? HeadEndSettings()
@@ -43,6 +46,7 @@ struct Serve: AsyncParsableCommand {
             settings.pki_url = pkiURL ?? settings.pki_url
             settings.log_level = logLevel ?? settings.log_level
             settings.module = module ?? settings.module
+            settings.control = control ?? settings.control
             try await serve(settings.validated())
         }
     }
@@ -84,6 +88,18 @@ struct Serve: AsyncParsableCommand {
                                              processor: processor, limits: settings.limits, logger: logger)
         var services: [any Service] = [HeadEndService(server, logger: logger)]
         say("headend listening on \(ListenAddress(host: settings.listen.host, port: server.port))")
+        let requester = HeadEndRequester(
+            signer: try ExchangeSigner(signer: signingKey, certificate: signingCertificate, originator: settings.systemTitle,
+                                       convention: settings.convention),
+            router: server.router, numbering: processor.numbering, directory: directory, timeout: settings.requestTimeout,
+            logger: logger
+        ) { [validations = ValidationCache()] in
+            CertificateValidator(trustAnchors: anchors, crls: await crls.crls(), cache: validations)
+        }
+        let control = try await HTTPServer(name: "control", host: settings.control.host, port: settings.control.port, tls: nil,
+                                           logger: logger) { await ControlEndpoint.handle($0, requester: requester) }
+        services.insert(ListenerService(control, logger: logger), at: 0)
+        say("headend control at http://\(ListenAddress(host: settings.control.host, port: control.port))")
         if let address = settings.metrics, let registry {
             let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, logger: logger)
             services.insert(ListenerService(metrics, logger: logger), at: 0)

@@ -81,6 +81,7 @@ final class ChainFixture: @unchecked Sendable {
         let certificateLine = signingCertificate.map { "signing_certificate: \($0)\n" } ?? ""
         return hsm.file(name, Data((certificateLine + """
             listen: 127.0.0.1:\(headEndPort)
+            control: 127.0.0.1:0
             system_title: \(Self.headEndTitle)
             signing_key: "pkcs11:token=headend;object=\(signingKey)?pin-source=file:\(headEndPINFile)"
             tls_key: "pkcs11:token=headend;object=headend-tls?pin-source=file:\(headEndPINFile)"
@@ -124,6 +125,9 @@ final class ChainFixture: @unchecked Sendable {
               limit: \(outboxLimit)
             log_level: info
             summary_interval: 5s
+            requests:
+              allow:
+                - { requester: \(Self.headEndTitle), obis: [1.0.1.8.1.255] }
 
             """.utf8))
     }
@@ -196,6 +200,16 @@ final class ChainFixture: @unchecked Sendable {
         }
         if try condition() { return }
         throw TestSetupError("\(what) did not happen within \(seconds) s; gatewayd stderr: \(gateway?.stderr.suffix(3000) ?? "-"); headend stderr: \(headEnd?.stderr.suffix(3000) ?? "-")")
+    }
+
+    /// `headend request` against the running head-end's control endpoint: exit status and the JSON it printed.
+    func request(obis: String) throws -> (status: Int32, outcome: [String: Any]) {
+        let line = try headEnd.map { try $0.waitForLine(containing: "headend control at ") } ?? ""
+        let control = String(line.split(separator: "/").last ?? "")
+        let result = try run(headendPath, ["request", "--control", control, "--gateway", Self.gatewayTitle, "--obis", obis, "--json"],
+                             environment: hsm.environment)
+        let outcome = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? ["stderr": result.stderr]
+        return (result.status, outcome)
     }
 
     /// The gateway's deliveries so far, by its stdout lines.

@@ -192,4 +192,28 @@ struct ChainTests {
         try chain.eventually(30, "the held readings delivered with genuine acknowledgements") { chain.deliveredLines.count >= 2 }
         try expectEverythingDelivered(chain)
     }
+
+    @Test("a signed request from the head-end travels down the gateway's uplink and comes back answered, signed and verified")
+    func signedRequest() throws {
+        let chain = try ChainFixture()
+        try chain.startHeadEnd()
+        let gateway = try chain.startGateway()
+        try chain.eventually(60, "a reading delivered (the uplink is up)") { !chain.deliveredLines.isEmpty }
+
+        let answered = try chain.request(obis: "1.0.1.8.1.255")
+        #expect(answered.status == 0, "\(answered.outcome)")
+        #expect(answered.outcome["verified"] as? Bool == true)
+        #expect((answered.outcome["number"] as? Double ?? 0) > 0, "\(answered.outcome)")
+
+        // Not on the gateway's allow-list: answered, signed, and refused.
+        let denied = try chain.request(obis: "1.0.32.7.0.255")
+        #expect(denied.status == 1)
+        #expect(denied.outcome["verified"] as? Bool == true)
+        #expect((denied.outcome["value"] as? String ?? "").contains("read-write-denied"), "\(denied.outcome)")
+        #expect(gateway.stderr.contains("may not read 1.0.32.7.0.255"))
+
+        // Readings went on meanwhile.
+        let before = chain.deliveredLines.count
+        try chain.eventually(30, "more readings delivered after the requests") { chain.deliveredLines.count > before }
+    }
 }

@@ -45,7 +45,8 @@ public struct FrameProcessor: Sendable {
     /// A gateway's certificate is checked for every frame: its path is built once a minute (and again at each new
     /// CRL), not for each frame.
     private let validations = ValidationCache()
-    private let numbering: AcknowledgementNumbering
+    /// The head-end's counter, shared by its acknowledgements and its signed requests: both strictly increase.
+    public let numbering: AcknowledgementNumbering
     private let logger: Logger
     /// Called with every outcome, after it is stored and before its acknowledgement is sent (the daemon prints
     /// `outcome.line`).

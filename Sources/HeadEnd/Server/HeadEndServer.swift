@@ -28,17 +28,20 @@ public final class HeadEndServer: Sendable {
     public let limits: HeadEndServerLimits
     private let listener: NIOAsyncChannel<GatewayConnection, Never>
     private let processor: FrameProcessor
+    /// Signed requests to the connected gateways, and their answers (`RequestRouter`).
+    public let router: RequestRouter
     private let connections: ConnectionSet
     private let logger: Logger
 
     public init(
         host: String, port: Int, tls: TLSConfiguration, check: GatewayCertificateCheck, processor: FrameProcessor,
-        limits: HeadEndServerLimits = HeadEndServerLimits(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        router: RequestRouter = RequestRouter(), limits: HeadEndServerLimits = HeadEndServerLimits(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "headend")
     ) async throws(HeadEndServerError) {
         self.host = host
         self.limits = limits
         self.processor = processor
+        self.router = router
         self.logger = logger
         let connections = ConnectionSet(limit: limits.maxConnections)
         self.connections = connections
@@ -122,9 +125,15 @@ public final class HeadEndServer: Sendable {
         defer { connections.remove(connection.channel.channel) }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
+                var registration: (gateway: SystemTitle, token: Int)?
+                defer { if let registration { router.unregister(registration.gateway, token: registration.token) } }
                 for try await frame in inbound {
                     // The handshake set it before the first byte of data could arrive.
                     guard let gateway = connection.identity.gateway else { return }
+                    // From its first frame on, signed requests to this gateway go down this connection.
+                    if registration == nil { registration = (gateway, router.register(gateway, writer: outbound)) }
+                    // The answer to a signed request is the requester's, not a reading.
+                    if router.deliver(frame.apdu, from: gateway) { continue }
                     let outcome = try await processor.process(frame.apdu, from: gateway)
                     try await outbound.write(try WrapperFrame(source: frame.destination, destination: frame.source,
                                                               apdu: outcome.signedAcknowledgement))

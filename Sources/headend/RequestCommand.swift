@@ -1,0 +1,81 @@
+import ArgumentParser
+import DaemonRuntime
+import Foundation
+import Transport
+
+/// `headend request`: asks the running head-end (its control endpoint) to send a signed request to a gateway, and
+/// prints the verified answer. The daemon signs with its token key; this command never needs a PIN.
+struct Request: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a signed get-request to a connected gateway through the running head-end, and print the verified answer.",
+        discussion: "Exit 0 when the answer verified and carries a value; 1 otherwise (refused, unverified, no answer), with the reason."
+    )
+
+    @Option(help: "headend's configuration (its control: address).")
+    var config: String?
+
+    @Option(help: "The head-end's control address, host:port (overrides the configuration). Default 127.0.0.1:4060.")
+    var control: String?
+
+    @Option(help: "The gateway's system title, 16 hex digits.")
+    var gateway: String
+
+    @Option(help: "The object's OBIS code, e.g. 1.0.1.8.1.255.")
+    var obis: String
+
+    @Option(help: "The attribute (2: the value).")
+    var attribute: Int = 2
+
+    @Option(name: .customLong("class"), help: "The interface class (3: register).")
+    var classID: Int = 3
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        try await oneLineErrors {
+            let settings = try config.map { try HeadEndSettings.load(path: $0) }
+            let address = try ListenAddress(parsing: control ?? settings?.control ?? "127.0.0.1:4060", key: "control")
+            let body = try JSONSerialization.data(withJSONObject: ["gateway": gateway, "obis": obis, "attribute": attribute, "class": classID])
+            let response: HTTPSClient.Response
+            do {
+                response = try await HTTPSClient(host: address.host, port: address.port, tls: nil,
+                                                 timeouts: .init(connect: .seconds(2), read: .seconds(60)))
+                    .request(.POST, "/requests", headers: [("Content-Type", "application/json")], body: Array(body))
+            } catch {
+                throw SettingsError("the head-end's control endpoint at \(address) does not answer (\(error)); is headend running with control: \(address)?")
+            }
+            guard response.status.code == 200,
+                  let outcome = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+                throw SettingsError("the head-end refused the request: \(String(decoding: response.body, as: UTF8.self))")
+            }
+            let verified = outcome["verified"] as? Bool ?? false
+            if json {
+                let text = try JSONSerialization.data(withJSONObject: outcome, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: text, as: UTF8.self))
+            } else {
+                print(Self.line(outcome))
+            }
+            // A value the gateway signed and the head-end verified is the only success; a refusal, however well signed, is not.
+            if !verified || outcome["number"] == nil {
+                if !json, let error = outcome["error"] as? String { FileHandle.standardError.write(Data("headend: \(error)\n".utf8)) }
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    static func line(_ outcome: [String: Any]) -> String {
+        if let error = outcome["error"] as? String { return "no answer: \(error)" }
+        let times = outcome["times"] as? [String: Double] ?? [:]
+        let timing = ["sign_ms", "round_trip_ms", "verify_ms"].compactMap { key in times[key].map { "\(key.dropLast(3).replacingOccurrences(of: "_", with: " ")) \(String(format: "%.2f", $0)) ms" } }
+        let verdict: String
+        if outcome["verified"] as? Bool == true {
+            verdict = "signature ok"
+        } else {
+            let failed = (outcome["checks"] as? [[String: Any]] ?? []).first { $0["passed"] as? Bool == false }
+            verdict = "NOT VERIFIED (\(failed.map { "\($0["check"] ?? "?"): \($0["detail"] ?? "")" } ?? "?"))"
+        }
+        let value = outcome["number"].map { "\($0)" } ?? outcome["value"] as? String ?? "-"
+        return "\(outcome["gateway"] ?? "?") #\(outcome["transaction_id"] ?? "?") \(outcome["obis"] ?? "?") = \(value), \(verdict) (\(timing.joined(separator: ", ")))"
+    }
+}
