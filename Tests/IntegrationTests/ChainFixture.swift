@@ -31,7 +31,9 @@ final class ChainFixture: @unchecked Sendable {
     /// - Parameters:
     ///   - proxied: the gateway reaches the head-end through a `TCPProxy`.
     ///   - gatewaySettings: extra YAML lines appended to gateway.yaml (top-level keys).
-    init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s") throws {
+    /// - Parameter headEndKeyType: the head-end's signing key (acknowledgements and requests), as `token keygen --type` takes it.
+    init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s",
+         headEndKeyType: String = "ec-p256") throws {
         let pki = try PKIDFixture()
         let hsm = pki.hsm
         self.pki = pki
@@ -39,11 +41,11 @@ final class ChainFixture: @unchecked Sendable {
         headEndPIN = try hsm.createToken("headend")
         gatewayPINFile = try hsm.pinFile(gatewayPIN)
         headEndPINFile = try hsm.pinFile(headEndPIN)
-        for (token, pin, title, key, profile) in [
-            ("gateway", gatewayPIN, Self.gatewayTitle, "meter-sign", "sign"), ("gateway", gatewayPIN, Self.gatewayTitle, "gateway-tls", "tls"),
-            ("headend", headEndPIN, Self.headEndTitle, "headend-sign", "sign"), ("headend", headEndPIN, Self.headEndTitle, "headend-tls", "tls"),
+        for (token, pin, title, key, profile, type) in [
+            ("gateway", gatewayPIN, Self.gatewayTitle, "meter-sign", "sign", "ec-p256"), ("gateway", gatewayPIN, Self.gatewayTitle, "gateway-tls", "tls", "ec-p256"),
+            ("headend", headEndPIN, Self.headEndTitle, "headend-sign", "sign", headEndKeyType), ("headend", headEndPIN, Self.headEndTitle, "headend-tls", "tls", "ec-p256"),
         ] {
-            try Self.enroll(pki, token: token, pin: pin, title: title, key: key, profile: profile)
+            try Self.enroll(pki, token: token, pin: pin, title: title, key: key, profile: profile, type: type)
         }
         simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
         meterPort = try simulator.waitForPort(timeout: 20)
@@ -60,10 +62,10 @@ final class ChainFixture: @unchecked Sendable {
         proxy?.stop()
     }
 
-    static func enroll(_ pki: PKIDFixture, token: String, pin: String, title: String, key: String, profile: String) throws {
+    static func enroll(_ pki: PKIDFixture, token: String, pin: String, title: String, key: String, profile: String, type: String = "ec-p256") throws {
         let hsm = pki.hsm
         let uri = "pkcs11:token=\(token);object=\(key)"
-        let made = try hsm.gatewayctl(["token", "keygen", uri, "--type", "ec-p256"], pin: pin)
+        let made = try hsm.gatewayctl(["token", "keygen", uri, "--type", type], pin: pin)
         guard made.status == 0 else { throw TestSetupError("keygen \(uri): \(made.stderr)") }
         let secret = try pki.register(title, profile: profile)
         let enrolled = try hsm.gatewayctl(["enroll", "--url", pki.url, "--ca", pki.pki + "/ca.pem", "--secret-env", "CHAIN_SECRET",

@@ -26,6 +26,9 @@ public struct RequestHandler: Sendable {
     let validator: @Sendable () async -> CertificateValidator
     let logger: Logger
     private let answered = Counter(label: "gateway_requests_total", dimensions: [("result", "answered")])
+    static let verifyTimer = Metrics.Timer(label: "gateway_request_seconds", dimensions: [("stage", "verify")], preferredDisplayUnit: .seconds)
+    static let meterTimer = Metrics.Timer(label: "gateway_request_seconds", dimensions: [("stage", "meter")], preferredDisplayUnit: .seconds)
+    static let signTimer = Metrics.Timer(label: "gateway_request_seconds", dimensions: [("stage", "sign")], preferredDisplayUnit: .seconds)
 
     public init(reader: MeterReader, credentials: GatewayCredentials, directory: any CertificateSource, policy: RequestPolicy,
                 outbox: Outbox, logger: Logger, validator: @escaping @Sendable () async -> CertificateValidator) {
@@ -41,9 +44,13 @@ public struct RequestHandler: Sendable {
     /// The APDU to send back for the request APDU `bytes`.
     public func handle(_ bytes: [UInt8], at now: Date = Date()) async -> [UInt8] {
         let gateway = credentials.recordSigner.originator
+        let clock = ContinuousClock()
+        let started = clock.now
         let verification = await RequestVerifier(validator: await validator(), receiver: gateway,
                                                  convention: credentials.recordSigner.convention)
             .verify(frame: bytes, certificates: directory, at: now)
+        let verified = clock.now
+        Self.verifyTimer.record(duration: verified - started)
         guard let request = verification.decoded else {
             count("not_a_request")
             logger.warning("a frame that is not a signed request: \(verification.decodingError.map { "\($0)" } ?? "undecodable"); answered with an exception-response")
@@ -84,8 +91,10 @@ public struct RequestHandler: Sendable {
             return await refuse(request, .objectUndefined, reason: "object_undefined")
         }
         let value: MeterValue
+        let reading = clock.now
         do {
             value = try await reader.read(definition)
+            Self.meterTimer.record(duration: clock.now - reading)
         } catch {
             logger.error("\(what): the meter did not answer (\(error)); answered temporary-failure")
             return await refuse(request, .temporaryFailure, reason: "meter")
@@ -95,8 +104,12 @@ public struct RequestHandler: Sendable {
             return await refuse(request, .temporaryFailure, reason: "meter_value")
         }
         answered.increment()
-        logger.info("\(what) answered: \(value.value) \(value.unit)")
-        return await sign(.data(.float64(value.value)), answering: request)
+        let read = clock.now
+        let reply = await sign(.data(.float64(value.value)), answering: request)
+        let signed = clock.now
+        Self.signTimer.record(duration: signed - read)
+        logger.info("\(what) answered: \(value.value) \(value.unit) (verify with lookup \((verified - started).milliseconds) ms, meter \((read - reading).milliseconds) ms, sign \((signed - read).milliseconds) ms)")
+        return reply
     }
 
     private func refuse(_ request: SignedRequest, _ result: DataAccessResult, reason: String) async -> [UInt8] {
