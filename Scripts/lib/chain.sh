@@ -18,11 +18,13 @@ chain_enroll() {
         --secret-env CHAIN_ENROLL_SECRET --key "$uri" --system-title "$title" --profile "$profile"
 }
 
-# chain_configs METER_PORT HEADEND_PORT: $work/gateway.yaml and $work/headend.yaml for the development tokens.
+# chain_configs METER_PORT HEADEND_PORT [CONTROL_PORT]: $work/gateway.yaml and $work/headend.yaml for the development
+# tokens; headend request talks to 127.0.0.1:CONTROL_PORT.
 chain_configs() {
-    local meter_port="$1" headend_port="$2"
+    local meter_port="$1" headend_port="$2" control_port="${3:-0}"
     cat > "$work/headend.yaml" <<YAML
 listen: 127.0.0.1:$headend_port
+control: 127.0.0.1:$control_port
 system_title: $headend_title
 signing_key: "pkcs11:token=headend;object=headend-sign?pin-source=file:$pins/headend.pin"
 tls_key: "pkcs11:token=headend;object=headend-tls?pin-source=file:$pins/headend.pin"
@@ -43,5 +45,8 @@ upstream: { host: 127.0.0.1, port: $headend_port, head_end_system_title: $headen
 outbox: { path: $work/gateway/outbox.sqlite }
 log_level: notice
 summary_interval: 10s
+requests:
+  allow:
+    - { requester: $headend_title, obis: [1.0.1.8.1.255, 1.0.32.7.0.255] }
 YAML
 }

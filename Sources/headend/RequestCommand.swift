@@ -76,6 +76,6 @@ struct Request: AsyncParsableCommand {
             verdict = "NOT VERIFIED (\(failed.map { "\($0["check"] ?? "?"): \($0["detail"] ?? "")" } ?? "?"))"
         }
         let value = outcome["number"].map { "\($0)" } ?? outcome["value"] as? String ?? "-"
-        return "\(outcome["gateway"] ?? "?") #\(outcome["transaction_id"] ?? "?") \(outcome["obis"] ?? "?") = \(value), \(verdict) (\(timing.joined(separator: ", ")))"
+        return "request #\(outcome["transaction_id"] ?? "?") to \(outcome["gateway"] ?? "?"): \(outcome["obis"] ?? "?") = \(value), \(verdict) (\(timing.joined(separator: ", ")))"
     }
 }

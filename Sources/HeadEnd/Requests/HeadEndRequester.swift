@@ -107,7 +107,7 @@ public struct RequestOutcome: Sendable {
         let verdict = verified ? "signature ok" : "NOT VERIFIED (\(checks.first { !$0.passed }.map { "\($0.name): \($0.detail)" } ?? "?"))"
         let times = [("sign", signing), ("round trip", roundTrip), ("verify", verification)]
             .compactMap { name, duration in duration.map { "\(name) \(Self.milliseconds($0)) ms" } }.joined(separator: ", ")
-        return "\(gateway) #\(transactionID.map { "\($0)" } ?? "?") \(attribute.instance) = \(value), \(verdict) (\(times))"
+        return "request #\(transactionID.map { "\($0)" } ?? "?") to \(gateway): \(attribute.instance) = \(value), \(verdict) (\(times))"
     }
 
     static func milliseconds(_ duration: Duration) -> String {
