@@ -35,6 +35,9 @@ struct BenchChain: AsyncParsableCommand {
     @Option(name: .customLong("stage-seconds"), help: "Seconds for each stage alone.")
     var stageSeconds: Double = 2
 
+    @Option(name: .customLong("requests"), help: "Signed requests in the last phase.")
+    var requestCount: Int = 30
+
     func run() async throws {
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         var options = SimulatorOptions(map: try RegisterMap.builtInPAC3200())
@@ -61,9 +64,17 @@ struct BenchChain: AsyncParsableCommand {
         print("phase 2: one reading a second for \(pacedSeconds) s ...")
         let paced = try await phase(binaries, gatewayArguments + ["--poll-interval", "1s"], seconds: pacedSeconds)
         let headEndRSS = headEnd.residentMiB
+        print("phase 3: \(requestCount) signed requests, one at a time, at one reading a second ...")
+        let controlLine = try headEnd.waitForLine(containing: "headend control at ", timeout: 5)
+        let requests = try await ChainRequests.measure(
+            gateway: ChildProcess(binaries.appendingPathComponent("gatewayd").path,
+                                  gatewayArguments + ["--poll-interval", "1s", "--log-level", "info"], captureStandardError: true),
+            control: String(controlLine.split(separator: "/").last ?? ""), gatewayConfig: gatewayConfig, count: requestCount
+        )
 
         let report = ChainBenchReport(fast: fast, paced: paced, alone: alone, headEndRSS: headEndRSS)
         print(report.text)
+        print(requests.text)
     }
 
     /// Runs gatewayd for `seconds` and returns the stage times of what it delivered after a one-second warm-up.
@@ -156,10 +167,27 @@ final class ChildProcess: @unchecked Sendable {
     private let pipe = Pipe()
     private let collected = Mutex<(lines: [String], partial: Data)>(([], Data()))
 
-    init(_ path: String, _ arguments: [String]) throws {
+    private let errors = Pipe()
+    private let errorLines = Mutex<(lines: [String], partial: Data)>(([], Data()))
+
+    /// - Parameter captureStandardError: keep its standard error lines too (else they go to ours).
+    init(_ path: String, _ arguments: [String], captureStandardError: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.standardOutput = pipe
+        if captureStandardError {
+            process.standardError = errors
+            errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                self?.errorLines.withLock { state in
+                    state.partial.append(data)
+                    while let newline = state.partial.firstIndex(of: 0x0A) {
+                        state.lines.append(String(decoding: state.partial[..<newline], as: UTF8.self))
+                        state.partial.removeSubrange(...newline)
+                    }
+                }
+            }
+        }
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             self?.collected.withLock { state in
@@ -174,11 +202,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     var lines: [String] { collected.withLock { $0.lines } }
+    var standardErrorLines: [String] { errorLines.withLock { $0.lines } }
 
-    func waitForLine(containing text: String, timeout: Double) throws {
+    @discardableResult
+    func waitForLine(containing text: String, timeout: Double) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if lines.contains(where: { $0.contains(text) }) { return }
+            if let line = lines.first(where: { $0.contains(text) }) { return line }
             guard process.isRunning else { break }
             usleep(20_000)
         }
@@ -197,5 +227,6 @@ final class ChildProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         pipe.fileHandleForReading.readabilityHandler = nil
+        errors.fileHandleForReading.readabilityHandler = nil
     }
 }
