@@ -132,6 +132,14 @@ struct RequestHandlerTests {
         #expect(try await answer(try await request(11).encoded, id: 11, handler: restarted).1 == 1)
     }
 
+    @Test("a requester whose certificate was revoked is refused read-write-denied, the meter not read")
+    func revoked() async throws {
+        defer { fixture.simulator.stop() }
+        try await fixture.authority.revoke(serial: CertificateSerial(headEndCertificate.serialNumber), reason: .keyCompromise)
+        // handler() reads the CRL now: the one that lists the revocation.
+        #expect(try await answer(try await request(1).encoded, id: 1, handler: try handler()) == (.dataAccessError(.readWriteDenied), 0))
+    }
+
     @Test("an object the map lacks is object-undefined; bytes that are no request get an exception-response")
     func undefinedAndUndecodable() async throws {
         defer { fixture.simulator.stop() }
