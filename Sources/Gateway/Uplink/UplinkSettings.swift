@@ -27,10 +27,3 @@ public struct UplinkSettings: Sendable {
         self.headEnd = headEnd
     }
 }
-
-/// The wrapper ports of the uplink: the gateway's management logical device speaks to the head-end's client. Both
-/// ends answer on the ports they were addressed from.
-public enum UplinkPorts {
-    public static let gateway: UInt16 = 1
-    public static let headEnd: UInt16 = 1
-}

@@ -113,12 +113,6 @@ public final class RequestRouter: Sendable {
     }
 }
 
-/// The wrapper ports of the uplink as the head-end sees them (the gateway's are `Gateway.UplinkPorts`).
-enum UplinkPorts {
-    static let gateway: UInt16 = 1
-    static let headEnd: UInt16 = 1
-}
-
 /// Why a request got no answer; each names the gateway.
 public enum RequestError: Error, Sendable, Hashable, CustomStringConvertible {
     case notConnected(SystemTitle)

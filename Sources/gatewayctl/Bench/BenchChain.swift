@@ -161,48 +161,23 @@ struct ChainBenchReport {
     }
 }
 
-/// A child process whose standard output is read line by line (standard error goes to ours).
+/// A child process whose standard output is read line by line (standard error goes to ours unless captured).
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
-    private let pipe = Pipe()
-    private let collected = Mutex<(lines: [String], partial: Data)>(([], Data()))
-
-    private let errors = Pipe()
-    private let errorLines = Mutex<(lines: [String], partial: Data)>(([], Data()))
+    private let output = LinePipe()
+    private let errors = LinePipe()
 
     /// - Parameter captureStandardError: keep its standard error lines too (else they go to ours).
     init(_ path: String, _ arguments: [String], captureStandardError: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        process.standardOutput = pipe
-        if captureStandardError {
-            process.standardError = errors
-            errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                self?.errorLines.withLock { state in
-                    state.partial.append(data)
-                    while let newline = state.partial.firstIndex(of: 0x0A) {
-                        state.lines.append(String(decoding: state.partial[..<newline], as: UTF8.self))
-                        state.partial.removeSubrange(...newline)
-                    }
-                }
-            }
-        }
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.collected.withLock { state in
-                state.partial.append(data)
-                while let newline = state.partial.firstIndex(of: 0x0A) {
-                    state.lines.append(String(decoding: state.partial[..<newline], as: UTF8.self))
-                    state.partial.removeSubrange(...newline)
-                }
-            }
-        }
+        process.standardOutput = output.pipe
+        if captureStandardError { process.standardError = errors.pipe }
         try process.run()
     }
 
-    var lines: [String] { collected.withLock { $0.lines } }
-    var standardErrorLines: [String] { errorLines.withLock { $0.lines } }
+    var lines: [String] { output.lines }
+    var standardErrorLines: [String] { errors.lines }
 
     @discardableResult
     func waitForLine(containing text: String, timeout: Double) throws -> String {
@@ -226,7 +201,32 @@ final class ChildProcess: @unchecked Sendable {
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        output.close()
+        errors.close()
+    }
+}
+
+/// A pipe whose data is split into lines as it arrives.
+final class LinePipe: Sendable {
+    let pipe = Pipe()
+    private let state = Mutex<(lines: [String], partial: Data)>(([], Data()))
+
+    init() {
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.state.withLock { state in
+                state.partial.append(data)
+                while let newline = state.partial.firstIndex(of: 0x0A) {
+                    state.lines.append(String(decoding: state.partial[..<newline], as: UTF8.self))
+                    state.partial.removeSubrange(...newline)
+                }
+            }
+        }
+    }
+
+    var lines: [String] { state.withLock { $0.lines } }
+
+    func close() {
         pipe.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
     }
 }
