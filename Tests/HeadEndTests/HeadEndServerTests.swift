@@ -84,50 +84,6 @@ struct HeadEndServerTests {
         #expect(try await store.readings().count == 3)
     }
 
-    @Test("a burst of 40 pipelined frames with duplicates and a tampered one: each answered rightly and in order, stored once, in fewer commits than frames")
-    func burstOverTLS() async throws {
-        let gateway = try await fixture.gateway("00DB1234567890BD")
-        let store = try ReadingStore(path: fixture.storePath)
-        let running = try await start(try fixture.processor(store: store))
-        // 1...17, 5 again, 18 tampered, 19...25, 3 and 25 again, 26...30, 18 genuine (late), 31...34, 38 (gap 35...37), 38 again.
-        let ids: [UInt64] = Array(1...17) + [5, 18] + Array(19...25) + [3, 25] + Array(26...30) + [18] + Array(31...34) + [38, 38]
-        let tamperedAt = 18
-        var frames: [[UInt8]] = []
-        for (index, id) in ids.enumerated() {
-            var frame = try await gateway.frame(id)
-            if index == tamperedAt { frame[frame.count - 1] ^= 0x01 }
-            frames.append(frame)
-        }
-        #expect(frames.count == 40)
-        let commitsBefore = store.commits
-        let answers = try await connect(running, as: gateway).exchange(frames)
-        await running.stop()
-
-        try #require(answers.count == frames.count)
-        var seen: Set<UInt64> = []
-        var headEndIDs: [UInt64] = []
-        for (index, (answer, id)) in zip(answers, ids).enumerated() {
-            let check = try await fixture.verifyAcknowledgement(answer.apdu, to: gateway, sent: [id])
-            #expect(check.passed, "frame \(index): \(check.checks.filter { !$0.passed })")
-            let outcome = check.acknowledgement?.outcome
-            if index == tamperedAt {
-                guard case .refused(let refusal) = outcome else { Issue.record("frame \(index) not refused: \(String(describing: outcome))"); continue }
-                #expect(refusal.reason == .signature && refusal.disposition == .final)
-            } else {
-                #expect(outcome == (seen.contains(id) ? .duplicate : .accepted), "frame \(index), id \(id)")
-                seen.insert(id)
-            }
-            #expect(check.acknowledgement?.transactionID == id)
-            headEndIDs.append(try SignedAcknowledgement(decoding: answer.apdu).transactionID)
-        }
-        #expect(headEndIDs == headEndIDs.sorted() && Set(headEndIDs).count == frames.count, "acknowledgement ids grow in the order sent")
-        #expect(try await store.readings(gateway: gateway.title).map(\.transactionID) == Array(1...34) + [38])
-        let refusals = try await store.refusals(gateway: gateway.title)
-        #expect(refusals.map(\.reason) == [.signature] && refusals.first?.transactionID == 18)
-        let commits = store.commits - commitsBefore
-        #expect(commits < frames.count, "the burst was stored in batches: \(commits) commits for \(frames.count) frames")
-    }
-
     @Test("a frame of another gateway over this gateway's connection is refused (originator); a tampered one (signature)")
     func refusalsOverTLS() async throws {
         let gateway = try await fixture.gateway("00DB1234567890B1")

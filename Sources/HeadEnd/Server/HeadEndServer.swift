@@ -14,10 +14,9 @@ import Transport
 ///   `any Signer` (a token key through `SignerTLSKey`, signing off the event loop).
 /// - The client certificate is checked inside the handshake by `GatewayCertificateCheck` (chain, validity, `tls`
 ///   profile, CRL, CN a system title); a refusal ends the handshake and logs one line with the reason.
-/// - Each connection runs as one task (`NIOAsyncChannel`) that processes its frames in order with `FrameProcessor`,
-///   the frames that arrived together as one batch (one store transaction, one fsync; never waiting for more to
-///   form one): verification, the store's writes and the acknowledgements' signatures all happen off the event
-///   loop, so a slow token or disk never stalls other connections.
+/// - Each connection runs as one task (`NIOAsyncChannel`) that processes its frames one after another with
+///   `FrameProcessor`: verification, the store's writes and the acknowledgement's signature all happen off the
+///   event loop, so a slow token or disk never stalls other connections.
 /// - Bounded: a handshake timeout (from the accept), an idle timeout (from the completed handshake), a maximum frame
 ///   size, a maximum number of connections.
 ///
@@ -119,39 +118,17 @@ public final class HeadEndServer: Sendable {
         }
     }
 
-    /// Processes a connection's frames in batches of what has arrived and answers each, in order.
+    /// Processes a connection's frames one after another and answers each, in order.
     private func serve(_ connection: GatewayConnection) async {
         defer { connections.remove(connection.channel.channel) }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
-                // A reader task buffers the frames as they arrive; this task takes whatever is buffered (at most a
-                // batch) and processes it with one store transaction, so frames that arrived while the previous batch
-                // was stored share the next fsync, and a lone frame is processed at once.
-                let buffer = FrameBuffer<WrapperFrame>(capacity: 2 * FrameProcessor.maxBatch)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await frame in inbound { await buffer.append(frame) }
-                            buffer.finish(nil)
-                        } catch {
-                            buffer.finish(error)
-                        }
-                    }
-                    defer {
-                        group.cancelAll()
-                        buffer.close()
-                    }
-                    while let frames = try await buffer.take(FrameProcessor.maxBatch) {
-                        // The handshake set it before the first byte of data could arrive.
-                        guard let gateway = connection.identity.gateway else { return }
-                        let outcomes = try await processor.process(batch: frames.map(\.apdu), from: gateway)
-                        var answers: [WrapperFrame] = []
-                        for (frame, outcome) in zip(frames, outcomes) {
-                            answers.append(try WrapperFrame(source: frame.destination, destination: frame.source,
-                                                            apdu: outcome.signedAcknowledgement))
-                        }
-                        try await outbound.write(contentsOf: answers)
-                    }
+                for try await frame in inbound {
+                    // The handshake set it before the first byte of data could arrive.
+                    guard let gateway = connection.identity.gateway else { return }
+                    let outcome = try await processor.process(frame.apdu, from: gateway)
+                    try await outbound.write(try WrapperFrame(source: frame.destination, destination: frame.source,
+                                                              apdu: outcome.signedAcknowledgement))
                 }
             }
         } catch let error as NIOSSLError {
