@@ -1,6 +1,5 @@
 import COSEM
 import Foundation
-import GRDB
 import HeadEnd
 import Metering
 import PKI
@@ -167,77 +166,5 @@ struct FrameProcessorTests {
         guard case .refused(let refusal) = outcome.verdict else { Issue.record("not refused"); return }
         #expect(refusal.reason == .certificate && refusal.disposition == .final)
         #expect(refusal.text.contains("revoked"))
-    }
-    @Test("a batch is decided in order as single frames would be, stored in one transaction, acknowledged in order")
-    func batchInOneTransaction() async throws {
-        let gateway = try await fixture.gateway("00DB1234567890A8")
-        let store = try ReadingStore(path: fixture.storePath)
-        let processor = try fixture.processor(store: store)
-        _ = try await processor.process(try await gateway.frame(1), from: gateway.title)
-        var tampered = try await gateway.frame(4)
-        tampered[tampered.count - 1] ^= 0x01
-        // 1 stored before (duplicate), 2 new, 2 again (duplicate in the batch), 5 jumps 3...4, 4 tampered, 3 late,
-        // 5 again, 4 genuine (late), 6 new.
-        let ids: [UInt64] = [1, 2, 2, 5, 4, 3, 5, 4, 6]
-        var frames: [[UInt8]] = []
-        for (index, id) in ids.enumerated() { frames.append(index == 4 ? tampered : try await gateway.frame(id)) }
-        let before = store.commits
-        let outcomes = try await processor.process(batch: frames, from: gateway.title)
-
-        #expect(store.commits - before <= 2, "one transaction for the batch (and at most one acknowledgement id block)")
-        try #require(outcomes.count == ids.count)
-        #expect(outcomes.map(\.transactionID) == ids)
-        let verdicts = outcomes.map(\.verdict)
-        #expect(verdicts[0] == .duplicate && verdicts[1] == .stored(missing: nil) && verdicts[2] == .duplicate)
-        #expect(verdicts[3] == .stored(missing: 3...4))
-        guard case .refused(let refusal) = verdicts[4] else { Issue.record("not refused: \(verdicts[4])"); return }
-        #expect(refusal.reason == .signature && refusal.disposition == .final)
-        #expect(verdicts[5] == .stored(missing: nil) && verdicts[6] == .duplicate && verdicts[7] == .stored(missing: nil))
-        #expect(verdicts[8] == .stored(missing: nil))
-        var headEndIDs: [UInt64] = []
-        for (outcome, id) in zip(outcomes, ids) {
-            let check = try await fixture.verifyAcknowledgement(outcome.signedAcknowledgement, to: gateway, sent: [id])
-            #expect(check.passed, "\(check.checks.filter { !$0.passed })")
-            headEndIDs.append(try SignedAcknowledgement(decoding: outcome.signedAcknowledgement).transactionID)
-        }
-        #expect(headEndIDs == headEndIDs.sorted() && Set(headEndIDs).count == ids.count, "acknowledgement ids grow in the frames' order")
-        #expect(try await store.readings(gateway: gateway.title).map(\.transactionID) == [1, 2, 3, 4, 5, 6])
-        #expect(try await store.refusals().map(\.reason) == [.signature])
-
-        // The ledger learnt of the batch: a later single frame is a duplicate, the next id is new.
-        #expect(try await processor.process(try await gateway.frame(4), from: gateway.title).verdict == .duplicate)
-        #expect(try await processor.process(try await gateway.frame(7), from: gateway.title).verdict == .stored(missing: nil))
-    }
-
-    @Test("a failed commit refuses the whole batch retry-later and leaves no trace: sent again, it is stored and the gap reported")
-    func failedCommit() async throws {
-        let gateway = try await fixture.gateway("00DB1234567890A9")
-        let store = try ReadingStore(path: fixture.storePath)
-        let processor = try fixture.processor(store: store)
-        _ = try await processor.process(try await gateway.frame(1), from: gateway.title)
-        var tampered = try await gateway.frame(9)
-        tampered[tampered.count - 1] ^= 0x01
-        let frames = [try await gateway.frame(2), try await gateway.frame(1), try await gateway.frame(5), tampered]
-
-        // Reads still work, every write fails: the disk refuses the commit.
-        let other = try DatabaseQueue(path: fixture.storePath)
-        try await other.write { db in
-            try db.execute(sql: "CREATE TRIGGER failing BEFORE INSERT ON refusal BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        }
-        let failed = try await processor.process(batch: frames, from: gateway.title)
-        #expect(failed.count == 4)
-        for outcome in failed {
-            guard case .refused(let refusal) = outcome.verdict else { Issue.record("not refused: \(outcome.verdict)"); continue }
-            #expect(refusal.reason == .store && refusal.disposition == .retryLater)
-        }
-        #expect(try await store.readings(gateway: gateway.title).map(\.transactionID) == [1])
-        #expect(try await store.refusals().isEmpty)
-
-        try await other.write { db in try db.execute(sql: "DROP TRIGGER failing") }
-        try other.close()
-        let again = try await processor.process(batch: frames, from: gateway.title)
-        #expect(again.map(\.verdict).prefix(3) == [.stored(missing: nil), .duplicate, .stored(missing: 3...4)])
-        #expect(try await store.readings(gateway: gateway.title).map(\.transactionID) == [1, 2, 5])
-        #expect(try await store.refusals().map(\.reason) == [.signature])
     }
 }

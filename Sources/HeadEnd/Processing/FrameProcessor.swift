@@ -21,9 +21,7 @@ import X509
 /// 3. The ledger decides by transaction id: new, gap (logged and counted), late, duplicate (acknowledged again,
 ///    stored once) or an old replay (refused for good).
 /// 4. The reading is stored in one transaction; only after the commit does the ledger learn of it. A failed write
-///    is refused retry-later (`store`), so the gateway keeps the reading. Frames that arrived together are processed
-///    as a batch (`process(batch:)`): verified and decided in order, stored with the batch's final refusals in one
-///    transaction (one fsync), acknowledged in order; a failed commit refuses the whole batch retry-later.
+///    is refused retry-later (`store`), so the gateway keeps the reading.
 /// 5. A failed verification is refused with its first failed check (`Refusal(verification)`): retry-later when it
 ///    says nothing about the frame (revocation status or the directory unavailable), final otherwise. Every refusal
 ///    is logged and counted; only final ones are kept in the store (a retry-later frame comes again and gets its
@@ -33,7 +31,7 @@ import X509
 /// A frame too broken to carry a transaction id is answered all the same, as transaction 0 refused (`frame`): the
 /// gateway cannot match it to a frame it sent, but its log shows why.
 ///
-/// Calls for one connection (one gateway) must come one at a time, in the order the frames arrived: the acknowledgement ids then
+/// Calls for one connection must come one at a time, in the order the frames arrived: the acknowledgement ids then
 /// grow in the order they are sent, as gateways require.
 public struct FrameProcessor: Sendable {
     public let store: ReadingStore
@@ -81,163 +79,80 @@ public struct FrameProcessor: Sendable {
     /// acknowledgement. Throws only when the acknowledgement cannot be signed (the token is gone): the verdict
     /// stands (a stored reading stays stored) and the gateway, getting no answer, sends the frame again.
     public func process(_ bytes: [UInt8], from peer: SystemTitle, at now: Date = Date()) async throws -> FrameOutcome {
-        try await process(batch: [bytes], from: peer, at: now)[0]
-    }
-
-    /// The most frames `process(batch:)` is meant to take at once (the server drains at most this many).
-    public static let maxBatch = 32
-
-    /// Processes frames that arrived together from `peer`, as `process` would one after another, with one write
-    /// transaction (one fsync) for all of them; returns their outcomes in the frames' order.
-    ///
-    /// Each frame is verified, then the ledger decides on the verified ones in order, each reading to be stored
-    /// counting as stored for the frames after it (a duplicate in the batch is a duplicate, a gap is reported once).
-    /// The readings and the final refusals are then written in one transaction, the ledger learns of the readings
-    /// after the commit, and the acknowledgements are signed in the frames' order. A failed commit refuses every
-    /// frame of the batch retry-later (`store`): nothing of it was kept, and the gateway sends them again. Throws
-    /// only when an acknowledgement cannot be signed, as `process` does.
-    public func process(batch frames: [[UInt8]], from peer: SystemTitle, at now: Date = Date()) async throws -> [FrameOutcome] {
-        guard !frames.isEmpty else { return [] }
-        HeadEndMetrics.batches.increment()
-        // The CRL fetch that `validator()` may start is the cache's cost, not the frames' verification.
+        // The CRL fetch that `validator()` may start is the cache's cost, not this frame's verification.
         let verifier = RecordVerifier(validator: await validator(), convention: convention)
         let clock = ContinuousClock()
+        let started = clock.now
+        let source = RememberingSource(certificates)
+        let verification = await verifier.verify(frame: bytes, certificates: source, at: now)
+        let elapsed = clock.now - started
+        HeadEndMetrics.verification.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
+            + Int64(elapsed.components.attoseconds / 1_000_000_000))
 
-        // 1. Verify each frame, in order.
-        var pending: [Pending] = []
-        pending.reserveCapacity(frames.count)
-        for bytes in frames {
-            let started = clock.now
-            let source = RememberingSource(certificates)
-            let verification = await verifier.verify(frame: bytes, certificates: source, at: now)
-            let elapsed = clock.now - started
-            HeadEndMetrics.verification.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
-                + Int64(elapsed.components.attoseconds / 1_000_000_000))
-            var item = Pending(frame: bytes, verification: verification, elapsed: elapsed, certificate: source.certificate)
-            if let originator = verification.originator, originator != peer {
-                item.verdict = .refused(Refusal(reason: .originator, disposition: .final,
-                                                describing: "the frame's originator \(originator) is not the gateway of this TLS connection (\(peer))"))
-            } else if let refusal = Refusal(verification) {
-                item.verdict = .refused(refusal)
-            } else if verification.transactionID == nil || verification.record == nil {
-                item.verdict = .refused(Refusal(reason: .content, disposition: .final, describing: "the frame passed without a record or transaction id"))
-            }
-            pending.append(item)
+        let id = verification.transactionID
+        let verdict: FrameOutcome.Verdict
+        if let originator = verification.originator, originator != peer {
+            verdict = .refused(Refusal(reason: .originator, disposition: .final,
+                                       describing: "the frame's originator \(originator) is not the gateway of this TLS connection (\(peer))"))
+        } else if let refusal = Refusal(verification) {
+            verdict = .refused(refusal)
+        } else if let id, let record = verification.record {
+            verdict = await decideAndStore(id: id, record: record, frame: bytes, certificate: source.certificate, from: peer,
+                                           verification: verification, at: now)
+        } else {
+            verdict = .refused(Refusal(reason: .content, disposition: .final, describing: "the frame passed without a record or transaction id"))
         }
 
-        // 2. The ledger's decisions, in order, on a draft that counts this batch's readings as stored.
-        var readings: [(index: Int, reading: StoredReading)] = []
-        if pending.contains(where: { $0.verdict == nil }) {
-            do {
-                var draft = try await ledger.draft(for: peer)
-                for index in pending.indices where pending[index].verdict == nil {
-                    let (verdict, reading) = await decide(pending[index], draft: &draft, from: peer, at: now)
-                    pending[index].verdict = verdict
-                    if let reading { readings.append((index, reading)) }
-                }
-            } catch {
-                for index in pending.indices where pending[index].verdict == nil {
-                    pending[index].verdict = .refused(Refusal(reason: .store, disposition: .retryLater,
-                                                              describing: "the head-end cannot read its store: \(error)"))
-                }
-            }
+        let acknowledgement: Acknowledgement
+        switch verdict {
+        case .stored: acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .accepted)
+        case .duplicate: acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .duplicate)
+        case .refused(let refusal): acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .refused(refusal))
         }
+        await account(verdict, id: id, frame: bytes, from: peer, at: now)
 
-        // 3. One transaction for the readings and the final refusals; the ledger learns of the readings after it.
-        var refusals: [StoredRefusal] = []
-        for item in pending {
-            guard case .refused(let refusal) = item.verdict, refusal.disposition == .final else { continue }
-            let id = item.verification.transactionID
-            if let id, Int64(exactly: id) == nil {
-                logger.error("cannot keep a refusal", metadata: ["gateway": "\(peer)", "transaction": "\(id)",
-                                                                 "error": "\(ReadingStoreError.idOutOfRange(id))"])
-                continue
-            }
-            refusals.append(StoredRefusal(gateway: peer, transactionID: id, reason: refusal.reason, disposition: refusal.disposition,
-                                          text: refusal.text, at: now, frame: item.frame))
-        }
-        do {
-            let inserted = try await store.store(readings: readings.map(\.reading), refusals: refusals)
-            var stored: [UInt64] = []
-            for ((index, reading), new) in zip(readings, inserted) {
-                if new { stored.append(reading.transactionID) } else { pending[index].verdict = .duplicate }
-            }
-            if !stored.isEmpty { await ledger.recordStored(stored, from: peer) }
-        } catch {
-            logger.error("cannot store a batch of readings", metadata: ["gateway": "\(peer)", "frames": "\(frames.count)", "error": "\(error)"])
-            let refusal = Refusal(reason: .store, disposition: .retryLater,
-                                  describing: "the head-end could not store the reading; send it again later")
-            for index in pending.indices { pending[index].verdict = .refused(refusal) }
-        }
-
-        // 4. Count and log each verdict, then sign the acknowledgements in the frames' order.
-        var outcomes: [FrameOutcome] = []
-        outcomes.reserveCapacity(pending.count)
-        for item in pending {
-            let id = item.verification.transactionID
-            let verdict = item.verdict ?? .refused(Refusal(reason: .content, disposition: .final, describing: "no verdict"))
-            let acknowledgement: Acknowledgement
-            switch verdict {
-            case .stored: acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .accepted)
-            case .duplicate: acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .duplicate)
-            case .refused(let refusal): acknowledgement = Acknowledgement(transactionID: id ?? 0, outcome: .refused(refusal))
-            }
-            account(verdict, id: id, from: peer)
-
-            let headEndID = try await numbering.next()
-            let signed = try await signer.sign(acknowledgement, to: peer, transactionID: headEndID, at: now)
-            let outcome = FrameOutcome(gateway: peer, transactionID: id, verdict: verdict, verification: item.verification,
-                                       verificationTime: item.elapsed, acknowledgement: acknowledgement, signedAcknowledgement: signed.encoded)
-            report(outcome)
-            outcomes.append(outcome)
-        }
-        return outcomes
+        let headEndID = try await numbering.next()
+        let signed = try await signer.sign(acknowledgement, to: peer, transactionID: headEndID, at: now)
+        let outcome = FrameOutcome(gateway: peer, transactionID: id, verdict: verdict, verification: verification,
+                                   verificationTime: elapsed, acknowledgement: acknowledgement, signedAcknowledgement: signed.encoded)
+        report(outcome)
+        return outcome
     }
 
-    /// A frame of a batch between its verification and its acknowledgement; `verdict` is nil until decided.
-    private struct Pending {
-        let frame: [UInt8]
-        let verification: RecordVerification
-        let elapsed: Duration
-        let certificate: Certificate?
-        var verdict: FrameOutcome.Verdict?
-    }
-
-    /// The ledger's decision on a verified frame, and the reading to write when it stores (the draft then counts it
-    /// as stored). The verdict assumes the batch's commit succeeds.
-    private func decide(_ item: Pending, draft: inout LedgerDraft, from peer: SystemTitle,
-                        at now: Date) async -> (FrameOutcome.Verdict, StoredReading?) {
-        guard let id = item.verification.transactionID, let record = item.verification.record else {
-            return (.refused(Refusal(reason: .content, disposition: .final, describing: "the frame passed without a record or transaction id")), nil)
-        }
+    /// The ledger's decision, and the write when it stores.
+    private func decideAndStore(id: UInt64, record: MeasurementRecord, frame: [UInt8], certificate: Certificate?, from peer: SystemTitle,
+                                verification: RecordVerification, at now: Date) async -> FrameOutcome.Verdict {
         let decision: LedgerDecision
         do {
-            decision = try await draft.decide(id)
+            decision = try await ledger.decide(id, from: peer)
         } catch {
-            return (.refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end cannot read its store: \(error)")), nil)
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end cannot read its store: \(error)"))
         }
         guard decision.stores else {
-            if case .refused(let refusal) = decision.acknowledgement(of: id).outcome { return (.refused(refusal), nil) }
-            return (.duplicate, nil)
+            if case .refused(let refusal) = decision.acknowledgement(of: id).outcome { return .refused(refusal) }
+            return .duplicate
         }
-        guard let certificate = item.certificate, let der = try? certificateDER(certificate) else {
-            return (.refused(Refusal(reason: .store, disposition: .retryLater,
-                                     describing: "the signer's certificate could not be kept with the reading")), nil)
-        }
-        guard Int64(exactly: id) != nil else {
-            // No gateway's outbox allocates such an id; sending it again cannot change the answer.
-            return (.refused(Refusal(reason: .store, disposition: .final,
-                                     describing: "transaction id \(id) is above 2^63 - 1, which the store cannot hold")), nil)
+        guard let certificate, let der = try? certificateDER(certificate) else {
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the signer's certificate could not be kept with the reading"))
         }
         let reading = StoredReading(
             gateway: peer, transactionID: id, measuredAt: record.measurementTime.unixTime.map(Self.date) ?? now, receivedAt: now,
             signerSerial: CertificateSerial(certificate.serialNumber).description,
-            verdict: "verified: " + item.verification.checks.map(\.name).joined(separator: ", "),
-            frame: item.frame, certificate: der, convention: convention
+            verdict: "verified: " + verification.checks.map(\.name).joined(separator: ", "),
+            frame: frame, certificate: der, convention: convention
         )
-        draft.assumeStored(id)
-        if case .gap(let missing) = decision { return (.stored(missing: missing), reading) }
-        return (.stored(missing: nil), reading)
+        do {
+            guard try await store.store(reading) else { return .duplicate }
+        } catch .idOutOfRange {
+            // No gateway's outbox allocates such an id; sending it again cannot change the answer.
+            return .refused(Refusal(reason: .store, disposition: .final, describing: "transaction id \(id) is above 2^63 - 1, which the store cannot hold"))
+        } catch {
+            logger.error("cannot store a reading", metadata: ["gateway": "\(peer)", "transaction": "\(id)", "error": "\(error)"])
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end could not store the reading; send it again later"))
+        }
+        await ledger.recordStored(id, from: peer)
+        if case .gap(let missing) = decision { return .stored(missing: missing) }
+        return .stored(missing: nil)
     }
 
     static func date(_ time: UnixTime) -> Date {
@@ -250,8 +165,8 @@ public struct FrameProcessor: Sendable {
         return serializer.serializedBytes
     }
 
-    /// Logs and counts the verdict (a final refusal was kept with the batch's transaction).
-    private func account(_ verdict: FrameOutcome.Verdict, id: UInt64?, from peer: SystemTitle) {
+    /// Logs and counts the verdict, and keeps a final refusal.
+    private func account(_ verdict: FrameOutcome.Verdict, id: UInt64?, frame: [UInt8], from peer: SystemTitle, at now: Date) async {
         let metadata: Logger.Metadata = ["gateway": "\(peer)", "transaction": "\(id.map(String.init) ?? "?")"]
         switch verdict {
         case .stored(let missing):
@@ -267,6 +182,13 @@ public struct FrameProcessor: Sendable {
         case .refused(let refusal):
             HeadEndMetrics.refused(refusal)
             logger.notice("refused a frame: \(refusal.reason) (\(refusal.disposition)): \(refusal.text)", metadata: metadata)
+            guard refusal.disposition == .final else { return }
+            do {
+                try await store.store(StoredRefusal(gateway: peer, transactionID: id, reason: refusal.reason, disposition: refusal.disposition,
+                                                    text: refusal.text, at: now, frame: frame))
+            } catch {
+                logger.error("cannot keep a refusal", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
         }
     }
 }

@@ -6,9 +6,6 @@ import Metering
 /// - `headend_readings_stored_total`, `headend_duplicates_total`
 /// - `headend_gaps_total` (jumps in a gateway's ids) and `headend_missing_transactions_total` (the ids skipped)
 /// - `headend_refusals_total{reason, disposition}`: every refusal, kept or not
-/// - `headend_store_commits_total`: write transactions committed to the reading store (one fsync each); a batch of
-///   frames costs one
-/// - `headend_batches_total`: batches of frames processed together (frames over batches: the mean batch size)
 /// - `headend_verification_seconds`: how long verifying a frame took (a Timer; Prometheus renders a histogram)
 /// - `headend_connected_gateways`: connections past the TLS handshake
 /// - `headend_tls_refusals_total{reason}`: handshakes refused by the client-certificate check
@@ -17,8 +14,6 @@ enum HeadEndMetrics {
     static let duplicates = Counter(label: "headend_duplicates_total")
     static let gaps = Counter(label: "headend_gaps_total")
     static let missing = Counter(label: "headend_missing_transactions_total")
-    static let commits = Counter(label: "headend_store_commits_total")
-    static let batches = Counter(label: "headend_batches_total")
     static let verification = Timer(label: "headend_verification_seconds")
     static let connected = Meter(label: "headend_connected_gateways")
 

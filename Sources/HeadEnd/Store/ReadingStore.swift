@@ -2,7 +2,6 @@ import COSEM
 import Foundation
 import GRDB
 import Metering
-import Synchronization
 
 /// The head-end's readings, in one SQLite file: every verified reading with its signed frame and the signer's
 /// certificate, the frames refused for good, and the acknowledgement numbering.
@@ -66,43 +65,6 @@ public final class ReadingStore: Sendable {
                             reading.verdict, Data(reading.frame), Data(reading.certificate), reading.convention == .a ? "a" : "b"]
             )
             return db.changesCount == 1
-        }
-    }
-
-    /// Stores a batch of verified readings and final refusals in ONE transaction (one fsync), or nothing when it
-    /// fails. Returns, for each reading in order, whether it was new (false: the store held this gateway's id already,
-    /// as `store(_:)` answers).
-    public func store(readings: [StoredReading], refusals: [StoredRefusal]) async throws(ReadingStoreError) -> [Bool] {
-        guard !readings.isEmpty || !refusals.isEmpty else { return [] }
-        var readingRows: [StatementArguments] = []
-        for reading in readings {
-            let id = try Self.column(reading.transactionID)
-            readingRows.append([reading.gateway.description, id, reading.measuredAt, reading.receivedAt, reading.signerSerial,
-                                reading.verdict, Data(reading.frame), Data(reading.certificate), reading.convention == .a ? "a" : "b"])
-        }
-        var refusalRows: [StatementArguments] = []
-        for refusal in refusals {
-            let id = try refusal.transactionID.map { id throws(ReadingStoreError) in try Self.column(id) }
-            refusalRows.append([refusal.gateway.description, id, refusal.reason.description, refusal.disposition.description,
-                                refusal.text, refusal.at, Data(refusal.frame)])
-        }
-        let readingArguments = readingRows, refusalArguments = refusalRows
-        return try await write { db in
-            var inserted: [Bool] = []
-            let insertReading = try db.cachedStatement(sql: """
-                INSERT INTO reading (gateway, transactionID, measuredAt, receivedAt, signerSerial, verdict, frame, certificate, convention)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gateway, transactionID) DO NOTHING
-                """)
-            for arguments in readingArguments {
-                try insertReading.execute(arguments: arguments)
-                inserted.append(db.changesCount == 1)
-            }
-            if !refusalArguments.isEmpty {
-                let insertRefusal = try db.cachedStatement(
-                    sql: "INSERT INTO refusal (gateway, transactionID, reason, disposition, text, at, frame) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                for arguments in refusalArguments { try insertRefusal.execute(arguments: arguments) }
-            }
-            return inserted
         }
     }
 
@@ -238,16 +200,8 @@ public final class ReadingStore: Sendable {
         )
     }
 
-    /// Write transactions committed since this store was opened (each one fsync; also `headend_store_commits_total`).
-    public var commits: Int { committed.load(ordering: .relaxed) }
-    private let committed = Atomic<Int>(0)
-
     private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(ReadingStoreError) -> T {
-        let value: T
-        do { value = try await database.write(body) } catch { throw .database(path: path, reason: "\(error)") }
-        committed.add(1, ordering: .relaxed)
-        HeadEndMetrics.commits.increment()
-        return value
+        do { return try await database.write(body) } catch { throw .database(path: path, reason: "\(error)") }
     }
 
     private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(ReadingStoreError) -> T {

@@ -76,15 +76,6 @@ public struct ReceiverLedger: Sendable {
         return try storeHolds(id) ? .duplicate : .replayOfOld(highest: highest, window: window)
     }
 
-    /// A ledger holding only `gateway`'s state (none, when this one has none): a draft a head-end decides a batch of
-    /// that gateway's frames on, recording each as stored in the draft before the store commits them, while this
-    /// ledger learns of them only after the commit. Copies `window / 8` bytes, however many gateways this one knows.
-    public func restricted(to gateway: SystemTitle) -> ReceiverLedger {
-        var draft = ReceiverLedger(window: window)
-        draft.gateways[gateway] = gateways[gateway]
-        return draft
-    }
-
     /// Records that the store committed `id` from `gateway`.
     public mutating func recordStored(_ id: UInt64, from gateway: SystemTitle) {
         gateways[gateway, default: RecentTransactions(window: window)].insert(id)
