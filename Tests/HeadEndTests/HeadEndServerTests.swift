@@ -261,7 +261,7 @@ struct HeadEndServerTests {
         let store = try ReadingStore(path: fixture.storePath)
         let logs = CapturedLogs()
         let running = try await start(try fixture.processor(store: store), logs: logs,
-                                      // Long enough for a handshake on a loaded machine (the timer runs from the accept).
+                                      // Long enough for a handshake on a loaded machine.
                                       limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .seconds(3)))
         let client = try await connect(running, as: gateway)
         // Nothing sent: the server closes, and the client's read ends without an answer.
@@ -270,5 +270,33 @@ struct HeadEndServerTests {
         await running.stop()
         #expect(answers.isEmpty)
         #expect(line?.contains("00DB1234567890BC") == true, "\(logs.all)")
+    }
+    @Test("the idle timeout runs from the completed handshake: a handshake slower than it is not idleness")
+    func idleAfterHandshake() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890BE")
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        // The client-certificate check waits 2 s for its CRL: the handshake takes longer than the 1 s idle timeout.
+        let running = try await start(try fixture.processor(store: store), revocation: SlowRevocationLists(try fixture.crl(), delay: .seconds(2)),
+                                      logs: logs, limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .seconds(1)))
+        let answers = try await connect(running, as: gateway).exchange([try await gateway.frame(1)])
+        await running.stop()
+        #expect(answers.count == 1, "\(logs.all)")
+        #expect(!logs.all.contains { $0.contains("idle timeout") }, "\(logs.all)")
+        #expect(try await store.readings().map(\.transactionID) == [1])
+    }
+}
+
+/// A CRL source that answers after `delay`: a slow handshake.
+struct SlowRevocationLists: RevocationListSource {
+    let list: ParsedCRL
+    let delay: Duration
+    init(_ list: ParsedCRL, delay: Duration) {
+        self.list = list
+        self.delay = delay
+    }
+    func crls() async -> [ParsedCRL] {
+        try? await Task.sleep(for: delay)
+        return [list]
     }
 }

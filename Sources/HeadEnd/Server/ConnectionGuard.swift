@@ -3,7 +3,9 @@ import NIOCore
 import NIOTLS
 
 /// Per connection, behind the TLS handler: closes a connection whose handshake does not complete within the
-/// handshake timeout or that stays silent past the idle timeout (`IdleStateHandler` in front raises the event),
+/// handshake timeout or that stays silent past the idle timeout after it (an `IdleStateHandler` this handler puts in
+/// front of itself, behind the TLS handler, once the handshake completed, raises the event: a slow handshake is the
+/// handshake timeout's business, not idleness),
 /// logs one line for a failed handshake, and keeps the connected-gateways gauge.
 ///
 /// A certificate refused by `GatewayCertificateCheck` was logged with its reason already; other failures
@@ -14,14 +16,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let identity: ConnectionIdentity
     private let handshakeTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
     private let logger: Logger
     private var deadline: Scheduled<Void>?
     private var handshook = false
     private var reported = false
 
-    init(identity: ConnectionIdentity, handshakeTimeout: TimeAmount, logger: Logger) {
+    init(identity: ConnectionIdentity, handshakeTimeout: TimeAmount, idleTimeout: TimeAmount, logger: Logger) {
         self.identity = identity
         self.handshakeTimeout = handshakeTimeout
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
@@ -42,6 +46,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             handshook = true
             reported = true
             HeadEndMetrics.connected.increment()
+            do {
+                try context.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout), position: .before(self))
+            } catch {
+                // Only when the channel is closing already.
+                context.close(promise: nil)
+            }
             logger.info("gateway connected", metadata: [
                 "peer": "\(Self.describe(context.channel.remoteAddress))", "gateway": "\(identity.gateway.map { "\($0)" } ?? "?")",
             ])

@@ -17,7 +17,8 @@ import Transport
 /// - Each connection runs as one task (`NIOAsyncChannel`) that processes its frames one after another with
 ///   `FrameProcessor`: verification, the store's writes and the acknowledgement's signature all happen off the
 ///   event loop, so a slow token or disk never stalls other connections.
-/// - Bounded: a handshake timeout, an idle timeout, a maximum frame size, a maximum number of connections.
+/// - Bounded: a handshake timeout (from the accept), an idle timeout (from the completed handshake), a maximum frame
+///   size, a maximum number of connections.
 ///
 /// The server binds in `init` (a busy port fails the daemon before it announces anything); `run` accepts until
 /// `shutdown` closes the listener.
@@ -67,11 +68,11 @@ public final class HeadEndServer: Sendable {
                         }
                         let identity = ConnectionIdentity()
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(limits.idleTimeout)))
                         try pipeline.addHandler(NIOSSLServerHandler(context: context) { chain, promise in
                             Self.verify(chain, identity: identity, check: check, peer: channel.remoteAddress, logger: logger, promise: promise)
                         })
-                        try pipeline.addHandler(ConnectionGuard(identity: identity, handshakeTimeout: TimeAmount(limits.handshakeTimeout), logger: logger))
+                        try pipeline.addHandler(ConnectionGuard(identity: identity, handshakeTimeout: TimeAmount(limits.handshakeTimeout),
+                                                                 idleTimeout: TimeAmount(limits.idleTimeout), logger: logger))
                         try pipeline.addHandler(ByteToMessageHandler(WrapperFrameDecoder(maxAPDUSize: limits.maxFrameSize)))
                         try pipeline.addHandler(MessageToByteHandler(WrapperFrameEncoder()))
                         let async = try NIOAsyncChannel<WrapperFrame, WrapperFrame>(wrappingChannelSynchronously: channel)

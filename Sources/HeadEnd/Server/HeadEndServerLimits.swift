@@ -2,7 +2,7 @@
 public struct HeadEndServerLimits: Sendable, Hashable {
     /// From the accept to a completed TLS handshake, the client certificate checked (`handshake_timeout`).
     public var handshakeTimeout: Duration
-    /// A connection that sends nothing for this long is closed (`idle_timeout`). Gateways send a reading every few
+    /// A connection that sends nothing for this long after its handshake is closed (`idle_timeout`). Gateways send a reading every few
     /// seconds to minutes, and reconnect when they have something to say.
     public var idleTimeout: Duration
     /// The largest APDU a wrapper frame may announce; a larger one closes the connection before it is buffered.
