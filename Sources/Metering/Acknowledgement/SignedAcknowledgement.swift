@@ -81,41 +81,33 @@ public struct SignedAcknowledgement: Sendable, Hashable {
 
     /// Decodes exactly one signed acknowledgement; every deviation from the layout above is a typed error.
     public init(decoding bytes: [UInt8]) throws(AcknowledgementError) {
-        guard bytes.count <= Self.maxFrameSize else { throw .oversized(length: bytes.count, limit: Self.maxFrameSize) }
-        let frame: GeneralSigning
+        let fields: SignedFrameFields
         do {
-            frame = try GeneralSigning(decoding: bytes, limits: DecodingLimits(maxLength: Self.maxFrameSize))
+            fields = try SignedFrameFields(decoding: bytes, maxFrameSize: Self.maxFrameSize, maxSignatureSize: Self.maxSignatureSize)
         } catch {
-            throw .notGeneralSigning(error)
+            switch error {
+            case .oversized(let length): throw .oversized(length: length, limit: Self.maxFrameSize)
+            case .notGeneralSigning(let error): throw .notGeneralSigning(error)
+            case .transactionIDLength(let length): throw .transactionIDLength(length)
+            case .systemTitleLength(let field, let length): throw .systemTitleLength(role: field, length: length)
+            case .missingSigningTime: throw .missingSigningTime
+            case .certificateInfo(let error): throw .certificateInfo(error)
+            case .signatureLength(let length): throw .signatureLength(length)
+            }
         }
-        guard frame.transactionID.count == 8 else { throw .transactionIDLength(frame.transactionID.count) }
-        let id = frame.transactionID.reduce(0) { $0 << 8 | UInt64($1) }
-        guard let originator = try? SystemTitle(bytes: frame.originatorSystemTitle) else {
-            throw .systemTitleLength(role: "originator", length: frame.originatorSystemTitle.count)
-        }
-        guard let recipient = try? SystemTitle(bytes: frame.recipientSystemTitle) else {
-            throw .systemTitleLength(role: "recipient", length: frame.recipientSystemTitle.count)
-        }
-        guard let signedAt = frame.dateTime else { throw .missingSigningTime }
-        let info: CertificateInfo
-        do {
-            info = try CertificateInfo(derEncoded: frame.otherInformation)
-        } catch {
-            throw .certificateInfo(error)
-        }
-        let (acknowledgement, invokeID) = try Acknowledgement.decode(dataNotification: frame.content)
+        let id = fields.transactionID
+        let (acknowledgement, invokeID) = try Acknowledgement.decode(dataNotification: fields.frame.content)
         guard invokeID == UInt32(truncatingIfNeeded: id) & 0x00FF_FFFF else {
             throw .invokeIDMismatch(invokeID: invokeID, transactionID: id)
         }
-        guard (1...Self.maxSignatureSize).contains(frame.signature.count) else { throw .signatureLength(frame.signature.count) }
         transactionID = id
-        self.originator = originator
-        self.recipient = recipient
-        self.signedAt = signedAt
-        certificateInfo = info
-        certificateInfoDER = frame.otherInformation
+        originator = fields.originator
+        recipient = fields.recipient
+        signedAt = fields.signedAt
+        certificateInfo = fields.certificateInfo
+        certificateInfoDER = fields.frame.otherInformation
         self.acknowledgement = acknowledgement
-        signature = frame.signature
+        signature = fields.frame.signature
     }
 
     /// Signs `acknowledgement` with no check of the key, certificate or system title: the primitive under

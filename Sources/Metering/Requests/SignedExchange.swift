@@ -76,43 +76,32 @@ public struct SignedExchange<Body: ExchangeBody>: Sendable, Hashable {
     /// Decodes exactly one signed request (or response); every deviation from the layout above is a typed error.
     public init(decoding bytes: [UInt8]) throws(ExchangeError) {
         let role = Body.role
-        guard bytes.count <= Self.maxFrameSize else { throw .oversized(role: role, length: bytes.count, limit: Self.maxFrameSize) }
-        let frame: GeneralSigning
+        let fields: SignedFrameFields
         do {
-            frame = try GeneralSigning(decoding: bytes, limits: DecodingLimits(maxLength: Self.maxFrameSize))
+            fields = try SignedFrameFields(decoding: bytes, maxFrameSize: Self.maxFrameSize, maxSignatureSize: Self.maxSignatureSize)
         } catch {
-            throw .notGeneralSigning(role: role, error)
+            switch error {
+            case .oversized(let length): throw .oversized(role: role, length: length, limit: Self.maxFrameSize)
+            case .notGeneralSigning(let error): throw .notGeneralSigning(role: role, error)
+            case .transactionIDLength(let length): throw .transactionIDLength(role: role, length)
+            case .systemTitleLength(let field, let length): throw .systemTitleLength(role: role, field: field, length: length)
+            case .missingSigningTime: throw .missingSigningTime(role: role)
+            case .certificateInfo(let error): throw .certificateInfo(role: role, error)
+            case .signatureLength(let length): throw .signatureLength(role: role, length)
+            }
         }
-        guard frame.transactionID.count == 8 else { throw .transactionIDLength(role: role, frame.transactionID.count) }
-        let id = frame.transactionID.reduce(0) { $0 << 8 | UInt64($1) }
-        guard let originator = try? SystemTitle(bytes: frame.originatorSystemTitle) else {
-            throw .systemTitleLength(role: role, field: "originator", length: frame.originatorSystemTitle.count)
-        }
-        guard let recipient = try? SystemTitle(bytes: frame.recipientSystemTitle) else {
-            throw .systemTitleLength(role: role, field: "recipient", length: frame.recipientSystemTitle.count)
-        }
-        guard let signedAt = frame.dateTime else { throw .missingSigningTime(role: role) }
-        let info: CertificateInfo
         do {
-            info = try CertificateInfo(derEncoded: frame.otherInformation)
-        } catch {
-            throw .certificateInfo(role: role, error)
-        }
-        let body: Body
-        do {
-            body = try Body(decoding: frame.content, limits: DecodingLimits(maxLength: Self.maxFrameSize))
+            body = try Body(decoding: fields.frame.content, limits: DecodingLimits(maxLength: Self.maxFrameSize))
         } catch {
             throw .content(role: role, error)
         }
-        guard (1...Self.maxSignatureSize).contains(frame.signature.count) else { throw .signatureLength(role: role, frame.signature.count) }
-        transactionID = id
-        self.originator = originator
-        self.recipient = recipient
-        self.signedAt = signedAt
-        certificateInfo = info
-        certificateInfoDER = frame.otherInformation
-        self.body = body
-        signature = frame.signature
+        transactionID = fields.transactionID
+        originator = fields.originator
+        recipient = fields.recipient
+        signedAt = fields.signedAt
+        certificateInfo = fields.certificateInfo
+        certificateInfoDER = fields.frame.otherInformation
+        signature = fields.frame.signature
     }
 
     /// Signs `body` with no check of key, certificate or system title: the primitive under `ExchangeSigner`, and how
