@@ -71,6 +71,16 @@ public func verifyFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
         if let acknowledgement = try? SignedAcknowledgement(decoding: apdu), acknowledgement.encoded != apdu {
             fatalError("acknowledgement round trip changed the bytes")
         }
+        // Signed requests and responses (the gateway's and the head-end's receivers): the same, and verification of
+        // what nobody here signed never passes.
+        if let request = try? SignedRequest(decoding: apdu), request.encoded != apdu { fatalError("request round trip changed the bytes") }
+        if let response = try? SignedResponse(decoding: apdu), response.encoded != apdu { fatalError("response round trip changed the bytes") }
+        let gateway = try! SystemTitle(hex: "00DB1234567890A0")
+        let request = await RequestVerifier(validator: Fixture.verifier.validator, receiver: gateway)
+            .verify(frame: apdu, certificates: FixedCertificateSource(Fixture.certificate))
+        let response = await ResponseVerifier(validator: Fixture.verifier.validator, receiver: gateway)
+            .verify(frame: apdu, certificates: FixedCertificateSource(Fixture.certificate), transactionID: 1)
+        if request.passed || response.passed { fatalError("a request or response nobody signed verified") }
     }
     return 0
 }
