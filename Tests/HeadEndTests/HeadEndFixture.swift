@@ -47,7 +47,7 @@ final class HeadEndFixture: @unchecked Sendable {
         try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: authority.directory.crlPath))))
     }
 
-    var directory: DirectoryDatabaseSource { DirectoryDatabaseSource(database: authority.database) }
+    var directory: CertificateDatabase { authority.database }
 
     func processor(store: ReadingStore, certificates: (any CertificateSource)? = nil, crls: [ParsedCRL]? = nil,
                    report: @escaping @Sendable (FrameOutcome) -> Void = { _ in }) throws -> FrameProcessor {
@@ -111,24 +111,6 @@ struct TestGateway: Sendable {
     /// The signed frame of reading `id` (a general-signing APDU).
     func frame(_ id: UInt64) async throws -> [UInt8] {
         try await signer.sign(try record(id), transactionID: id).encoded
-    }
-}
-
-/// The Central Directory read straight from the CA's database (pkid serves the same rows over HTTP).
-struct DirectoryDatabaseSource: CertificateSource {
-    let database: CertificateDatabase
-
-    func certificate(for info: CertificateInfo) async throws(CertificateLookupError) -> Certificate {
-        let found: IssuedCertificate?
-        do {
-            found = try await database.certificate(serial: info.serial)
-        } catch {
-            throw .unavailable(source: "the test directory", reason: "\(error)")
-        }
-        guard let found, let certificate = try? Certificate(derEncoded: Array(found.der)), certificate.issuer == info.issuer else {
-            throw .notFound(serial: info.serial, source: "the test directory")
-        }
-        return certificate
     }
 }
 

@@ -8,25 +8,6 @@ import TestSupport
 import Testing
 import X509
 
-/// The Central Directory as the gateway asks it, by the serial certificate_info names: here the CA's own SQLite
-/// directory, read directly (pkid serves the same rows over HTTPS, and Transport's DirectoryCache keeps them).
-struct DirectoryDatabaseSource: CertificateSource {
-    let database: CertificateDatabase
-
-    func certificate(for info: CertificateInfo) async throws(CertificateLookupError) -> Certificate {
-        let found: IssuedCertificate?
-        do {
-            found = try await database.certificate(serial: info.serial)
-        } catch {
-            throw .unavailable(source: "the test directory", reason: "\(error)")
-        }
-        guard let found, let certificate = try? Certificate(derEncoded: Array(found.der)), certificate.issuer == info.issuer else {
-            throw .notFound(serial: info.serial, source: "the test directory")
-        }
-        return certificate
-    }
-}
-
 /// Signed acknowledgements from the head-end to a gateway: the codec, the signer's checks, and everything the
 /// gateway's verifier must refuse. Software keys and a software CA, as for records (the same code signs on a token).
 @Suite("Signed acknowledgements: codec, sign, verify, forgeries")
@@ -66,7 +47,7 @@ struct AcknowledgementTests {
         AcknowledgementVerifier(validator: try validator(withCRL: withCRL), headEnd: Self.headEndTitle, gateway: Self.gatewayTitle)
     }
 
-    var directory: DirectoryDatabaseSource { DirectoryDatabaseSource(database: authority.database) }
+    var directory: CertificateDatabase { authority.database }
 
     /// The head-end's key, certificate and signer.
     func headEnd() async throws -> (key: SoftwareSigner, certificate: Certificate, signer: AcknowledgementSigner) {

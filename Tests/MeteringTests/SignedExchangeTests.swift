@@ -39,7 +39,7 @@ struct SignedExchangeTests {
         return CertificateValidator(trustAnchors: [authority.certificate], crls: [crl])
     }
 
-    var directory: DirectoryDatabaseSource { DirectoryDatabaseSource(database: authority.database) }
+    var directory: CertificateDatabase { authority.database }
 
     @Test("a request verifies at the gateway and its response at the head-end, with RSA, P-256 and P-384 keys",
           arguments: [KeyAlgorithm.ecdsa(.p256), .ecdsa(.p384), .rsa(bits: 2048)])
