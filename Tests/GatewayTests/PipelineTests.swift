@@ -188,3 +188,25 @@ struct PipelineTests {
         #expect(record.errorCode != 0)
     }
 }
+
+@Suite("The status the daemon reports")
+struct StatusReporterTests {
+    @Test("before anything is delivered, the status file already shows what the outbox holds and the last id taken")
+    func beforeFirstDelivery() async throws {
+        let fixture = try await PipelineFixture()
+        defer { fixture.simulator.stop() }
+        let path = fixture.scratch.path("status.json")
+        let status = StatusBoard(path: path)
+        let poller = fixture.poller(interval: .seconds(3600), signing: Wakeup())
+        for _ in 0..<2 { await poller.pollOnce() }
+        let reporter = StatusReporter(status: status, timing: fixture.timing, outbox: fixture.outbox, interval: .milliseconds(50),
+                                      summaryInterval: .seconds(3600), logger: fixture.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group throws in
+            group.addTask { try await reporter.run() }
+            #expect(try await fixture.eventually(5) { (try? StatusBoard.read(path: path))?.outboxUnsigned == 2 })
+            group.cancelAll()
+        }
+        let written = try StatusBoard.read(path: path)
+        #expect(written.lastTaken == 2 && written.lastDelivered == nil && written.outboxLimit == 10_000)
+    }
+}

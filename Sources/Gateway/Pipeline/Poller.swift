@@ -92,10 +92,7 @@ public struct Poller: Service {
             }
             timing.polled(reading.transactionID, at: polledAt)
             takenReadings.increment()
-            status.update {
-                $0.lastTaken = reading.transactionID
-                if $0.outboxFull { $0.outboxFull = false }
-            }
+            if status.current.outboxFull { status.update { $0.outboxFull = false } }
             signing.ring()
         } catch {
             if case .full(let depth, let limit) = error {

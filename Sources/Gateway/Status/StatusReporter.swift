@@ -39,9 +39,16 @@ public struct StatusReporter: Service {
         status.write()
     }
 
+    /// The outbox's figures into the status: the one place they are read, so the file and the gauges agree. "None
+    /// delivered yet" is a figure too (nil), not a reason to skip the refresh.
     private func refresh() async {
-        guard let depth = try? await outbox.depth(), let delivered = try? await outbox.lastDelivered(),
-              let taken = try? await outbox.lastTaken() else { return }
+        let depth: OutboxDepth, delivered: UInt64?, taken: UInt64?
+        do {
+            (depth, delivered, taken) = (try await outbox.depth(), try await outbox.lastDelivered(), try await outbox.lastTaken())
+        } catch {
+            logger.warning("cannot read the outbox for the status: \(error)")
+            return
+        }
         status.update {
             $0.outboxUnsigned = depth.unsigned
             $0.outboxSigned = depth.signed

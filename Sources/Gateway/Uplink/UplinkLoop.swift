@@ -20,7 +20,6 @@ final class UplinkLoop {
     var sentAt: [UInt64: ContinuousClock.Instant] = [:]
     var holdUntil: ContinuousClock.Instant?
     var failuresInARow = 0
-    var lastDepthCheck: ContinuousClock.Instant?
     var drainDeadline: ContinuousClock.Instant?
     /// The head-end's number of the last acknowledgement accepted on this connection: the next must be higher (a
     /// replayed acknowledgement is refused). Per connection, so a head-end whose store, and with it its counter, was
@@ -103,13 +102,10 @@ final class UplinkLoop {
         }
     }
 
+    /// The head-end's certificate is checked for every acknowledgement; its path is kept (`validations`) until a new
+    /// CRL comes.
     func validator() async -> CertificateValidator {
-        guard let crl = service.crl else {
-            var policy = CertificateValidator.Policy()
-            policy.revocation = .none
-            return CertificateValidator(trustAnchors: service.credentials.trustAnchors, policy: policy)
-        }
-        return CertificateValidator(trustAnchors: service.credentials.trustAnchors, crls: await crl.crls(), cache: service.validations)
+        CertificateValidator(trustAnchors: service.credentials.trustAnchors, crls: await service.crl.crls(), cache: service.validations)
     }
 
     private func backoff() -> Duration {
@@ -169,7 +165,6 @@ final class UplinkLoop {
                         service.status.update { $0.uplink = .connected }
                     }
                     try await sendWhatIsDue(outbound)
-                    await reportDepth()
                     // Draining: what the outbox holds signed still goes, until everything is acknowledged or the
                     // drain time is up; whatever is left goes after the restart.
                     if shuttingDown {
@@ -196,13 +191,7 @@ final class UplinkLoop {
     private func answer(_ apdu: [UInt8], generation: Int) {
         let service = self.service
         Task {
-            let reply: [UInt8]
-            if let handler = service.requests {
-                reply = await handler.handle(apdu)
-            } else {
-                reply = ExceptionResponse(stateError: .serviceNotAllowed, serviceError: .serviceNotSupported).encoded
-            }
-            service.post(.reply(generation: generation, apdu: reply))
+            service.post(.reply(generation: generation, apdu: await service.requests.handle(apdu)))
         }
     }
 
@@ -274,20 +263,8 @@ final class UplinkLoop {
             service.timing.update(id) { $0.deliveryCommit = share }
             service.onDelivered(id, service.timing.delivered(id))
         }
-        service.status.update { $0.lastDelivered = max($0.lastDelivered ?? 0, ids.max() ?? 0) }
     }
 
-    /// The outbox's depth into the status, once a second.
-    private func reportDepth() async {
-        if let last = lastDepthCheck, clock.now - last < .seconds(1) { return }
-        lastDepthCheck = clock.now
-        guard let depth = try? await service.outbox.depth() else { return }
-        service.status.update {
-            $0.outboxUnsigned = depth.unsigned
-            $0.outboxSigned = depth.signed
-            $0.outboxLimit = depth.limit
-        }
-    }
 }
 
 /// Why the uplink dropped or refused a connection; each line names the cause and what to check.

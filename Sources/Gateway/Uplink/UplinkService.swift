@@ -26,13 +26,13 @@ public final class UplinkService: Service, Sendable {
     let outbox: Outbox
     let credentials: GatewayCredentials
     let directory: any CertificateSource
-    let crl: CRLCache?
+    let crl: CRLCache
     let timing: TimingBook
     let status: StatusBoard
     let logger: Logger
     let onDelivered: @Sendable (UInt64, StageTimes) -> Void
-    /// Answers signed requests that come down the uplink (nil: every request gets an exception-response).
-    let requests: RequestHandler?
+    /// Answers signed requests that come down the uplink.
+    let requests: RequestHandler
     /// The head-end's certificate is checked for every acknowledgement: its path is built once a minute, not each time.
     let validations = ValidationCache()
     private let events: AsyncStream<Event>
@@ -53,7 +53,7 @@ public final class UplinkService: Service, Sendable {
     }
 
     public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
-                crl: CRLCache?, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler? = nil,
+                crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler,
                 onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
         self.settings = settings
         self.outbox = outbox
