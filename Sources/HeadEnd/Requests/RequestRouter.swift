@@ -16,6 +16,8 @@ public final class RequestRouter: Sendable {
     private struct State {
         var connections: [SystemTitle: (id: Int, writer: NIOAsyncChannelOutboundWriter<WrapperFrame>)] = [:]
         var waiting: [UInt64: Waiting] = [:]
+        /// Until when answers from each gateway may come: a request's timeout and a grace after it.
+        var answersExpected: [SystemTitle: ContinuousClock.Instant] = [:]
         var nextConnection = 0
     }
 
@@ -50,6 +52,9 @@ public final class RequestRouter: Sendable {
     /// Whether `apdu` from `gateway` answers a waiting request (a signed get-response, or an exception-response);
     /// if so it is handed over and the caller does not process it as a record.
     func deliver(_ apdu: [UInt8], from gateway: SystemTitle) -> Bool {
+        // Nearly every frame is a reading: unless a request went to this gateway lately (an answer may come late,
+        // after its request timed out, and must not be taken for a reading), it is one, and is not decoded here.
+        guard state.withLock({ ($0.answersExpected[gateway] ?? .now) > .now }) else { return false }
         let id: UInt64?
         if apdu.first == ExceptionResponse.tag {
             id = nil
@@ -72,7 +77,11 @@ public final class RequestRouter: Sendable {
 
     /// Writes a signed request down `gateway`'s connection and waits for its answer (the APDU), at most `timeout`.
     public func send(_ request: [UInt8], transactionID: UInt64, to gateway: SystemTitle, timeout: Duration) async throws -> [UInt8] {
-        guard let writer = state.withLock({ $0.connections[gateway]?.writer }) else { throw RequestError.notConnected(gateway) }
+        guard let writer = state.withLock({ state -> NIOAsyncChannelOutboundWriter<WrapperFrame>? in
+            let until = ContinuousClock.now.advanced(by: timeout + .seconds(60))
+            state.answersExpected[gateway] = max(state.answersExpected[gateway] ?? until, until)
+            return state.connections[gateway]?.writer
+        }) else { throw RequestError.notConnected(gateway) }
         return try await withThrowingTaskGroup(of: [UInt8].self) { group in
             group.addTask {
                 try await withTaskCancellationHandler {
