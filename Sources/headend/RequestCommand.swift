@@ -53,29 +53,15 @@ struct Request: AsyncParsableCommand {
             if json {
                 let text = try JSONSerialization.data(withJSONObject: outcome, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: text, as: UTF8.self))
+            } else if let error = outcome["error"] as? String {
+                // No answer at all: a project error, one line on standard error.
+                throw SettingsError(error)
             } else {
-                print(Self.line(outcome))
+                // The daemon words the outcome (`RequestOutcome.line`); the command only prints it.
+                print(outcome["line"] as? String ?? "the head-end answered without an outcome line")
             }
             // A value the gateway signed and the head-end verified is the only success; a refusal, however well signed, is not.
-            if !verified || outcome["number"] == nil {
-                if !json, let error = outcome["error"] as? String { FileHandle.standardError.write(Data("headend: \(error)\n".utf8)) }
-                throw ExitCode(1)
-            }
+            if !verified || outcome["number"] == nil { throw ExitCode(1) }
         }
-    }
-
-    static func line(_ outcome: [String: Any]) -> String {
-        if let error = outcome["error"] as? String { return "no answer: \(error)" }
-        let times = outcome["times"] as? [String: Double] ?? [:]
-        let timing = ["sign_ms", "round_trip_ms", "verify_ms"].compactMap { key in times[key].map { "\(key.dropLast(3).replacingOccurrences(of: "_", with: " ")) \(String(format: "%.2f", $0)) ms" } }
-        let verdict: String
-        if outcome["verified"] as? Bool == true {
-            verdict = "signature ok"
-        } else {
-            let failed = (outcome["checks"] as? [[String: Any]] ?? []).first { $0["passed"] as? Bool == false }
-            verdict = "NOT VERIFIED (\(failed.map { "\($0["check"] ?? "?"): \($0["detail"] ?? "")" } ?? "?"))"
-        }
-        let value = outcome["number"].map { "\($0)" } ?? outcome["value"] as? String ?? "-"
-        return "request #\(outcome["transaction_id"] ?? "?") to \(outcome["gateway"] ?? "?"): \(outcome["obis"] ?? "?") = \(value), \(verdict) (\(timing.joined(separator: ", ")))"
     }
 }

@@ -117,7 +117,7 @@ public struct RequestOutcome: Sendable {
     /// The JSON `headend request --json` prints.
     public var json: [String: Any] {
         var object: [String: Any] = ["gateway": gateway.description, "obis": attribute.instance.description, "attribute": Int(attribute.attribute),
-                                     "verified": verified, "value": value]
+                                     "verified": verified, "value": value, "line": line]
         if let transactionID { object["transaction_id"] = transactionID }
         if case .data(.float64(let number))? = result { object["number"] = number }
         if let error { object["error"] = error }
