@@ -11,8 +11,9 @@ struct ChainTests {
 
     /// Waits until the head-end holds every id the gateway took up to now, and checks each is there once.
     func expectEverythingDelivered(_ chain: ChainFixture, within seconds: Double = 60) throws {
+        // The status file is written once a second: wait for one that counts a reading.
+        try chain.eventually(10, "the gateway's status file counting readings taken") { try chain.lastTaken() > 0 }
         let taken = try chain.lastTaken()
-        #expect(taken > 0)
         try chain.eventually(seconds, "every reading up to \(taken) stored at the head-end") {
             Set(try chain.headEndReadings()).isSuperset(of: 1...taken)
         }
@@ -212,6 +213,13 @@ struct ChainTests {
         #expect(denied.outcome["verified"] as? Bool == true)
         #expect((denied.outcome["value"] as? String ?? "").contains("read-write-denied"), "\(denied.outcome)")
         #expect(gateway.stderr.contains("may not read 1.0.32.7.0.255"))
+
+        // A gateway that is not connected: no answer, one line saying why.
+        let control = String(try #require(chain.headEnd).waitForLine(containing: "headend control at ").split(separator: "/").last ?? "")
+        let absent = try run(headendPath, ["request", "--control", control, "--gateway", "00DB1234567890FF", "--obis", "1.0.1.8.1.255"],
+                             environment: chain.hsm.environment)
+        #expect(absent.status == 1 && absent.stdout.isEmpty)
+        #expect(absent.stderr.hasPrefix("headend: gateway 00DB1234567890FF is not connected"), "\(absent.stderr)")
 
         // Readings went on meanwhile.
         let before = chain.deliveredLines.count
