@@ -118,11 +118,8 @@ public struct RequestHandler: Sendable {
     }
 
     private func sign(_ result: GetResponseNormal.Result, answering request: SignedRequest) async -> [UInt8] {
-        let identity = credentials.recordSigner
         do {
-            let signer = try ExchangeSigner(signer: identity.signer, certificate: identity.certificate, originator: identity.originator,
-                                            convention: identity.convention)
-            return try await signer.response(result, answering: request).encoded
+            return try await ExchangeSigner(credentials.recordSigner).response(result, answering: request).encoded
         } catch {
             // The token is gone: no signed answer can be made; say so unsigned rather than stay silent.
             logger.error("cannot sign the answer to request \(request.transactionID): \(error)")

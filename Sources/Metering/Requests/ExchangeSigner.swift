@@ -22,6 +22,15 @@ public struct ExchangeSigner: Sendable {
         self.convention = convention
     }
 
+    /// A gateway's answers come from the key and certificate that sign its records: the record signer checked them
+    /// when it was made, so they are not checked again for every answer.
+    public init(_ records: RecordSigner) {
+        signer = records.signer
+        certificate = records.certificate
+        originator = records.originator
+        convention = records.convention
+    }
+
     /// A signed get-request for `attribute` to `gateway`, numbered `transactionID` (the requester's counter).
     public func request(_ attribute: AttributeDescriptor, to gateway: SystemTitle, transactionID: UInt64,
                         at time: Date = Date()) async throws -> SignedRequest {
