@@ -14,13 +14,41 @@ import Testing
 import TestSupport
 import X509
 
-/// A signer that takes `delay` per signature, as a smart card does (the one fake allowed: no slow card exists here).
-struct SlowSigner: Signer {
+/// A token that holds every signature until the test lets it go: the slowest card there is. With it a test shows
+/// that polling does not wait for the token without timing anything.
+final class HeldSigner: Signer {
     let key: SoftwareSigner
-    let delay: Duration
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>], started: Int)>((true, [], 0))
+    init(_ key: SoftwareSigner) { self.key = key }
     var publicKey: PublicKey { key.publicKey }
+    var signaturesStarted: Int { state.withLock { $0.started } }
+
+    /// From now on every signature waits for `release()` (open until then, so its certificate can be requested).
+    func hold() {
+        state.withLock {
+            $0.open = false
+            $0.started = 0
+        }
+    }
+
+    func release() {
+        let waiting = state.withLock { state in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
     func sign(_ message: [UInt8], scheme: SignatureScheme) async throws -> Signature {
-        try await Task.sleep(for: delay)
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                state.started += 1
+                if !state.open { state.waiting.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
+        }
         return try await key.sign(message, scheme: scheme)
     }
 }
@@ -104,20 +132,25 @@ struct PipelineFixture {
 
 @Suite("The gateway pipeline: poll, outbox, sign")
 struct PipelineTests {
-    @Test("a slow token never delays the next poll: readings are taken and durable while signatures lag behind")
+    @Test("a token that does not answer never delays the next poll: readings are taken and durable while the first signature waits")
     func slowTokenDoesNotDelayPolls() async throws {
         let fixture = try await PipelineFixture()
         defer { fixture.simulator.stop() }
-        let slow = SlowSigner(key: try SoftwareSigner(generating: .ecdsa(.p256)), delay: .milliseconds(500))
-        let credentials = try await fixture.credentials(signer: slow)
+        let held = HeldSigner(try SoftwareSigner(generating: .ecdsa(.p256)))
+        let credentials = try await fixture.credentials(signer: held)
+        held.hold()
         let wake = Wakeup()
+        let poller = fixture.poller(interval: .seconds(3600), signing: wake)
         try await withThrowingTaskGroup(of: Void.self) { group throws in
-            group.addTask { try await fixture.poller(interval: .milliseconds(50), signing: wake).run() }
             group.addTask { try await fixture.signingStage(credentials, wake: wake).run() }
-            // Ten readings taken: with polls waiting for signatures this would take five seconds and sign nine.
-            #expect(try await fixture.eventually { try await fixture.outbox.lastTaken() ?? 0 >= 10 })
-            let depth = try await fixture.outbox.depth()
-            #expect(depth.unsigned >= 5, "the polls waited for the token: \(depth.unsigned) unsigned, \(depth.signed) signed")
+            await poller.pollOnce()
+            #expect(try await fixture.eventually { held.signaturesStarted == 1 })
+            // The signing stage is stuck in the first signature; polls go on and each reading is stored.
+            for _ in 0..<4 { await poller.pollOnce() }
+            let waiting = try await fixture.outbox.depth()
+            #expect(waiting.unsigned == 5 && waiting.signed == 0, "\(waiting)")
+            held.release()
+            #expect(try await fixture.eventually { try await fixture.outbox.depth().signed == 5 })
             group.cancelAll()
         }
     }
