@@ -92,7 +92,11 @@ struct HTTPClientTimeoutTests {
         let port = silent.port
         await silent.close()
         let result = await timed { try await HTTPSClient(host: "127.0.0.1", port: port, tls: nil, timeouts: Self.quick).request(.GET, "/") }
-        #expect(result.error as? HTTPClientError == .connectionFailed(host: "127.0.0.1", port: port, reason: "Connection refused"))
+        // Refused, or reset when the closing listener's kernel socket was still draining its backlog (seen once in a
+        // loaded CI run): either way a typed connection failure naming the address, at once.
+        let refused = [HTTPClientError.connectionFailed(host: "127.0.0.1", port: port, reason: "Connection refused"),
+                       .connectionFailed(host: "127.0.0.1", port: port, reason: "Connection reset by peer")]
+        #expect(refused.contains { $0 == result.error as? HTTPClientError }, "\(String(describing: result.error))")
         #expect(result.seconds < 0.4, "took \(result.seconds) s")
     }
 }
