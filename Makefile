@@ -48,8 +48,10 @@ demo: tokens
 # The whole chain's suite runs real daemons that must answer within timeouts while the test waits synchronously, and
 # the head-end daemon's suite serves its CRL from an in-process pkid that needs the cooperative pool while the test
 # waits: each runs in a test process of its own, so neither starves the other or the rest.
+# The PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), one at a
+# time per process, with vpcd's readers, the virtual PIV card and OpenSC: a process of its own as well.
 FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests
-DAEMON_SUITES := ChainTests|HeadEndDaemonTests
+DAEMON_SUITES := ChainTests|HeadEndDaemonTests|PCSCTests
 test: build
 	$(SWIFT) build --build-tests
 	status=0; log=$$(mktemp); \
@@ -62,6 +64,7 @@ test: build
 	$(SWIFT) test --skip-build --filter '$(FLOOD_SUITES)' || status=$$?; \
 	$(SWIFT) test --skip-build --filter 'ChainTests' || status=$$?; \
 	$(SWIFT) test --skip-build --filter 'HeadEndDaemonTests' || status=$$?; \
+	$(SWIFT) test --skip-build --filter 'PCSCTests' || status=$$?; \
 	for root in "$${TMPDIR:-/tmp}"/gateway-tests-*; do \
 		[ -d "$$root" ] && flock --nonblock "$$root" rm -rf "$$root"; \
 	done; exit $$status

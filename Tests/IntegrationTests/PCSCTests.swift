@@ -1,0 +1,26 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Every test that needs pcscd, nested under one serialized suite: a test process runs one pcscd at a time
+/// (`PCSCDaemon`), and `make test` runs this suite in a process of its own.
+@Suite("PC/SC: pcscd, vpcd, the virtual PIV card and OpenSC", .serialized)
+struct PCSCTests {}
+
+extension PCSCTests {
+    @Suite("pcscd fixture")
+    struct Fixture {
+        @Test("the test's pcscd shows vpcd's two readers to OpenSC, empty, and again after a restart")
+        func readersListed() throws {
+            let daemon = try PCSCDaemon.start()
+            defer { daemon.stop() }
+            for round in 0..<2 {
+                let listing = try run("/usr/bin/opensc-tool", ["--list-readers"], environment: daemon.environment)
+                #expect(listing.status == 0, "round \(round): \(listing.stderr)")
+                #expect(listing.output.contains(PCSCDaemon.firstReader), "round \(round): \(listing.output)")
+                #expect(listing.output.contains(PCSCDaemon.secondReader), "round \(round): \(listing.output)")
+                try daemon.restart(signal: round == 0 ? SIGKILL : SIGTERM)
+            }
+        }
+    }
+}

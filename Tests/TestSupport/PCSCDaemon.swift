@@ -1,0 +1,167 @@
+import Foundation
+
+/// A real pcscd with vsmartcard-vpcd's two virtual readers, private to this test process.
+///
+/// pcscd always listens on `/run/pcscd/pcscd.comm`, so two daemons (a developer's own, a second test process)
+/// would fight over it. The test's pcscd therefore runs in a mount namespace of its own (`unshare -m`) where
+/// `/run/pcscd` is a bind mount of a directory of this run; clients reach it there through libpcsclite's
+/// `PCSCLITE_CSOCK_NAME`. libpcsclite reads that variable once per process, so every daemon this process starts
+/// uses the same directory, one at a time (`start` fails while another is running), and the variable is set for
+/// this process and its children before anything talks PC/SC.
+///
+/// vpcd's readers listen on a port of their own (from the reader.conf this fixture writes): "Virtual PCD 00 00"
+/// on `vpcdPort`, "Virtual PCD 00 01" on `vpcdPort + 1`. A virtual card connects there; closing that connection
+/// removes the card.
+public final class PCSCDaemon: @unchecked Sendable {
+    /// The reader a card on `vpcdPort` sits in.
+    public static let firstReader = "Virtual PCD 00 00"
+    public static let secondReader = "Virtual PCD 00 01"
+
+    /// Where this process's pcscd puts its socket; `PCSCLITE_CSOCK_NAME` points here from the first `start`.
+    public static let socketDirectory: URL = {
+        let url = TestRunDirectory.root.appendingPathComponent("pcscd", isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        setenv("PCSCLITE_CSOCK_NAME", url.appendingPathComponent("pcscd.comm").path, 1)
+        return url
+    }()
+
+    public static var socketPath: String { socketDirectory.appendingPathComponent("pcscd.comm").path }
+
+    private static let running = NSLock()
+    nonisolated(unsafe) private static var current: PCSCDaemon?  // guarded by `running`
+
+    public let vpcdPort: UInt16
+    private let configDirectory: URL
+    private var process: BackgroundProcess?
+
+    /// The variables a child process needs to reach this daemon (the process's own environment has them too).
+    public var environment: [String: String] { ["PCSCLITE_CSOCK_NAME": Self.socketPath] }
+
+    /// `host:port` of the first reader, for `gatewayctl dev virtual-card --vpcd`.
+    public var vpcdAddress: String { "127.0.0.1:\(vpcdPort)" }
+
+    /// Starts pcscd (`pcscd -f -i -a`) and waits until it answers. Fails with the reason when pcscd, vpcd or
+    /// `unshare` is missing, or when this process already runs one.
+    public static func start() throws -> PCSCDaemon {
+        try running.withLock {
+            if let current, current.process?.process.isRunning == true {
+                throw TestSetupError("a pcscd of this test process is running already; stop it first (PCSCTests are serialized)")
+            }
+            let daemon = try PCSCDaemon(port: try freePortPair())
+            try daemon.launch()
+            current = daemon
+            return daemon
+        }
+    }
+
+    private init(port: UInt16) throws {
+        for path in ["/usr/sbin/pcscd", "/usr/lib/pcsc/drivers/serial/libifdvpcd.so", "/usr/bin/unshare"] where !FileManager.default.fileExists(atPath: path) {
+            throw TestSetupError("\(path) is missing; run `make deps` (pcscd, vsmartcard-vpcd, util-linux)")
+        }
+        vpcdPort = port
+        configDirectory = try temporaryDirectory("reader.conf.d")
+        let hex = String(port, radix: 16, uppercase: true)
+        let conf = """
+            FRIENDLYNAME "Virtual PCD"
+            DEVICENAME   /dev/null:0x\(hex)
+            LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
+            CHANNELID    0x\(hex)
+
+            """
+        try conf.write(to: configDirectory.appendingPathComponent("vpcd"), atomically: true, encoding: .utf8)
+    }
+
+    private func launch() throws {
+        let directory = Self.socketDirectory.path
+        // A daemon that was killed leaves its socket and pid file; a new one refuses to start beside them.
+        for name in ["pcscd.comm", "pcscd.pid"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
+        let script = "mkdir -p /run/pcscd && mount --bind \"$1\" /run/pcscd && exec /usr/sbin/pcscd -f -i -a -c \"$2\""
+        let process = try BackgroundProcess(
+            "/usr/bin/unshare", ["-m", "/bin/sh", "-c", script, "pcscd", directory, configDirectory.path],
+            environment: environment
+        )
+        self.process = process
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if Self.socketAnswers() { return }
+            if !process.process.isRunning { break }
+            usleep(20_000)
+        }
+        process.stop(signal: SIGKILL)
+        throw TestSetupError("pcscd did not start (unshare -m needs CAP_SYS_ADMIN): \(process.stderr.suffix(2_000))")
+    }
+
+    /// Whether something accepts connections on the daemon's socket.
+    private static func socketAnswers() -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8CString)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.prefix(raw.count - 1).enumerated() { raw[index] = UInt8(bitPattern: byte) }
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
+    }
+
+    /// Stops pcscd and starts it again on the same socket and ports, as an administrator's restart would.
+    /// `signal` SIGKILL leaves the socket file behind, as a crash does.
+    public func restart(signal: Int32 = SIGTERM) throws {
+        try Self.running.withLock {
+            _ = process?.stop(signal: signal)
+            try launch()
+        }
+    }
+
+    /// Stops pcscd (SIGTERM, then SIGKILL after 5 s).
+    public func stop(signal: Int32 = SIGTERM) {
+        Self.running.withLock {
+            _ = process?.stop(signal: signal)
+            if Self.current === self { Self.current = nil }
+        }
+    }
+
+    /// What pcscd logged (with -i -a: readers, cards and every APDU), for a failing test's message.
+    public var log: String { (process?.stdoutLines ?? []).suffix(200).joined(separator: "\n") }
+
+    deinit { _ = process?.stop(signal: SIGKILL) }
+
+    /// A free loopback port whose successor is free too: vpcd opens one listener per reader.
+    private static func freePortPair() throws -> UInt16 {
+        for _ in 0..<50 {
+            let first = try bindFree(port: 0)
+            guard first.port < UInt16.max, let second = try? bindFree(port: first.port + 1) else {
+                close(first.socket)
+                continue
+            }
+            close(first.socket)
+            close(second.socket)
+            return first.port
+        }
+        throw TestSetupError("no two adjacent free ports for vpcd")
+    }
+
+    private static func bindFree(port: UInt16) throws -> (socket: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = INADDR_ANY
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw TestSetupError("port \(port) is taken")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+}
