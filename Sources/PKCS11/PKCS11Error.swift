@@ -1,3 +1,4 @@
+import CPKCS11
 import Signing
 
 /// Everything that can go wrong between a caller and a token, each case printing as one line that names the
@@ -53,7 +54,7 @@ public enum PKCS11Error: Error, Sendable, CustomStringConvertible {
             }
             return "wrong PIN for token \"\(token)\" (\(left)); it was not retried: fix GATEWAY_PIN or the pin-source file"
         case .pinLocked(let token):
-            return "the user PIN of token \"\(token)\" is locked; unblock it with the SO PIN before using the token"
+            return "the user PIN of token \"\(token)\" is blocked, so nothing will try it again; unblock it with the SO PIN or the card's PUK (README, \"Smart cards\"), then reinsert the card or restart"
         case .pinUnavailable(let token):
             return "token \"\(token)\" needs a PIN: set GATEWAY_PIN, add ?pin-source=file:PATH to the URI, or run on a terminal to be asked"
         case .pinValueRefused:
@@ -68,6 +69,18 @@ public enum PKCS11Error: Error, Sendable, CustomStringConvertible {
             return reason
         case .invalidRequest(let reason):
             return reason
+        }
+    }
+}
+
+extension PKCS11Error: ClassifiedSignerError {
+    /// A blocked PIN and a key that is not the enrolled one need a person; everything else may come right by itself
+    /// (a card reinserted, a token reset, a PIN file fixed: a refused PIN is never sent again, see `Token`).
+    public var failureKind: SignerFailureKind {
+        switch self {
+        case .pinLocked, .keyReplaced, .pinValueRefused: .operatorNeeded
+        case .call(_, let rv) where rv.rawValue == CK_RV(CKR_PIN_LOCKED): .operatorNeeded
+        default: .retry
         }
     }
 }

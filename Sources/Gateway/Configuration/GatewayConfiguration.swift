@@ -15,6 +15,8 @@ public struct GatewayConfiguration: Sendable {
     public var systemTitle: SystemTitle
     public var identity: RecordBuilder.Identity
     public var module: String?
+    /// The card reader to watch for removal and insertion; nil for a token that cannot be pulled (SoftHSM, an HSM).
+    public var reader: String?
     public var signingKey: String
     public var tlsKey: String
     public var signingCertificate: String?
@@ -150,6 +152,7 @@ extension GatewaySettings {
             identity: RecordBuilder.Identity(meterIdent: identity.meter_ident ?? "SIEMENS SENTRON PAC3200", meterNumber: meterNumber,
                                              locationIdent: identity.location ?? ""),
             module: token.module,
+            reader: token.reader.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
             signingKey: try keyURI(token.signing_key, "token.signing_key"),
             tlsKey: try keyURI(token.tls_key, "token.tls_key"),
             signingCertificate: certificates.signing, tlsCertificate: certificates.tls,

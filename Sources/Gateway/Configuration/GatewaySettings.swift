@@ -29,6 +29,8 @@ public struct GatewaySettings: Decodable, Sendable {
         public var module: String?
         public var signing_key: String?
         public var tls_key: String?
+        /// The PC/SC reader the card sits in (`gatewayctl token readers` lists them); set it for a smart card.
+        public var reader: String?
     }
 
     public struct Certificates: Decodable, Sendable {

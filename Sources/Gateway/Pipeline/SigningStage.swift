@@ -3,11 +3,14 @@ import Logging
 import Metering
 import Metrics
 import ServiceLifecycle
+import Signing
 
 /// The second stage: signs the outbox's unsigned readings on the token, oldest first, and stores each frame in the
 /// outbox before ringing the uplink. It runs on the token's own thread (`tokenThread`, the daemon passes
 /// `Token.withTokenThread`), so a signature costs no thread hop; while the token fails (removed, logged out, its
-/// key gone), the readings wait durably, the poller goes on, and the stage tries again with a growing pause.
+/// key gone), the readings wait durably, the poller goes on, and the stage tries again with a growing pause. While
+/// the `gate` is closed (the card is out of its reader, or a blocked PIN or a different card stopped it) it does not
+/// try at all: it waits for the gate, and a failure only a person can fix closes the gate itself.
 public struct SigningStage: Service {
     /// Runs a body on the token's thread: `{ body in try await token.withTokenThread(body) }`, or inline.
     public typealias TokenThread = @Sendable (_ body: @Sendable () async throws -> Void) async throws -> Void
@@ -23,10 +26,11 @@ public struct SigningStage: Service {
     let logger: Logger
     /// Readings signed per visit to the token thread.
     let batch: Int
+    let gate: TokenGate
     private let failures = Counter(label: "gateway_signing_failures_total")
 
     public init(outbox: Outbox, credentials: GatewayCredentials, tokenThread: @escaping TokenThread = { try await $0() },
-                wake: Wakeup, signed: @escaping @Sendable () -> Void, timing: TimingBook, status: StatusBoard, logger: Logger, batch: Int = 32) {
+                wake: Wakeup, signed: @escaping @Sendable () -> Void, timing: TimingBook, status: StatusBoard, logger: Logger, batch: Int = 32, gate: TokenGate = TokenGate()) {
         self.outbox = outbox
         self.credentials = credentials
         self.tokenThread = tokenThread
@@ -36,6 +40,7 @@ public struct SigningStage: Service {
         self.status = status
         self.logger = logger
         self.batch = batch
+        self.gate = gate
     }
 
     public func run() async throws {
@@ -46,17 +51,38 @@ public struct SigningStage: Service {
             var failuresInARow = 0
             for await _ in wake.rings {
                 while !Task.isCancelled {
+                    if !gate.state.isOpen {
+                        // A shutdown ends the wait: what is unsigned stays in the outbox for the next start.
+                        _ = try? await cancelWhenGracefulShutdown { await gate.waitUntilOpen() }
+                        if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                    }
                     do {
                         guard try await signBatch() else { break }
                         if failuresInARow > 0 {
                             logger.notice("signing works again; the backlog is being signed in order")
-                            status.update { $0.token = .ready }
+                            status.update {
+                                $0.token = .ready
+                                $0.tokenReason = nil
+                            }
                             failuresInARow = 0
                         }
                     } catch {
                         if Task.isCancelled { return }
                         failuresInARow += 1
                         failures.increment()
+                        if SignerFailureKind(of: error) == .operatorNeeded {
+                            // Another try cannot help and might harm: wait for a person (a card inserted again opens
+                            // the gate after its keys are checked).
+                            logger.critical("signing stopped: \(error); readings wait unsigned in the outbox, polling goes on")
+                            status.update {
+                                $0.token = .stopped
+                                $0.tokenReason = "\(error)"
+                            }
+                            status.error("signing stopped: \(error)")
+                            gate.set(.stopped(reason: "\(error)"))
+                            continue
+                        }
+                        if !gate.state.isOpen { continue }  // the card went while signing; its watcher has said so
                         if failuresInARow == 1 {
                             logger.error("signing failed: \(error); readings wait unsigned in the outbox, polling goes on")
                         }

@@ -14,6 +14,10 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
         case ready
         /// The last signature failed; readings wait unsigned in the outbox.
         case failing
+        /// The card is out of its reader: nothing is signed, readings wait unsigned in the outbox.
+        case cardRemoved = "card removed"
+        /// Signing stopped until a person acts (`tokenReason` says what): a blocked PIN, a different card.
+        case stopped
     }
 
     public enum MeterState: String, Codable, Sendable {
@@ -28,6 +32,11 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
     public var meter: MeterState = .unknown
     public var lastPollAt: Date?
     public var token: TokenState = .ready
+    /// Why the token is not ready, in one line with the fix, when it is `stopped` or `cardRemoved`.
+    public var tokenReason: String?
+    /// The card reader gatewayd watches (`token.reader`), and whether a card is in it; nil without a reader.
+    public var reader: String?
+    public var cardPresent: Bool?
     public var uplink: UplinkState = .starting
     public var lastTaken: UInt64?
     public var lastDelivered: UInt64?

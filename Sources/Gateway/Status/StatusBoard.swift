@@ -14,6 +14,7 @@ public final class StatusBoard: Sendable {
     private let unsignedGauge = Gauge(label: "gateway_outbox_readings", dimensions: [("state", "unsigned")])
     private let signedGauge = Gauge(label: "gateway_outbox_readings", dimensions: [("state", "signed")])
     private let fullGauge = Gauge(label: "gateway_outbox_full")
+    private let cardGauge = Gauge(label: "gateway_card_present")
 
     private let logger: Logger
 
@@ -34,7 +35,8 @@ public final class StatusBoard: Sendable {
             status.updatedAt = Date()
             return (before, status)
         }
-        if before.uplink != now.uplink || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull {
+        if before.uplink != now.uplink || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull
+            || before.cardPresent != now.cardPresent || before.tokenReason != now.tokenReason {
             write(now)
         }
         uplinkGauge.record(now.uplink == .connected ? 1 : 0)
@@ -43,6 +45,7 @@ public final class StatusBoard: Sendable {
         unsignedGauge.record(now.outboxUnsigned)
         signedGauge.record(now.outboxSigned)
         fullGauge.record(now.outboxFull ? 1 : 0)
+        if let present = now.cardPresent { cardGauge.record(present ? 1 : 0) }
     }
 
     /// Records an error a user can act on, as the last error.

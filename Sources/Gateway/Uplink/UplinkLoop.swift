@@ -41,6 +41,8 @@ final class UplinkLoop {
 
     func run() async {
         while !shuttingDown {
+            await waitForCard()
+            if shuttingDown { break }
             service.status.update { $0.uplink = .connecting }
             do {
                 let connection = try await connect()
@@ -74,6 +76,17 @@ final class UplinkLoop {
     }
 
     // MARK: Connecting
+
+    /// While the card is out of its reader there is no client key to connect with, and the connection made with it
+    /// was dropped (`exchange`): wait for the card, still consuming events. A gate stopped for another reason (a
+    /// blocked PIN) does not hold the uplink back: signed readings still go while a connection can be made.
+    private func waitForCard() async {
+        guard case .cardRemoved = service.gate.state else { return }
+        logger.notice("uplink: waiting for the card, whose key is the TLS client key; readings stay in the outbox")
+        while case .cardRemoved = service.gate.state, !shuttingDown {
+            guard await events.next() != nil else { return }
+        }
+    }
 
     private func connect() async throws -> WrapperConnection {
         let connection = try await WrapperConnection.connect(
@@ -154,6 +167,10 @@ final class UplinkLoop {
                     continue  // from a connection given up before
                 case .wake:
                     try await sendWhatIsDue(outbound)
+                case .token(.cardRemoved(let reader)):
+                    throw UplinkError.cardRemoved(reader: reader)
+                case .token:
+                    continue
                 case .tick:
                     try await commitDeliveries()
                     if let oldest = sentAt.values.min(), clock.now - oldest > settings.acknowledgementTimeout {
@@ -273,6 +290,7 @@ enum UplinkError: Error, CustomStringConvertible {
     case serverCertificate(host: String, port: Int, failure: CertificateValidationFailure)
     case connectionEnded(String)
     case acknowledgementTimeout(after: Duration, inFlight: Int)
+    case cardRemoved(reader: String)
 
     var description: String {
         switch self {
@@ -284,6 +302,8 @@ enum UplinkError: Error, CustomStringConvertible {
             "\(reason)"
         case .acknowledgementTimeout(let after, let inFlight):
             "no acknowledgement within \(after) (\(inFlight) frames in flight); reconnecting and sending them again"
+        case .cardRemoved(let reader):
+            "the card left reader \"\(reader)\", and with it the TLS client key: connection closed; frames not acknowledged go again once it is back"
         }
     }
 }

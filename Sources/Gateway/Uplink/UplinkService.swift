@@ -33,6 +33,8 @@ public final class UplinkService: Service, Sendable {
     let onDelivered: @Sendable (UInt64, StageTimes) -> Void
     /// Answers signed requests that come down the uplink.
     let requests: RequestHandler
+    /// The TLS client key is on the token: while the card is out, there is no connection (see `UplinkLoop.run`).
+    let gate: TokenGate
     /// The head-end's certificate is checked for every acknowledgement: its path is built once a minute, not each time.
     let validations = ValidationCache()
     private let events: AsyncStream<Event>
@@ -50,11 +52,13 @@ public final class UplinkService: Service, Sendable {
         case ended(generation: Int, reason: String)
         case wake
         case tick
+        /// The token gate changed (a card removed or back).
+        case token(TokenGate.State)
     }
 
     public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
                 crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler,
-                onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
+                gate: TokenGate = TokenGate(), onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
         self.settings = settings
         self.outbox = outbox
         self.credentials = credentials
@@ -65,6 +69,7 @@ public final class UplinkService: Service, Sendable {
         self.logger = logger
         self.onDelivered = onDelivered
         self.requests = requests
+        self.gate = gate
         (events, continuation) = AsyncStream.makeStream()
     }
 
@@ -82,6 +87,9 @@ public final class UplinkService: Service, Sendable {
                     do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
                     continuation.yield(.tick)
                 }
+            }
+            group.addTask { [continuation, gate] in
+                for await state in gate.changes() { continuation.yield(.token(state)) }
             }
             await loop.run()
             status.update { $0.uplink = .stopped }

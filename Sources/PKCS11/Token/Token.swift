@@ -227,6 +227,20 @@ public final class Token: Sendable {
         }
     }
 
+    /// Drops every session and finds the token again by URI, as after a reset; the next call logs in again from the
+    /// PIN source. For a card that was just reinserted: the module may not have noticed yet that the old sessions
+    /// died, and a handle from the old card must not be trusted with the new one. A PIN refused as blocked may be
+    /// tried once more (the card may have been unblocked meanwhile; a blocked card loses nothing by a try); a PIN
+    /// refused as wrong stays refused.
+    public func reconnect() async throws {
+        try await lanes[0].run {
+            self.state.withLock { state in
+                if case .pinLocked = state.rejectedPIN?.error { state.rejectedPIN = nil }
+            }
+            try self.recover(after: ReturnValue(CK_RV(CKR_DEVICE_REMOVED)), failedGeneration: self.generation)
+        }
+    }
+
     // MARK: What the token can do
 
     func supports(_ mechanism: CK_MECHANISM_TYPE) -> Bool {

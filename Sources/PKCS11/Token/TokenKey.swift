@@ -47,6 +47,15 @@ public final class TokenKey: Signer {
         return try plan.signature(from: raw, scheme: scheme, algorithm: publicKey.algorithm)
     }
 
+    /// Finds this key again on the token as it is now, logged in from the PIN source, and refuses a different key
+    /// under the same name (`keyReplaced`): what the gateway does when a card comes back, before it signs with it.
+    public func checkPresent() async throws {
+        try await token.reconnect()
+        _ = try await token.perform(login: true) { session, generation throws(PKCS11Error) in
+            try self.handle(in: session, generation: generation)
+        }
+    }
+
     /// Signs a digest the caller already computed with bare CKM_ECDSA / CKM_RSA_PKCS(_PSS): no host-side work at
     /// all, for benchmarks that compare the wrapper with a raw C_Sign loop.
     public func signDigest(_ digest: [UInt8], scheme: SignatureScheme) async throws -> [UInt8] {

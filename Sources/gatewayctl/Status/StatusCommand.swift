@@ -88,6 +88,12 @@ struct StatusCommand: AsyncParsableCommand {
             let running = status.uplink != .stopped && age < 10 && kill(status.pid, 0) == 0
             report.add("gatewayd", ok: running, running ? "running (pid \(status.pid), since \(Self.format(status.startedAt)))"
                        : "not running (status last written \(Self.format(status.updatedAt))); start gatewayd --config \(config)")
+            if let reader = status.reader {
+                report.add("card", ok: status.cardPresent == true,
+                           status.cardPresent == true ? "in reader \"\(reader)\"" : "card removed from reader \"\(reader)\": signing stops, readings wait unsigned; insert the gateway's card")
+            }
+            report.add("signing", ok: status.token == .ready,
+                       status.token == .ready ? "ready" : "\(status.token.rawValue)" + (status.tokenReason.map { ": \($0)" } ?? ""))
             report.add("uplink", ok: running && status.uplink == .connected, "\(status.uplink.rawValue) to \(configuration.uplink.host):\(configuration.uplink.port)")
             report.add("last error", ok: true, status.lastError.map { "\($0) (\(Self.format(status.lastErrorAt ?? status.updatedAt)))" } ?? "none")
         } catch {
