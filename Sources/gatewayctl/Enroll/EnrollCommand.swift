@@ -25,7 +25,7 @@ struct ESTOptions: ParsableArguments {
     @Option(help: "The CA certificate (PEM) that pkid's TLS certificate chains to.")
     var ca: String
 
-    @Option(name: .customLong("out"), help: "Also write the new certificate (PEM) here.")
+    @Option(name: .customLong("out"), help: "Also write the new certificate (PEM) here. A token that does not take certificates (a PIV card through OpenSC) gets none: the file is then the only copy and the exit status is 3.")
     var output: String?
 
     func client() throws -> ESTClient {
@@ -39,13 +39,27 @@ struct ESTOptions: ParsableArguments {
         return try ESTClient(url: url, trustRoots: roots)
     }
 
+    /// Stores the issued certificate on the token and in `--out`. The one-time secret is spent by now, so a
+    /// certificate the token will not take (OpenSC's PIV driver writes no objects through PKCS#11) is never lost:
+    /// it goes to `--out`, or to a file named after its serial in the current directory, and the line says how to
+    /// put it on the card with the card's own tool.
     func store(_ certificate: Certificate, on key: TokenKey) async throws {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
-        try await key.token.importCertificate(serializer.serializedBytes, for: key.uri)
-        if let output { try writeOutput(Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A], to: output) }
+        let pem = Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A]
+        if let output { try writeOutput(pem, to: output) }
         let formatter = ISO8601DateFormatter()
-        print("certificate \(serialHex(certificate)) for \(certificate.subject), valid until \(formatter.string(from: certificate.notValidAfter)), stored on token \"\(key.token.label)\"")
+        let issued = "certificate \(serialHex(certificate)) for \(certificate.subject), valid until \(formatter.string(from: certificate.notValidAfter))"
+        do {
+            try await key.token.importCertificate(serializer.serializedBytes, for: key.uri)
+        } catch {
+            let file = output ?? "certificate-\(serialHex(certificate)).pem"
+            if output == nil { try writeOutput(pem, to: file) }
+            FileHandle.standardError.write(Data("gatewayctl: token \"\(key.token.label)\" did not take the certificate (\(error)); it is saved in \(file): store it with the card's own tool (README, \"Smart cards\") or give gatewayd certificates.signing/tls: \(file)\n".utf8))
+            print("\(issued), written to \(file), NOT stored on token \"\(key.token.label)\"")
+            throw ExitCode(3)
+        }
+        print("\(issued), stored on token \"\(key.token.label)\"")
     }
 }
 
