@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "COSEM", targets: ["COSEM"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
+        .library(name: "SmartCard", targets: ["SmartCard"]),
         .library(name: "Modbus", targets: ["Modbus"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Metering", targets: ["Metering"]),
@@ -70,6 +71,8 @@ let package = Package(
 
         // Devices and state.
         .target(name: "PKCS11", dependencies: ["CPKCS11", "Signing"] + crypto),
+        // PC/SC readers and card presence events on libpcsclite; every call on a thread of its own.
+        .target(name: "SmartCard", dependencies: ["CPCSC"]),
         .target(name: "PAC3200Simulator", dependencies: ["Modbus", "CModbus"]),
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
@@ -148,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "PKCS11", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
+                "PKCS11", "SmartCard", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
                 "Metering", "ConfigFiles", "DaemonRuntime", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + crypto + nio + x509
@@ -195,7 +198,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto")] + x509 + observability,
+            dependencies: ["TestSupport", "Signing", "SmartCard", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto")] + x509 + observability,
             exclude: ["Fixtures"]
         ),
     ]
