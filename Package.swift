@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "Gateway", "Metering", "Modbus", "PKCS11", "PKI", "Transport", "ConfigFiles", "DaemonRuntime",
+                "Gateway", "Metering", "Modbus", "PKCS11", "SmartCard", "PKI", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + x509 + observability

@@ -73,6 +73,18 @@ public enum PKCS11Error: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension PKCS11Error {
+    /// A failure of the PIN itself (wrong, blocked, missing, unusable source). A service manager must not restart a
+    /// daemon that stopped for one of these: every start would spend another of the card's few tries.
+    public var isPINFailure: Bool {
+        switch self {
+        case .pinIncorrect, .pinLocked, .pinUnavailable, .pinSourceUnusable, .pinValueRefused: true
+        case .call(_, let rv): rv.rawValue == CK_RV(CKR_PIN_LOCKED) || rv.rawValue == CK_RV(CKR_PIN_INCORRECT)
+        default: false
+        }
+    }
+}
+
 extension PKCS11Error: ClassifiedSignerError {
     /// A blocked PIN and a key that is not the enrolled one need a person; everything else may come right by itself
     /// (a card reinserted, a token reset, a PIN file fixed: a refused PIN is never sent again, see `Token`).

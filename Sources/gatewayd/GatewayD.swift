@@ -23,7 +23,8 @@ struct GatewayD: AsyncParsableCommand {
             until the head-end's signed acknowledgement verifies. Logs go to standard error; standard output has a \
             line per delivered reading with its stage times. SIGTERM or SIGINT stops polling, signs what was taken, \
             lets the head-end acknowledge what is signed (5 s at most), and exits 0; whatever is left is sent after \
-            the restart.
+            the restart. A start that fails exits 1, or 78 when the PIN is wrong, missing or blocked (the systemd unit \
+            does not restart on 78: each start would spend one of a card's PIN tries).
             """,
         version: ProductVersion.current
     )
@@ -58,10 +59,16 @@ struct GatewayD: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("gatewayd: \(error)\n".utf8))
             Module.finalizeAll()
+            // systemd restarts a failed gatewayd (Restart=on-failure) but not one that exits 78 (the unit's
+            // RestartPreventExitStatus): a wrong PIN would otherwise spend one of the card's tries at every start.
+            if let failure = error as? PKCS11Error, failure.isPINFailure { throw ExitCode(Self.exitWithoutRestart) }
             throw ExitCode(1)
         }
         Module.finalizeAll()
     }
+
+    /// EX_CONFIG from sysexits.h: the configuration (here, the PIN) needs a person before another start.
+    static let exitWithoutRestart: Int32 = 78
 
     private func override(_ settings: inout GatewaySettings) throws {
         if let outbox { settings.outbox = settings.outbox ?? .init(); settings.outbox?.path = outbox }

@@ -7,6 +7,7 @@ import Modbus
 import PKCS11
 import PKI
 import ServiceLifecycle
+import SmartCard
 import SwiftASN1
 import Transport
 import X509
@@ -30,6 +31,7 @@ struct GatewayWiring {
         let credentials = try GatewayCredentials(recordSigner: recordSigner, tlsKey: tlsKey, tlsCertificate: tlsCertificate, trustAnchors: anchors)
         logger.info("signing key \(signingKey.uri) with certificate \(CertificateSerial(signingCertificate.serialNumber)); TLS key \(tlsKey.uri) with certificate \(CertificateSerial(tlsCertificate.serialNumber))")
 
+        let stateDirectory = URL(fileURLWithPath: configuration.outboxPath).deletingLastPathComponent().path
         let outbox = try Outbox(path: configuration.outboxPath, limit: configuration.outboxLimit, counterFile: configuration.counterFile)
         let directory = DirectoryCache(client: try DirectoryClient(url: configuration.directoryURL, trustRoots: anchors),
                                        timeToLive: configuration.directoryTTL)
@@ -50,6 +52,7 @@ struct GatewayWiring {
         }
         let timing = TimingBook()
         let signing = Wakeup()
+        let gate = TokenGate()
         let validations = ValidationCache()
         let requests = RequestHandler(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
                                       outbox: outbox, logger: logger) {
@@ -59,12 +62,12 @@ struct GatewayWiring {
             logger.notice("requests.allow is empty: every signed request is answered read-write-denied")
         }
         let uplink = UplinkService(settings: configuration.uplink, outbox: outbox, credentials: credentials, directory: directory,
-                                   crl: crl, timing: timing, status: status, logger: logger, requests: requests) { id, times in
+                                   crl: crl, timing: timing, status: status, logger: logger, requests: requests, gate: gate) { id, times in
             say(DeliveryLine.text(id: id, times: times))
         }
         let token = signingKey.token
         let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await token.withTokenThread(body) },
-                                 wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger)
+                                 wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate)
         let poller = Poller(reader: reader, builder: builder, outbox: outbox, interval: configuration.pollInterval, signing: signing,
                             timing: timing, status: status, logger: logger)
         var services: [any Service] = [StatusReporter(status: status, timing: timing, outbox: outbox,
@@ -74,12 +77,54 @@ struct GatewayWiring {
             services.append(CertificateRenewal(est: est, credentials: credentials, renewAt: configuration.renewAt, status: status,
                                                logger: logger) { certificate, role in
                 let key = role == .signing ? signingKey : tlsKey
-                try await key.token.importCertificate(try derBytes(certificate), for: key.uri)
+                let file = role == .signing ? configuration.signingCertificate : configuration.tlsCertificate
+                try await storeRenewed(certificate, role: role, key: key, file: file, stateDirectory: stateDirectory, logger: logger)
             })
+        }
+        if let reader = configuration.reader {
+            services.append(try await cardWatch(reader: reader, keys: [signingKey, tlsKey], gate: gate, status: status, logger: logger))
         }
         // Stopped in reverse: the poller first (no new readings), then signing, then the uplink drains what is in flight.
         services += [uplink, stage, poller] as [any Service]
         return GatewayWiring(outbox: outbox, services: services)
+    }
+
+    /// Keeps a renewed certificate where the next start finds it: the configured file, else the token. By now pkid has
+    /// issued it and superseded the old one, so it must never be lost: when its place will not take it (a PIV card
+    /// through OpenSC writes no objects; a read-only configuration directory) it is saved in the state directory and
+    /// used from now on, and a critical line says where it is and what to change before the next start.
+    private static func storeRenewed(_ certificate: Certificate, role: CertificateRenewal.Role, key: TokenKey, file: String?,
+                                     stateDirectory: String, logger: Logger) async throws {
+        let pem = Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A]
+        do {
+            if let file {
+                try AtomicFile.write(pem, to: file)
+            } else {
+                try await key.token.importCertificate(try derBytes(certificate), for: key.uri)
+            }
+        } catch {
+            let saved = "\(stateDirectory)/renewed-\(role.rawValue)-\(CertificateSerial(certificate.serialNumber)).pem"
+            try AtomicFile.write(pem, to: saved)
+            let place = file ?? "token \"\(key.token.label)\""
+            logger.critical("the renewed \(role.rawValue) certificate could not be stored in \(place) (\(error)); it is in use and saved in \(saved): before gatewayd restarts, set certificates.\(role.rawValue): \(saved) or store it on the card with the card's tool (README, \"Smart cards\")")
+        }
+    }
+
+    /// Watches the card in `reader`: the reader must exist now (the keys were just found on its card).
+    private static func cardWatch(reader: String, keys: [TokenKey], gate: TokenGate, status: StatusBoard, logger: Logger) async throws -> CardWatch {
+        let readers = try await Readers.list()
+        guard let state = readers.first(where: { $0.name == reader }) else {
+            throw WiringError("token.reader: pcscd has no reader \"\(reader)\" (readers: \(readers.map { "\"\($0.name)\"" }.joined(separator: ", "))); copy the name from gatewayctl token readers")
+        }
+        guard state.cardPresent else {
+            throw WiringError("token.reader: reader \"\(reader)\" is empty, yet the keys were found on a card: they are on a card in another reader; copy its name from gatewayctl token readers")
+        }
+        logger.info("watching reader \"\(reader)\" for card removal (ATR \(state.atr.map { "\($0)" } ?? "none"))")
+        let monitor = CardMonitor.start(reader: reader)
+        return CardWatch(reader: reader, presence: CardPresenceFeed.stream(monitor: monitor, reader: reader), gate: gate, status: status,
+                         logger: logger) {
+            for key in keys { try await key.checkPresent() }
+        }
     }
 
     private static func certificate(file: String?, key: TokenKey, what: String) async throws -> Certificate {
