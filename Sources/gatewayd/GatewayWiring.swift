@@ -123,7 +123,13 @@ struct GatewayWiring {
         let monitor = CardMonitor.start(reader: reader)
         return CardWatch(reader: reader, presence: CardPresenceFeed.stream(monitor: monitor, reader: reader), gate: gate, status: status,
                          logger: logger) {
-            for key in keys { try await key.checkPresent() }
+            for key in keys {
+                do {
+                    try await key.checkPresent()
+                } catch PKCS11Error.keyReplaced(let uri) {
+                    throw CardRefusal(differentCard: "its key \(uri) is not the enrolled one")
+                }
+            }
         }
     }
 

@@ -21,8 +21,12 @@ final class ChainFixture: @unchecked Sendable {
     private(set) var headEnd: BackgroundProcess?
     private(set) var gateway: BackgroundProcess?
     private(set) var proxy: TCPProxy?
+    /// The virtual PIV card holding the gateway's keys, when the chain runs with one.
+    let card: VirtualCardFixture?
 
     var hsm: SoftHSMFixture { pki.hsm }
+    /// What gatewayd and gatewayctl status need: SoftHSM's configuration, and the test's pcscd with a card.
+    var gatewayEnvironment: [String: String] { hsm.environment.merging(card?.pcscd.environment ?? [:]) { $1 } }
     var outboxPath: String { hsm.path("gateway/outbox.sqlite") }
     var storePath: String { hsm.path("headend/readings.sqlite") }
     var gatewayConfig: String { hsm.path("gateway.yaml") }
@@ -32,20 +36,35 @@ final class ChainFixture: @unchecked Sendable {
     ///   - proxied: the gateway reaches the head-end through a `TCPProxy`.
     ///   - gatewaySettings: extra YAML lines appended to gateway.yaml (top-level keys).
     /// - Parameter headEndKeyType: the head-end's signing key (acknowledgements and requests), as `token keygen --type` takes it.
+    /// - Parameter card: the gateway's two keys on a virtual PIV card in this pcscd's first reader (through OpenSC)
+    ///   instead of the SoftHSM token `gateway`; gateway.yaml then names the reader, and the certificates are files.
     init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s",
-         headEndKeyType: String = "ec-p256") throws {
+         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil) throws {
         let pki = try PKIDFixture()
         let hsm = pki.hsm
         self.pki = pki
-        gatewayPIN = try hsm.createToken("gateway")
         headEndPIN = try hsm.createToken("headend")
-        gatewayPINFile = try hsm.pinFile(gatewayPIN)
         headEndPINFile = try hsm.pinFile(headEndPIN)
-        for (token, pin, title, key, profile, type) in [
-            ("gateway", gatewayPIN, Self.gatewayTitle, "meter-sign", "sign", "ec-p256"), ("gateway", gatewayPIN, Self.gatewayTitle, "gateway-tls", "tls", "ec-p256"),
-            ("headend", headEndPIN, Self.headEndTitle, "headend-sign", "sign", headEndKeyType), ("headend", headEndPIN, Self.headEndTitle, "headend-tls", "tls", "ec-p256"),
-        ] {
+        if let pcscd {
+            gatewayPIN = VirtualCardFixture.defaultPIN
+            gatewayPINFile = try hsm.pinFile(gatewayPIN)
+            card = try VirtualCardFixture(pcscd: pcscd, state: hsm.path("card"), hsm: hsm)
+        } else {
+            gatewayPIN = try hsm.createToken("gateway")
+            gatewayPINFile = try hsm.pinFile(gatewayPIN)
+            card = nil
+        }
+        var keys = [("headend", headEndPIN, Self.headEndTitle, "headend-sign", "sign", headEndKeyType), ("headend", headEndPIN, Self.headEndTitle, "headend-tls", "tls", "ec-p256")]
+        if card == nil {
+            keys += [("gateway", gatewayPIN, Self.gatewayTitle, "meter-sign", "sign", "ec-p256"), ("gateway", gatewayPIN, Self.gatewayTitle, "gateway-tls", "tls", "ec-p256")]
+        }
+        for (token, pin, title, key, profile, type) in keys {
             try Self.enroll(pki, token: token, pin: pin, title: title, key: key, profile: profile, type: type)
+        }
+        if let card {
+            for (uri, profile, file) in [(card.signingKey, "sign", card.signingCertificate), (card.tlsKey, "tls", card.tlsCertificate)] {
+                try card.enroll(pki, uri: uri + "?pin-source=file:\(gatewayPINFile)", title: Self.gatewayTitle, profile: profile, out: file)
+            }
         }
         simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
         meterPort = try simulator.waitForPort(timeout: 20)
@@ -58,6 +77,7 @@ final class ChainFixture: @unchecked Sendable {
     deinit {
         gateway?.stop(signal: SIGKILL)
         headEnd?.stop(signal: SIGKILL)
+        card?.remove()
         simulator.stop()
         proxy?.stop()
     }
@@ -97,6 +117,28 @@ final class ChainFixture: @unchecked Sendable {
             """).utf8))
     }
 
+    /// gateway.yaml's token and certificates sections: the SoftHSM token, or the card in its reader.
+    private var tokenSection: String {
+        guard let card else {
+            return """
+                token:
+                  signing_key: "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(gatewayPINFile)"
+                  tls_key: "pkcs11:token=gateway;object=gateway-tls?pin-source=file:\(gatewayPINFile)"
+                certificates:
+                """
+        }
+        return """
+            token:
+              module: \(VirtualCardFixture.openSC)
+              signing_key: "\(card.signingKey)?pin-source=file:\(gatewayPINFile)"
+              tls_key: "\(card.tlsKey)?pin-source=file:\(gatewayPINFile)"
+              reader: "\(PCSCDaemon.firstReader)"
+            certificates:
+              signing: \(card.signingCertificate)
+              tls: \(card.tlsCertificate)
+            """
+    }
+
     func writeGatewayConfig(pollInterval: String, outboxLimit: Int, ackTimeout: String) {
         _ = hsm.file("gateway.yaml", Data("""
             meter:
@@ -107,10 +149,7 @@ final class ChainFixture: @unchecked Sendable {
               system_title: \(Self.gatewayTitle)
               meter_number: "12345678"
               location: Chain test
-            token:
-              signing_key: "pkcs11:token=gateway;object=meter-sign?pin-source=file:\(gatewayPINFile)"
-              tls_key: "pkcs11:token=gateway;object=gateway-tls?pin-source=file:\(gatewayPINFile)"
-            certificates:
+            \(tokenSection)
               trust_anchors: \(pki.pki)/ca.pem
             pki:
               directory: \(pki.plainURL)
@@ -153,7 +192,7 @@ final class ChainFixture: @unchecked Sendable {
     @discardableResult
     func startGateway(extraArguments: [String] = []) throws -> BackgroundProcess {
         gateway?.stop(signal: SIGKILL)
-        let process = try BackgroundProcess(gatewaydPath, ["--config", gatewayConfig] + extraArguments, environment: hsm.environment)
+        let process = try BackgroundProcess(gatewaydPath, ["--config", gatewayConfig] + extraArguments, environment: gatewayEnvironment)
         _ = try process.waitForLine(containing: "gatewayd \(Self.gatewayTitle)", timeout: 30)
         gateway = process
         return process
@@ -177,7 +216,7 @@ final class ChainFixture: @unchecked Sendable {
 
     /// `gatewayctl status --json`, item by item.
     func status() throws -> [String: (ok: Bool, detail: String)] {
-        let result = try hsm.gatewayctl(["status", "--config", gatewayConfig, "--json"])
+        let result = try run(gatewayctlPath, ["status", "--config", gatewayConfig, "--json"], environment: gatewayEnvironment)
         guard let lines = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] else {
             throw TestSetupError("gatewayctl status printed no JSON (\(result.status)): \(result.stderr)")
         }
@@ -212,6 +251,24 @@ final class ChainFixture: @unchecked Sendable {
                              environment: hsm.environment)
         let outcome = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? ["stderr": result.stderr]
         return (result.status, outcome)
+    }
+
+    /// Waits until the head-end holds every id the gateway took up to now, and checks each is there once.
+    func expectEverythingDelivered(within seconds: Double = 60) throws {
+        // The status file is written once a second: wait for one that counts a reading.
+        try eventually(10, "the gateway's status file counting readings taken") { try lastTaken() > 0 }
+        let taken = try lastTaken()
+        try eventually(seconds, "every reading up to \(taken) stored at the head-end") {
+            Set(try headEndReadings()).isSuperset(of: 1...taken)
+        }
+        let held = try headEndReadings()
+        #expect(held.count == Set(held).count, "a reading stored twice: \(held)")
+    }
+
+    /// A field of the status file gatewayd writes (`token`, `cardPresent`, `tokenReason`, ...).
+    func statusField(_ name: String) throws -> Any? {
+        let data = try Data(contentsOf: URL(fileURLWithPath: hsm.path("gateway/status.json")))
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?[name]
     }
 
     /// The gateway's deliveries so far, by its stdout lines.

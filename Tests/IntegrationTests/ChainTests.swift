@@ -11,14 +11,7 @@ struct ChainTests {
 
     /// Waits until the head-end holds every id the gateway took up to now, and checks each is there once.
     func expectEverythingDelivered(_ chain: ChainFixture, within seconds: Double = 60) throws {
-        // The status file is written once a second: wait for one that counts a reading.
-        try chain.eventually(10, "the gateway's status file counting readings taken") { try chain.lastTaken() > 0 }
-        let taken = try chain.lastTaken()
-        try chain.eventually(seconds, "every reading up to \(taken) stored at the head-end") {
-            Set(try chain.headEndReadings()).isSuperset(of: 1...taken)
-        }
-        let held = try chain.headEndReadings()
-        #expect(held.count == Set(held).count, "a reading stored twice: \(held)")
+        try chain.expectEverythingDelivered(within: seconds)
     }
 
     func ids(in lines: [String], prefix: String) -> [UInt64] {

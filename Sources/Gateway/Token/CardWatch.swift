@@ -91,7 +91,11 @@ public struct CardWatch: Service {
                 try? await Task.sleep(for: .milliseconds(300 * attempt))
             }
         }
-        let reason = "the card in reader \"\(reader)\" is refused: \(lastError.map { "\($0)" } ?? "unusable"); insert the gateway's own card"
+        // A failure only a person can fix says its own fix (unblock the PIN, or CardRefusal's "insert the gateway's own
+        // card"); one that lasted through every try means the card does not hold what the gateway looks for.
+        let reason = lastError.map { SignerFailureKind(of: $0) == .operatorNeeded } == true
+            ? "the card in reader \"\(reader)\" cannot be used: \(lastError.map { "\($0)" } ?? "")"
+            : "the card in reader \"\(reader)\" is refused: \(lastError.map { "\($0)" } ?? "unusable"); insert the gateway's own card"
         gate.set(.stopped(reason: reason))
         status.update {
             $0.token = .stopped
@@ -100,4 +104,13 @@ public struct CardWatch: Service {
         status.error(reason)
         logger.critical("\(reason)")
     }
+}
+
+/// Why an inserted card is not taken, when the token layer's own words would mislead: a key found under the
+/// configured name that is not the enrolled key means another card, not a replaced key.
+public struct CardRefusal: Error, ClassifiedSignerError, CustomStringConvertible {
+    public var detail: String
+    public init(differentCard detail: String) { self.detail = detail }
+    public var failureKind: SignerFailureKind { .operatorNeeded }
+    public var description: String { "it is not the gateway's card (\(detail)); insert the gateway's own card" }
 }

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension PCSCTests {
+    /// The whole chain with the gateway's two keys on a virtual PIV card, through the real pcscd and OpenSC: what a
+    /// user sees when the card is pulled, when pcscd restarts, when another card is put in, and when the PIN blocks.
+    /// "Nothing lost" is the head-end holding every id the gateway took, each once.
+    @Suite("The chain with the gateway's keys on a PIV card: removal, pcscd restarts, another card, a blocked PIN")
+    struct CardChain {
+        /// How many "uplink connected" lines gatewayd has logged: each is a TLS handshake signed with the card's 9A key.
+        func connects(_ gateway: BackgroundProcess) -> Int {
+            gateway.stderr.components(separatedBy: "uplink connected").count - 1
+        }
+
+        func delivered(_ chain: ChainFixture) -> [UInt64] {
+            chain.deliveredLines.compactMap { line in UInt64(line.dropFirst("delivered #".count).prefix { $0.isNumber }) }
+        }
+
+        @Test("the card out for 10 s: polling goes on, signing and the uplink wait, status says card removed; back: the backlog in order, TLS again with the card")
+        func removal() throws {
+            let pcscd = try PCSCDaemon.start()
+            defer { pcscd.stop() }
+            let chain = try ChainFixture(card: pcscd)
+            let card = try #require(chain.card)
+            try chain.startHeadEnd()
+            let gateway = try chain.startGateway()
+            try chain.eventually(60, "three readings delivered with the card's keys") { chain.deliveredLines.count >= 3 }
+            let connectsBefore = connects(gateway)
+
+            card.remove()
+            try chain.eventually(15, "the status file saying card removed") { try chain.statusField("token") as? String == "card removed" }
+            #expect(try chain.statusField("cardPresent") as? Bool == false)
+            let takenAtRemoval = try chain.lastTaken()
+            let deliveredAtRemoval = chain.deliveredLines.count
+            Thread.sleep(forTimeInterval: 10)
+            #expect(try chain.lastTaken() > takenAtRemoval + 10, "polling stopped while the card was out")
+            // What was signed before the card went may still have been acknowledged; nothing is signed after it.
+            #expect(chain.deliveredLines.count <= deliveredAtRemoval + 16)
+            let status = try chain.status()
+            #expect(status["card"]?.ok == false && status["card"]?.detail.contains("card removed") == true, "\(status)")
+            #expect(status["signing"]?.detail.hasPrefix("card removed") == true, "\(status)")
+            #expect(gateway.stderr.contains("card removed from reader \"\(PCSCDaemon.firstReader)\""), "\(gateway.stderr.suffix(2000))")
+
+            try card.insert()
+            try chain.expectEverythingDelivered(within: 90)
+            #expect(gateway.stderr.contains("card back in reader"), "\(gateway.stderr.suffix(2000))")
+            #expect(connects(gateway) > connectsBefore, "TLS was not established again with the card's key")
+            let ids = delivered(chain)
+            #expect(ids == ids.sorted(), "the backlog was not delivered in order: \(ids)")
+            try chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
+            #expect(chain.stopGateway() == 0)
+            #expect(!gateway.stderr.contains(chain.gatewayPIN), "the PIN reached the log")
+        }
+
+        @Test("pcscd restarted (and killed) while gatewayd runs: nothing lost, signing and TLS come back by themselves")
+        func pcscdRestart() throws {
+            let pcscd = try PCSCDaemon.start()
+            defer { pcscd.stop() }
+            let chain = try ChainFixture(card: pcscd)
+            try chain.startHeadEnd()
+            let gateway = try chain.startGateway()
+            try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
+
+            for signal in [SIGTERM, SIGKILL] {
+                let deliveredBefore = chain.deliveredLines.count
+                try pcscd.restart(signal: signal)
+                try chain.eventually(60, "readings delivered again after pcscd's restart (\(signal))") {
+                    chain.deliveredLines.count > deliveredBefore + 5
+                }
+            }
+            try chain.expectEverythingDelivered(within: 60)
+            let ids = delivered(chain)
+            #expect(ids == ids.sorted(), "\(ids)")
+            #expect(gateway.stderr.contains("pcscd is not answering") || gateway.stderr.contains("card removed from reader"), "\(gateway.stderr.suffix(3000))")
+        }
+
+        @Test("another card in the reader is refused with a line that says so; the gateway's own card is taken back")
+        func differentCard() throws {
+            let pcscd = try PCSCDaemon.start()
+            defer { pcscd.stop() }
+            let chain = try ChainFixture(card: pcscd)
+            let card = try #require(chain.card)
+            let stranger = chain.hsm.path("stranger-card")
+            try VirtualCardFixture.provision(state: stranger)
+            try chain.startHeadEnd()
+            let gateway = try chain.startGateway()
+            try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
+
+            card.remove()
+            try chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
+            try card.insert(state: stranger)
+            try chain.eventually(30, "the other card refused") { try chain.statusField("token") as? String == "stopped" }
+            let reason = try chain.statusField("tokenReason") as? String ?? ""
+            #expect(reason.contains("not the gateway's card") && reason.contains("insert the gateway's own card"), "\(reason)")
+            #expect(gateway.stderr.contains("not the gateway's card"), "\(gateway.stderr.suffix(2000))")
+            let deliveredWithStranger = chain.deliveredLines.count
+            Thread.sleep(forTimeInterval: 2)
+            #expect(chain.deliveredLines.count == deliveredWithStranger, "readings went while a stranger card was in the reader")
+
+            card.remove()
+            try card.insert()
+            try chain.expectEverythingDelivered(within: 90)
+            #expect(try chain.statusField("token") as? String == "ready")
+        }
+
+        @Test("a card whose PIN was blocked elsewhere: the gateway says so once, with the fix, stops trying, and keeps polling")
+        func blockedPIN() throws {
+            let pcscd = try PCSCDaemon.start()
+            defer { pcscd.stop() }
+            let chain = try ChainFixture(card: pcscd)
+            let card = try #require(chain.card)
+            try chain.startHeadEnd()
+            let gateway = try chain.startGateway()
+            try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
+
+            // The card taken to the other reader, and three wrong PINs there: as a person with the wrong PIN would.
+            card.remove()
+            try chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
+            try card.insert(reader: 1)
+            let wrong = try chain.hsm.pinFile("999999")
+            var answers: [String] = []
+            for _ in 0..<3 {
+                let tried = try card.gatewayctl(["token", "sign", card.signingKey + "?pin-source=file:\(wrong)", "--in", chain.gatewayConfig])
+                #expect(tried.status == 1)
+                answers.append(tried.stderr)
+            }
+            #expect(answers[0].contains("wrong PIN") && answers[0].contains("tries left"), "\(answers)")
+            #expect(answers[2].contains("blocked"), "\(answers)")
+
+            card.remove()
+            try card.insert()
+            try chain.eventually(30, "signing stopped for the blocked PIN") { try chain.statusField("token") as? String == "stopped" }
+            let reason = try chain.statusField("tokenReason") as? String ?? ""
+            #expect(reason.contains("blocked") && reason.contains("PUK"), "\(reason)")
+            let verdicts = gateway.stderr.components(separatedBy: "cannot be used").count - 1
+            #expect(verdicts == 1, "\(gateway.stderr.suffix(2000))")
+            let taken = try chain.lastTaken()
+            Thread.sleep(forTimeInterval: 3)
+            #expect(gateway.stderr.components(separatedBy: "cannot be used").count - 1 == verdicts, "the gateway tried the blocked card again")
+            #expect(try chain.lastTaken() > taken, "polling stopped")
+            #expect(gateway.process.isRunning)
+            // The block is the card's: the right PIN does not open it either, and it stays blocked.
+            let right = try card.gatewayctl(["token", "sign", card.signingKey + "?pin-source=file:\(chain.gatewayPINFile)", "--in", chain.gatewayConfig])
+            #expect(right.status == 1 && right.stderr.contains("blocked"), "\(right.stderr)")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+
+/// A virtual PIV card (`gatewayctl dev virtual-card`) in the first reader of a test's pcscd, with two keys made on
+/// it: 9C (digital signature, PIN before every signature) for records and 9A (PIV authentication) for TLS. OpenSC
+/// shows them by its own labels. `remove()` stops the card process, which pcscd sees as the card pulled out;
+/// `insert()` starts it again from the same state directory, or another card's.
+final class VirtualCardFixture: @unchecked Sendable {
+    static let defaultPIN = "123456"
+    static let openSC = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+    /// OpenSC's names for the PIV keys; no token= so that the URI holds whatever the card's label is.
+    let signingKey = "pkcs11:object=SIGN%20key;type=private"
+    let tlsKey = "pkcs11:object=PIV%20AUTH%20key;type=private"
+
+    let pcscd: PCSCDaemon
+    let state: String
+    let hsm: SoftHSMFixture
+    let signDelayMilliseconds: Int
+    private(set) var process: BackgroundProcess?
+
+    var signingCertificate: String { hsm.path("card-sign.pem") }
+    var tlsCertificate: String { hsm.path("card-tls.pem") }
+
+    init(pcscd: PCSCDaemon, state: String, hsm: SoftHSMFixture, signDelayMilliseconds: Int = 0) throws {
+        self.pcscd = pcscd
+        self.state = state
+        self.hsm = hsm
+        self.signDelayMilliseconds = signDelayMilliseconds
+        try Self.provision(state: state)
+        try insert()
+    }
+
+    deinit { process?.stop(signal: SIGKILL) }
+
+    /// Makes a card in `state` with both keys (and self-signed certificates, without which OpenSC shows no key).
+    static func provision(state: String) throws {
+        for slot in ["9c", "9a"] {
+            let made = try run(gatewayctlPath, ["dev", "virtual-card", "provision", "--state", state, "--slot", slot, "--type", "ec-p256",
+                                                "--subject", "virtual card \(slot)"])
+            guard made.status == 0 else { throw TestSetupError("virtual-card provision \(slot): \(made.stderr)") }
+        }
+    }
+
+    /// Puts the card (or the card in `otherState`) into the first reader (or the second, `reader: 1`).
+    func insert(state otherState: String? = nil, reader: Int = 0) throws {
+        process?.stop()
+        let address = "127.0.0.1:\(Int(pcscd.vpcdPort) + reader)"
+        let card = try BackgroundProcess(gatewayctlPath, ["dev", "virtual-card", "--vpcd", address, "--state", otherState ?? state,
+                                                           "--sign-delay-ms", "\(signDelayMilliseconds)"], environment: pcscd.environment)
+        _ = try card.waitForLine(containing: "inserted into vpcd", timeout: 20)
+        process = card
+    }
+
+    /// Takes the card out of the reader (its process stops and closes the connection to vpcd).
+    func remove() {
+        process?.stop()
+        process = nil
+    }
+
+    /// gatewayctl with OpenSC as the module, reaching this pcscd.
+    func gatewayctl(_ arguments: [String], extra: [String: String] = [:]) throws -> ProcessResult {
+        try run(gatewayctlPath, arguments, environment: pcscd.environment.merging(["GATEWAY_PKCS11_MODULE": Self.openSC]) { $1 }.merging(extra) { $1 })
+    }
+
+    /// Enrolls the card key `uri` through the RA: the certificate lands in `out` (OpenSC's PIV driver takes none
+    /// onto the card, so enroll exits 3 after saving it).
+    func enroll(_ pki: PKIDFixture, uri: String, title: String, profile: String, out: String) throws {
+        let secret = try pki.register(title, profile: profile)
+        let enrolled = try gatewayctl(["enroll", "--url", pki.url, "--ca", pki.pki + "/ca.pem", "--secret-env", "CARD_SECRET",
+                                       "--key", uri, "--system-title", title, "--profile", profile, "--out", out],
+                                      extra: ["CARD_SECRET": secret])
+        guard enrolled.status == 0 || enrolled.status == 3, FileManager.default.fileExists(atPath: out) else {
+            throw TestSetupError("enroll \(uri) on the virtual card (\(enrolled.status)): \(enrolled.stderr)")
+        }
+    }
+}
