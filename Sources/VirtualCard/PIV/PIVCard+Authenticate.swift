@@ -5,11 +5,19 @@ import Foundation
 extension PIVCard {
     func generalAuthenticate(_ command: CommandAPDU) -> ResponseAPDU {
         guard let reference = PIVKeyReference(rawValue: command.p2) else { return ResponseAPDU(.referencedDataNotFound) }
+        if reference == .cardManagement {
+            // Only the first element counts here: OpenSC 0.23's external authenticate sends its 7C template
+            // followed by uninitialised bytes (see `externalChallengeResponse`).
+            var reader = TLVReader(command.data)
+            guard let template = try? reader.next(), template.tag == 0x7C, let items = try? TLVReader.elements(of: template.value) else {
+                return ResponseAPDU(.incorrectData)
+            }
+            return authenticateManagementKey(algorithm: command.p1, items: items)
+        }
         guard let template = try? TLVReader.elements(of: command.data), template.count == 1, template[0].tag == 0x7C,
               let items = try? TLVReader.elements(of: template[0].value) else {
             return ResponseAPDU(.incorrectData)
         }
-        if reference == .cardManagement { return authenticateManagementKey(algorithm: command.p1, items: items) }
         return sign(with: reference, algorithm: command.p1, items: items)
     }
 
@@ -50,7 +58,7 @@ extension PIVCard {
         if let challenge, challenge.value.isEmpty, witness == nil {
             let random = Self.randomBlock()
             session.managementChallenge = .external(random)
-            return ResponseAPDU(data: TLV(tag: 0x7C, children: [TLV(tag: 0x81, value: random)]).encoded)
+            return ResponseAPDU(data: Self.externalChallengeResponse(random))
         }
         if let response, witness == nil, challenge == nil {
             guard case .external(let sent) = pending, let expected = key.encrypt(block: sent), expected == response.value else {
@@ -76,6 +84,14 @@ extension PIVCard {
             return ResponseAPDU(data: TLV(tag: 0x7C, children: [TLV(tag: 0x82, value: answer)]).encoded)
         }
         return ResponseAPDU(.incorrectData)
+    }
+
+    /// `7C { 81 <challenge>, 84 <16 zero bytes> }`. The filler element is for OpenSC 0.23 (`piv-tool -A A:…`,
+    /// OpenSC issue 2658): it computes the size of its answer as 38 bytes where the answer is 20, refuses to go
+    /// on unless the card's challenge response had that size, and then sends its 20 bytes plus 18 stray ones.
+    /// A 38-byte challenge response gets it through; the stray bytes are ignored above. Hosts look for 81 only.
+    static func externalChallengeResponse(_ challenge: [UInt8]) -> [UInt8] {
+        TLV(tag: 0x7C, children: [TLV(tag: 0x81, value: challenge), TLV(tag: 0x84, value: [UInt8](repeating: 0, count: 16))]).encoded
     }
 
     static func randomBlock() -> [UInt8] {
