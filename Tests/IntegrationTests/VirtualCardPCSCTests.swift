@@ -38,6 +38,20 @@ extension PCSCTests {
                 self.card = card
                 let line = try card.waitForLine(containing: "inserted into vpcd")
                 #expect(line == "virtual-card: inserted into vpcd at \(daemon.vpcdAddress) (state \(state.path))")
+                try waitForCard()
+            }
+
+            /// pcscd polls vpcd's readers for presence: the card is usable once a listing shows it, shortly after
+            /// the connection.
+            func waitForCard() throws {
+                let deadline = Date().addingTimeInterval(10)
+                var listing = ""
+                while Date() < deadline {
+                    listing = try run("/usr/bin/opensc-tool", ["--list-readers"], environment: daemon.environment).output
+                    if listing.split(separator: "\n").contains(where: { $0.contains("Yes") && $0.contains(PCSCDaemon.firstReader) }) { return }
+                    usleep(100_000)
+                }
+                throw TestSetupError("pcscd never saw the virtual card: \(listing) \(daemon.log)")
             }
 
             func stop() {
@@ -130,10 +144,10 @@ extension PCSCTests {
         func pivToolAdministration() throws {
             let rig = try Rig()
             defer { rig.stop() }
-            let refused = try rig.pivTool(["-s", "00:47:00:9D:05:AC:03:80:01:11"])
+            let refused = try rig.pivTool(["-s", "00:47:00:9C:05:AC:03:80:01:11"])
             #expect(refused.output.contains("SW1=0x69, SW2=0x82"), "without -A: \(refused.output) \(refused.stderr)")
 
-            let generated = try rig.pivTool(["-A", "A:9B:08", "-s", "00:47:00:9D:05:AC:03:80:01:11"])
+            let generated = try rig.pivTool(["-A", "A:9B:08", "-s", "00:47:00:9C:05:AC:03:80:01:11"])
             #expect(generated.status == 0, "\(generated.stderr)")
             #expect(generated.output.contains("SW1=0x90, SW2=0x00"), "\(generated.output)")
             // The answer is printed as hex rows with an ASCII column: 7F 49 43 86 41 04 || X || Y.
@@ -151,7 +165,7 @@ extension PCSCTests {
                 signatureAlgorithm: .ecdsaWithSHA256, extensions: Certificate.Extensions(), issuerPrivateKey: .init(caKey))
             let pem = rig.directory.appendingPathComponent("generated.pem")
             try certificate.serializeAsPEM().pemString.write(to: pem, atomically: true, encoding: .utf8)
-            let load = try rig.pivTool(["-A", "A:9B:08", "-C", "9D", "-i", pem.path])
+            let load = try rig.pivTool(["-A", "A:9B:08", "-C", "9C", "-i", pem.path])
             #expect(!load.stderr.contains("failed"), "\(load.stderr)")
             let objects = try rig.pkcs11Tool(["-O"])
             #expect(objects.output.contains("subject:    DN: CN=Generated Key"), "\(objects.output)")
@@ -160,9 +174,9 @@ extension PCSCTests {
             let message = rig.directory.appendingPathComponent("m.bin")
             try Data("generated".utf8).write(to: message)
             let signature = rig.directory.appendingPathComponent("m.sig").path
-            let sign = try run(gatewayctlPath, ["token", "sign", try rig.uri(";id=%03;type=private", pin: "123456"), "--in", message.path, "--out", signature])
+            let sign = try run(gatewayctlPath, ["token", "sign", try rig.uri(";id=%02;type=private", pin: "123456"), "--in", message.path, "--out", signature])
             #expect(sign.status == 0, "\(sign.stderr)")
-            let verify = try run("/usr/bin/openssl", ["dgst", "-sha256", "-verify", try rig.certificatePublicKey(id: "03"), "-signature", signature, message.path])
+            let verify = try run("/usr/bin/openssl", ["dgst", "-sha256", "-verify", try rig.certificatePublicKey(id: "02"), "-signature", signature, message.path])
             #expect(verify.output.contains("Verified OK"), "\(verify.output) \(verify.stderr)")
         }
 
@@ -195,6 +209,7 @@ extension PCSCTests {
             while Date() < deadline, rig.card?.stdoutLines.filter({ $0.contains("inserted into vpcd") }).count ?? 0 < 2 { usleep(50_000) }
             #expect(rig.card?.stdoutLines.contains { $0.contains("removed from vpcd") } == true, "\(rig.card?.stdoutLines ?? [])")
             #expect(rig.card?.stdoutLines.filter { $0.contains("inserted into vpcd") }.count == 2, "\(rig.card?.stdoutLines ?? [])")
+            try rig.waitForCard()
             let listing = try run("/usr/bin/opensc-tool", ["-n"], environment: rig.daemon.environment)
             #expect(listing.output.contains("Personal Identity Verification Card"), "\(listing.output) \(listing.stderr)")
         }
