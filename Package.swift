@@ -74,6 +74,12 @@ let package = Package(
         // PC/SC readers and card presence events on libpcsclite; every call on a thread of its own.
         .target(name: "SmartCard", dependencies: ["CPCSC"]),
         .target(name: "PAC3200Simulator", dependencies: ["Modbus", "CModbus"]),
+        // A virtual PIV card for pcscd through vsmartcard-vpcd (tests, demo, benchmarks; never a token: its keys are
+        // plain files). The card's protocol is pure (APDU in, APDU out); only its vpcd link touches a socket.
+        .target(
+            name: "VirtualCard",
+            dependencies: ["Signing", .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates")] + crypto
+        ),
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
         // The uplink's protocol without I/O: what the gateway sends next and what an acknowledgement means, and the
@@ -151,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "PKCS11", "SmartCard", "Modbus", "PAC3200Simulator", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
+                "PKCS11", "SmartCard", "Modbus", "PAC3200Simulator", "VirtualCard", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
                 "Metering", "ConfigFiles", "DaemonRuntime", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + crypto + nio + x509
@@ -163,6 +169,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard", "Signing"] + crypto),
         .testTarget(name: "PKCS11Tests", dependencies: ["CPKCS11", "PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "PAC3200Simulator", "ConfigFiles", "TestSupport"]),
         .testTarget(

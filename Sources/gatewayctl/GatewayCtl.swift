@@ -9,7 +9,7 @@ struct GatewayCtl: AsyncParsableCommand {
         commandName: "gatewayctl",
         abstract: "Administer the secure metering gateway: tokens and keys, the meter, and benchmarks.",
         version: ProductVersion.current,
-        subcommands: [TokenCommand.self, CACommand.self, RACommand.self, EnrollCommand.self, MeterCommand.self, RecordCommand.self, VerifyCommand.self, COSEMCommand.self, StatusCommand.self, BenchCommand.self]
+        subcommands: [TokenCommand.self, CACommand.self, RACommand.self, EnrollCommand.self, MeterCommand.self, RecordCommand.self, VerifyCommand.self, COSEMCommand.self, StatusCommand.self, BenchCommand.self, DevCommand.self]
     )
 
     /// Errors a user caused print as one line naming the cause and the fix, with no usage text after them.

@@ -49,6 +49,7 @@ final class VirtualCardFixture: @unchecked Sendable {
                                                            "--sign-delay-ms", "\(signDelayMilliseconds)"], environment: pcscd.environment)
         _ = try card.waitForLine(containing: "inserted into vpcd", timeout: 20)
         process = card
+        try pcscd.waitForCard(in: reader == 0 ? PCSCDaemon.firstReader : PCSCDaemon.secondReader)
     }
 
     /// Takes the card out of the reader (its process stops and closes the connection to vpcd).

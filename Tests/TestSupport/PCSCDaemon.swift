@@ -124,6 +124,20 @@ public final class PCSCDaemon: @unchecked Sendable {
         }
     }
 
+    /// Waits until pcscd shows a card in `reader` (or none, with `present: false`). A virtual card is connected to vpcd
+    /// before pcscd notices it: pcscd polls vpcd's readers for presence.
+    public func waitForCard(in reader: String = PCSCDaemon.firstReader, present: Bool = true, timeout: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var listing = ""
+        while Date() < deadline {
+            listing = try run("/usr/bin/opensc-tool", ["--list-readers"], environment: environment).output
+            let shown = listing.split(separator: "\n").contains { $0.contains("Yes") && $0.contains(reader) }
+            if shown == present { return }
+            usleep(100_000)
+        }
+        throw TestSetupError("pcscd never showed \(present ? "a" : "no") card in \(reader): \(listing) \(log)")
+    }
+
     /// What pcscd logged (with -i -a: readers, cards and every APDU), for a failing test's message.
     public var log: String { (process?.stdoutLines ?? []).suffix(200).joined(separator: "\n") }
 
