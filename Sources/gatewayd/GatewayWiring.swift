@@ -122,7 +122,7 @@ struct GatewayWiring {
         logger.info("watching reader \"\(reader)\" for card removal (ATR \(state.atr.map { "\($0)" } ?? "none"))")
         let monitor = CardMonitor.start(reader: reader)
         return CardWatch(reader: reader, presence: CardPresenceFeed.stream(monitor: monitor, reader: reader), gate: gate, status: status,
-                         logger: logger) {
+                         logger: logger, releaseCard: { for key in keys { await key.token.release() } }) {
             for key in keys {
                 do {
                     try await key.checkPresent()

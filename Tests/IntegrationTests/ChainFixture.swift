@@ -240,7 +240,13 @@ final class ChainFixture: @unchecked Sendable {
             usleep(100_000)
         }
         if try condition() { return }
-        throw TestSetupError("\(what) did not happen within \(seconds) s; gatewayd stderr: \(gateway?.stderr.suffix(3000) ?? "-"); headend stderr: \(headEnd?.stderr.suffix(3000) ?? "-")")
+        throw TestSetupError("\(what) did not happen within \(seconds) s; gatewayd stderr: \(Self.telling(gateway?.stderr)); headend stderr: \(Self.telling(headEnd?.stderr))")
+    }
+
+    /// A daemon's log without its periodic summaries, which would crowd out the lines that tell what happened.
+    static func telling(_ log: String?) -> String {
+        guard let log else { return "-" }
+        return String(log.split(separator: "\n").filter { !$0.contains("] last ") }.joined(separator: "\n").suffix(4000))
     }
 
     /// `headend request` against the running head-end's control endpoint: exit status and the JSON it printed.

@@ -27,11 +27,13 @@ public struct CardWatch: Service {
     let logger: Logger
     /// Logs in again and finds the gateway's keys on the card now in the reader; throws what is wrong.
     let admitCard: @Sendable () async throws -> Void
+    /// Lets go of the pulled card (sessions, the middleware's handle), so the reader is free for the next card.
+    let releaseCard: @Sendable () async -> Void
     /// Tries for a card that answers slowly after insertion (the module may need a moment to see the new token).
     let attempts: Int
 
     public init(reader: String, presence: AsyncStream<Presence>, gate: TokenGate, status: StatusBoard, logger: Logger, attempts: Int = 5,
-                admitCard: @escaping @Sendable () async throws -> Void) {
+                releaseCard: @escaping @Sendable () async -> Void = {}, admitCard: @escaping @Sendable () async throws -> Void) {
         self.reader = reader
         self.presence = presence
         self.gate = gate
@@ -39,6 +41,7 @@ public struct CardWatch: Service {
         self.logger = logger
         self.attempts = attempts
         self.admitCard = admitCard
+        self.releaseCard = releaseCard
     }
 
     public func run() async throws {
@@ -62,10 +65,12 @@ public struct CardWatch: Service {
                     $0.tokenReason = line
                 }
                 status.error("card removed from reader \"\(reader)\": \(line)")
+                await releaseCard()
             case .present:
                 guard !present else { continue }
                 present = true
                 status.update { $0.cardPresent = true }
+                logger.info("card inserted in reader \"\(reader)\": checking that it is the gateway's card")
                 await admit()
             }
         }

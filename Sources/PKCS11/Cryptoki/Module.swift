@@ -59,10 +59,16 @@ public final class Module: Sendable {
         }
         functions = list
 
-        // OS locking: the module may be called from several threads (the session pool), and it should use the
-        // platform's mutexes rather than ask us for callbacks.
+        // The module is called from several threads (the lanes), so it must lock; it locks with our mutexes, which
+        // are recursive, rather than its own (no CKF_OS_LOCKING_OK, so PKCS#11 §5.4 says it uses the callbacks).
+        // OpenSC 0.23 relocks a mutex it already holds when a card is pulled in the middle of C_Login, and with its
+        // own non-recursive pthread mutexes that thread then waits for itself for ever (seen in the chain tests,
+        // the lane stuck in sc_unlock). A recursive mutex lets the call fail with "card removed" instead.
         var args = CK_C_INITIALIZE_ARGS()
-        args.flags = CK_FLAGS(CKF_OS_LOCKING_OK)
+        args.CreateMutex = RecursiveMutexCallbacks.create
+        args.DestroyMutex = RecursiveMutexCallbacks.destroy
+        args.LockMutex = RecursiveMutexCallbacks.lock
+        args.UnlockMutex = RecursiveMutexCallbacks.unlock
         let initRV = withUnsafeMutablePointer(to: &args) { list.pointee.C_Initialize(UnsafeMutableRawPointer($0)) }
         guard initRV == CKR_OK || initRV == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
             throw .moduleNotLoadable(path: path, reason: "C_Initialize returned \(ReturnValue(initRV).name)")
@@ -190,5 +196,42 @@ extension Module {
             return name
         }
         return fallback
+    }
+}
+
+/// The mutexes a module locks with (see `Module.init`): recursive pthread mutexes on the heap, handed to the module
+/// as opaque pointers.
+enum RecursiveMutexCallbacks {
+    static let create: CK_CREATEMUTEX = { slot in
+        guard let slot else { return CK_RV(CKR_ARGUMENTS_BAD) }
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        let made = pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+        guard made == 0 else {
+            mutex.deallocate()
+            return CK_RV(CKR_HOST_MEMORY)
+        }
+        slot.pointee = UnsafeMutableRawPointer(mutex)
+        return CK_RV(CKR_OK)
+    }
+
+    static let destroy: CK_DESTROYMUTEX = { raw in
+        guard let mutex = raw?.assumingMemoryBound(to: pthread_mutex_t.self) else { return CK_RV(CKR_MUTEX_BAD) }
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        return CK_RV(CKR_OK)
+    }
+
+    static let lock: CK_LOCKMUTEX = { raw in
+        guard let mutex = raw?.assumingMemoryBound(to: pthread_mutex_t.self) else { return CK_RV(CKR_MUTEX_BAD) }
+        return pthread_mutex_lock(mutex) == 0 ? CK_RV(CKR_OK) : CK_RV(CKR_GENERAL_ERROR)
+    }
+
+    static let unlock: CK_UNLOCKMUTEX = { raw in
+        guard let mutex = raw?.assumingMemoryBound(to: pthread_mutex_t.self) else { return CK_RV(CKR_MUTEX_BAD) }
+        return pthread_mutex_unlock(mutex) == 0 ? CK_RV(CKR_OK) : CK_RV(CKR_MUTEX_NOT_LOCKED)
     }
 }

@@ -241,6 +241,24 @@ public final class Token: Sendable {
         }
     }
 
+    /// Lets go of a token that was pulled out: drops every session and asks the module for its slots, which is when
+    /// OpenSC notices the card is gone and releases its PC/SC handle. Until then pcscd keeps a transaction the
+    /// pulled card left open (SCardEndTransaction fails once the card is gone) and holds every program, this one
+    /// included, off the reader, so the next card in it is never even powered. Nothing here fails: the token is
+    /// gone, and the next call finds it again (`recover`).
+    public func release() async {
+        _ = try? await lanes[0].run {
+            let slot = self.state.withLock { state in
+                state.loggedIn = false
+                state.openSessions = 0
+                state.generation += 1
+                return state.slot
+            }
+            _ = self.module.functions.pointee.C_CloseAllSessions(slot)
+            _ = try? self.module.slots(withTokenOnly: false)
+        }
+    }
+
     // MARK: What the token can do
 
     func supports(_ mechanism: CK_MECHANISM_TYPE) -> Bool {
