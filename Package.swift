@@ -170,6 +170,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard", "Signing"] + crypto),
+        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"]),
         .testTarget(name: "PKCS11Tests", dependencies: ["CPKCS11", "PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "PAC3200Simulator", "ConfigFiles", "TestSupport"]),
         .testTarget(

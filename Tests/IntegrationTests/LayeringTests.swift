@@ -70,6 +70,10 @@ struct LayeringTests {
             #expect(heavy.isEmpty, "\(name) links \(heavy.sorted())")
             #expect(!target.dependencies.contains("PKCS11"), "\(name) imports PKCS11; it should sign through Signing")
         }
+        // PC/SC stays a device layer: libpcsclite, nothing of PKCS#11 or the network.
+        let smartCard = try #require(targets["SmartCard"])
+        #expect(smartCard.dependencies == ["CPCSC"] && smartCard.products.isEmpty,
+                "SmartCard depends on \(smartCard.dependencies.sorted()) \(smartCard.products.sorted())")
         // The head-end's library signs acknowledgements and TLS handshakes through Signing; only its executable opens
         // the token, and only executables read YAML.
         let headEnd = try #require(targets["HeadEnd"])
