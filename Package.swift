@@ -206,7 +206,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "SmartCard", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto")] + x509 + observability,
+            dependencies: ["TestSupport", "Signing", "SmartCard", "VirtualCard", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto")] + x509 + observability,
             exclude: ["Fixtures"]
         ),
     ]

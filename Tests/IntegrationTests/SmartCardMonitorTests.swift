@@ -8,7 +8,7 @@ extension PCSCTests {
     struct SmartCardMonitor {
         static let first = PCSCDaemon.firstReader
         static let second = PCSCDaemon.secondReader
-        static let atr = ATR(ATROnlyCard.defaultATR)
+        static let atr = InProcessCard.atr
 
         @Test("the monitor starts with both readers, reports a card inserted with its ATR and removed, and stop ends the stream")
         func insertAndRemove() async throws {
@@ -22,7 +22,7 @@ extension PCSCTests {
             try await recorder.wait(for: .readerAppeared(Self.second))
             #expect(monitor.state(of: Self.first)?.cardPresent == false)
 
-            let card = try ATROnlyCard(address: daemon.vpcdAddress)
+            let card = try InProcessCard(address: daemon.vpcdAddress)
             defer { card.remove() }
             let inserted = try await recorder.wait(for: .cardInserted(reader: Self.first, atr: Self.atr))
             // The picture is updated before the event is handed out.
@@ -48,10 +48,10 @@ extension PCSCTests {
             try await recorder.wait(for: .readerAppeared(Self.first))
 
             // A card in the second reader first, seen by pcscd before the one in the first reader goes in.
-            let other = try ATROnlyCard(address: "127.0.0.1:\(daemon.vpcdPort + 1)", atr: [0x3B, 0x80, 0x80, 0x01, 0x01])
+            let other = try InProcessCard(address: "127.0.0.1:\(daemon.vpcdPort + 1)")
             defer { other.remove() }
             _ = try await SmartCardReaders.waitForCard(in: Self.second, present: true, daemon: daemon)
-            let card = try ATROnlyCard(address: daemon.vpcdAddress)
+            let card = try InProcessCard(address: daemon.vpcdAddress)
             defer { card.remove() }
             try await recorder.wait(for: .cardInserted(reader: Self.first, atr: Self.atr))
 
@@ -73,7 +73,7 @@ extension PCSCTests {
             for signal in [SIGTERM, SIGKILL] {
                 // A card in the reader when pcscd goes: the restart drops vpcd's connection, so it is gone after.
                 let start = recorder.all.count
-                let card = try ATROnlyCard(address: daemon.vpcdAddress)
+                let card = try InProcessCard(address: daemon.vpcdAddress)
                 defer { card.remove() }
                 let inserted = try await recorder.wait(for: .cardInserted(reader: Self.first, atr: Self.atr), after: start)
                 let before = recorder.all.count
@@ -91,7 +91,7 @@ extension PCSCTests {
 
                 // And it keeps reporting: a new card after the restart.
                 card.remove()
-                let again = try ATROnlyCard(address: daemon.vpcdAddress)
+                let again = try InProcessCard(address: daemon.vpcdAddress)
                 defer { again.remove() }
                 let reinserted = try await recorder.wait(for: .cardInserted(reader: Self.first, atr: Self.atr), after: back)
                 again.remove()
