@@ -18,6 +18,46 @@ chain_enroll() {
         --secret-env CHAIN_ENROLL_SECRET --key "$uri" --system-title "$title" --profile "$profile"
 }
 
+# chain_token_yaml: gateway.yaml's token and certificates: the development token, or with $card_state set (see
+# Scripts/lib/pcscd.sh) the virtual card in its reader through OpenSC, its certificates in files (enrolled with
+# chain_enroll_card; OpenSC stores none on a PIV card).
+chain_token_yaml() {
+    if [ -n "${card_state:-}" ]; then
+        cat <<YAML
+token:
+  module: $opensc_module
+  signing_key: "pkcs11:object=SIGN%20key;type=private?pin-source=file:$work/card.pin"
+  tls_key: "pkcs11:object=PIV%20AUTH%20key;type=private?pin-source=file:$work/card.pin"
+  reader: "$card_reader"
+certificates: { trust_anchors: $work/pki/ca.pem, signing: $work/card-sign.pem, tls: $work/card-tls.pem }
+YAML
+    else
+        cat <<YAML
+token:
+  signing_key: "pkcs11:token=gateway;object=meter-sign?pin-source=file:$pins/gateway.pin"
+  tls_key: "pkcs11:token=gateway;object=gateway-tls?pin-source=file:$pins/gateway.pin"
+certificates: { trust_anchors: $work/pki/ca.pem }
+YAML
+    fi
+}
+
+# chain_enroll_card: the card's two keys certified through the RA, the certificates in $work/card-{sign,tls}.pem
+# (enroll exits 3: the card takes no certificate through OpenSC, the file is the copy).
+chain_enroll_card() {
+    local key profile registration secret status
+    (umask 077; printf "%s" "${VIRTUAL_CARD_PIN:-123456}" > "$work/card.pin")
+    for pair in "SIGN%20key:sign" "PIV%20AUTH%20key:tls"; do
+        key="${pair%%:*}" profile="${pair##*:}"
+        registration="$($gatewayctl ra register --pki "$work/pki" --system-title "$gateway_title" --profile "$profile")"
+        secret="$(echo "$registration" | sed -n 's/.*(shown once): //p')"
+        status=0
+        CHAIN_ENROLL_SECRET="$secret" $gatewayctl enroll --module "$opensc_module" --url "https://127.0.0.1:$https_port" \
+            --ca "$work/pki/ca.pem" --secret-env CHAIN_ENROLL_SECRET --key "pkcs11:object=$key;type=private?pin-source=file:$work/card.pin" \
+            --system-title "$gateway_title" --profile "$profile" --out "$work/card-$profile.pem" > /dev/null 2>&1 || status=$?
+        [ "$status" = 0 ] || [ "$status" = 3 ] || { echo "enrolling the card's $profile key failed ($status)" >&2; return 1; }
+    done
+}
+
 # chain_configs METER_PORT HEADEND_PORT [CONTROL_PORT]: $work/gateway.yaml and $work/headend.yaml for the development
 # tokens; headend request talks to 127.0.0.1:CONTROL_PORT.
 chain_configs() {
@@ -36,10 +76,7 @@ YAML
     cat > "$work/gateway.yaml" <<YAML
 meter: { host: 127.0.0.1, port: $meter_port, poll_interval: 1s }
 identity: { system_title: $gateway_title, meter_number: "12345678", location: Demo substation }
-token:
-  signing_key: "pkcs11:token=gateway;object=meter-sign?pin-source=file:$pins/gateway.pin"
-  tls_key: "pkcs11:token=gateway;object=gateway-tls?pin-source=file:$pins/gateway.pin"
-certificates: { trust_anchors: $work/pki/ca.pem }
+$(chain_token_yaml)
 pki: { url: "https://127.0.0.1:$https_port", directory: "http://127.0.0.1:$http_port" }
 upstream: { host: 127.0.0.1, port: $headend_port, head_end_system_title: $headend_title }
 outbox: { path: $work/gateway/outbox.sqlite }
