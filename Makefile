@@ -69,7 +69,8 @@ test: build
 		[ -d "$$root" ] && flock --nonblock "$$root" rm -rf "$$root"; \
 	done; exit $$status
 
-## bench: the benchmarks (release build) on the development tokens, the whole chain last (Scripts/bench-chain.sh)
+## bench: the benchmarks (release build) on the development tokens, the whole chain (Scripts/bench-chain.sh), then the
+## virtual PIV card through a private pcscd and OpenSC next to SoftHSM and in the chain at 150 ms a signature (Scripts/bench-card.sh)
 bench: release tokens
 	@export SOFTHSM2_CONF=$(CURDIR)/Tokens/softhsm/softhsm2.conf; \
 	key="pkcs11:token=gateway;object=bench-p256?pin-source=file:$(CURDIR)/Tokens/softhsm/pins/gateway.pin"; \
@@ -78,6 +79,7 @@ bench: release tokens
 	.build/release/gatewayctl bench meter --seconds 3; \
 	.build/release/gatewayctl bench record "$$key" --seconds 2
 	Scripts/bench-chain.sh
+	Scripts/bench-card.sh
 
 ## fuzz: libFuzzer on every target (FUZZ_SECONDS each, default 60): COSEMFuzzer (the COSEM decoders) and VerifyFuzzer
 ## (frame and evidence verification with its reports); seeds in Fuzz/corpus, findings in Fuzz/findings
