@@ -13,6 +13,7 @@ headend_pid=""
 gatewayd_pid=""
 tail_pids=""
 cleanup() {
+    declare -F pcscd_stop > /dev/null && pcscd_stop
     for pid in $gatewayd_pid $headend_pid $simulator_pid $pkid_pid $tail_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
     rm -rf "$work"
 }
@@ -117,6 +118,21 @@ echo "one byte of the last frame changed:"
 printf '\x00' | dd of="$work/frame-3.bin" bs=1 seek=300 conv=notrunc status=none
 $gatewayctl verify --frame "$work/frame-3.bin" --ca "$work/pki/ca.pem" --crl "$work/crl.der" --cert "$work/meter-sign.crt" > "$work/verdict-x.txt" || true
 tail -1 "$work/verdict-x.txt"
+
+step "A smart card through PC/SC: a private pcscd, the virtual PIV card in vpcd's reader (a test instrument: its keys are files)"
+source Scripts/lib/pcscd.sh
+pcscd_start
+card_provision "$work/card"
+card_insert "$work/card" 0
+(umask 077; printf '123456' > "$work/card.pin")
+card_key="pkcs11:object=SIGN%20key;type=private?module-path=$opensc_module&pin-source=file:$work/card.pin"
+$gatewayctl token readers
+$gatewayctl token keys "pkcs11:object=SIGN%20key?module-path=$opensc_module&pin-source=file:$work/card.pin"
+echo "the reading signed on the card's 9C key (the PIN again before the signature), verified by openssl:"
+$gatewayctl token pubkey "$card_key" > "$work/card-sign.pem"
+$gatewayctl token sign "$card_key" --in "$work/reading.txt" --out "$work/card.sig"
+openssl dgst -sha256 -verify "$work/card-sign.pem" -signature "$work/card.sig" "$work/reading.txt"
+pcscd_stop
 
 step "The whole chain: the gateway's TLS key and the head-end's two keys enrolled through the RA"
 source Scripts/lib/chain.sh
