@@ -53,7 +53,7 @@ public struct SigningStage: Service {
                 while !Task.isCancelled {
                     if !gate.state.isOpen {
                         // A shutdown ends the wait: what is unsigned stays in the outbox for the next start.
-                        _ = try? await cancelWhenGracefulShutdown { await gate.waitUntilOpen() }
+                        await cancelWhenGracefulShutdown { await gate.waitUntilOpen() }
                         if Task.isCancelled || Task.isShuttingDownGracefully { return }
                     }
                     do {
