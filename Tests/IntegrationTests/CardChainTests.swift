@@ -13,19 +13,30 @@ extension PCSCTests {
             gateway.stderr.components(separatedBy: "uplink connected").count - 1
         }
 
+        /// pcscd, the chain with the gateway's keys on the card, headend and gatewayd running, three readings delivered.
+        func runningChain() throws -> (pcscd: PCSCDaemon, chain: ChainFixture, card: VirtualCardFixture, gateway: BackgroundProcess) {
+            let pcscd = try PCSCDaemon.start()
+            do {
+                let chain = try ChainFixture(card: pcscd)
+                let card = try #require(chain.card)
+                try chain.startHeadEnd()
+                let gateway = try chain.startGateway()
+                try chain.eventually(60, "three readings delivered with the card's keys") { chain.deliveredLines.count >= 3 }
+                return (pcscd, chain, card, gateway)
+            } catch {
+                pcscd.stop()
+                throw error
+            }
+        }
+
         func delivered(_ chain: ChainFixture) -> [UInt64] {
             chain.deliveredLines.compactMap { line in UInt64(line.dropFirst("delivered #".count).prefix { $0.isNumber }) }
         }
 
         @Test("the card out for 10 s: polling goes on, signing and the uplink wait, status says card removed; back: the backlog in order, TLS again with the card")
         func removal() throws {
-            let pcscd = try PCSCDaemon.start()
+            let (pcscd, chain, card, gateway) = try runningChain()
             defer { pcscd.stop() }
-            let chain = try ChainFixture(card: pcscd)
-            let card = try #require(chain.card)
-            try chain.startHeadEnd()
-            let gateway = try chain.startGateway()
-            try chain.eventually(60, "three readings delivered with the card's keys") { chain.deliveredLines.count >= 3 }
             let connectsBefore = connects(gateway)
 
             card.remove()
@@ -55,12 +66,8 @@ extension PCSCTests {
 
         @Test("pcscd restarted (and killed) while gatewayd runs: nothing lost, signing and TLS come back by themselves")
         func pcscdRestart() throws {
-            let pcscd = try PCSCDaemon.start()
+            let (pcscd, chain, _, gateway) = try runningChain()
             defer { pcscd.stop() }
-            let chain = try ChainFixture(card: pcscd)
-            try chain.startHeadEnd()
-            let gateway = try chain.startGateway()
-            try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
 
             for signal in [SIGTERM, SIGKILL] {
                 let deliveredBefore = chain.deliveredLines.count
@@ -77,15 +84,10 @@ extension PCSCTests {
 
         @Test("another card in the reader is refused with a line that says so; the gateway's own card is taken back")
         func differentCard() throws {
-            let pcscd = try PCSCDaemon.start()
+            let (pcscd, chain, card, gateway) = try runningChain()
             defer { pcscd.stop() }
-            let chain = try ChainFixture(card: pcscd)
-            let card = try #require(chain.card)
             let stranger = chain.hsm.path("stranger-card")
             try VirtualCardFixture.provision(state: stranger)
-            try chain.startHeadEnd()
-            let gateway = try chain.startGateway()
-            try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
 
             card.remove()
             try chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
@@ -106,13 +108,8 @@ extension PCSCTests {
 
         @Test("a card whose PIN was blocked elsewhere: the gateway says so once, with the fix, stops trying, and keeps polling")
         func blockedPIN() throws {
-            let pcscd = try PCSCDaemon.start()
+            let (pcscd, chain, card, gateway) = try runningChain()
             defer { pcscd.stop() }
-            let chain = try ChainFixture(card: pcscd)
-            let card = try #require(chain.card)
-            try chain.startHeadEnd()
-            let gateway = try chain.startGateway()
-            try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
 
             // The card taken to the other reader, and three wrong PINs there: as a person with the wrong PIN would.
             card.remove()
