@@ -49,7 +49,7 @@ struct BenchSigners: AsyncParsableCommand {
             header: ["key", "sig/s", "p50 ms", "p99 ms", "throughput vs first", "p50 vs first"],
             rows: rows.map { name, stage in
                 [name, format(stage.perSecond, 0), format(stage.percentile(0.5), 3), format(stage.percentile(0.99), 3),
-                 format(stage.perSecond / baseline.perSecond, 3), format(stage.percentile(0.5) / baseline.percentile(0.5), 1) + "x"]
+                 format(stage.perSecond / baseline.perSecond, 4), format(stage.percentile(0.5) / baseline.percentile(0.5), 1) + "x"]
             }
         )
     }
