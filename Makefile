@@ -62,7 +62,7 @@ test: build
 		status=0; $(SWIFT) test --skip-build --skip '$(FLOOD_SUITES)|$(DAEMON_SUITES)' || status=$$?; \
 	fi; rm -f $$log; \
 	$(SWIFT) test --skip-build --filter '$(FLOOD_SUITES)' || status=$$?; \
-	$(SWIFT) test --skip-build --filter 'ChainTests' || status=$$?; \
+	$(SWIFT) test --skip-build --filter 'IntegrationTests.ChainTests/' || status=$$?; \
 	$(SWIFT) test --skip-build --filter 'HeadEndDaemonTests' || status=$$?; \
 	$(SWIFT) test --skip-build --filter 'PCSCTests' || status=$$?; \
 	for root in "$${TMPDIR:-/tmp}"/gateway-tests-*; do \

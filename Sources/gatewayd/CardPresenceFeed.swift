@@ -28,8 +28,18 @@ enum CardPresenceFeed {
                 }
                 continuation.finish()
             }
+            // While the reader is empty, say so again every few seconds: each time CardWatch lets go of the card's
+            // middleware again (`releaseCard`), so a PC/SC transaction leaked after the first release cannot keep
+            // the next card out of the reader.
+            let reminder = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(3))
+                    if monitor.state(of: reader)?.cardPresent != true { continuation.yield(.absent("the reader is still empty")) }
+                }
+            }
             continuation.onTermination = { _ in
                 task.cancel()
+                reminder.cancel()
                 monitor.stop()
             }
         }

@@ -122,7 +122,17 @@ struct GatewayWiring {
         logger.info("watching reader \"\(reader)\" for card removal (ATR \(state.atr.map { "\($0)" } ?? "none"))")
         let monitor = CardMonitor.start(reader: reader)
         return CardWatch(reader: reader, presence: CardPresenceFeed.stream(monitor: monitor, reader: reader), gate: gate, status: status,
-                         logger: logger, releaseCard: { for key in keys { await key.token.release() } }) {
+                         logger: logger, releaseCard: {
+            // Sessions first, then the module itself: only a restart makes OpenSC give pcscd back a transaction the
+            // pulled card left open (Module.restart), without which the next card in the reader is never powered.
+            for key in keys { await key.token.release() }
+            let modules = Dictionary(keys.map { (ObjectIdentifier($0.token.module), $0.token.module) }) { first, _ in first }
+            for module in modules.values {
+                if await !module.restart() {
+                    logger.error("the PKCS#11 module \(module.path) could not be restarted after the card left (a call did not return); if the next card is not seen, restart gatewayd")
+                }
+            }
+        }) {
             for key in keys {
                 do {
                     try await key.checkPresent()

@@ -130,7 +130,9 @@ public final class PCSCDaemon: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         var listing = ""
         while Date() < deadline {
-            listing = try run("/usr/bin/opensc-tool", ["--list-readers"], environment: environment).output
+            // Bounded: a client that pcscd holds off the reader (a transaction a pulled card left open) would wait
+            // for ever, and the test with it.
+            listing = try run("/usr/bin/timeout", ["5", "/usr/bin/opensc-tool", "--list-readers"], environment: environment).output
             let shown = listing.split(separator: "\n").contains { $0.contains("Yes") && $0.contains(reader) }
             if shown == present { return }
             usleep(100_000)
@@ -139,7 +141,10 @@ public final class PCSCDaemon: @unchecked Sendable {
     }
 
     /// What pcscd logged (with -i -a: readers, cards and every APDU), for a failing test's message.
-    public var log: String { (process?.stdoutLines ?? []).suffix(200).joined(separator: "\n") }
+    public var log: String {
+        // Without the APDUs and their answers, which would crowd out what happened to readers, cards and locks.
+        (process?.stdoutLines ?? []).filter { !$0.contains("APDU: ") && !$0.contains("SW: ") }.suffix(120).joined(separator: "\n")
+    }
 
     deinit { _ = process?.stop(signal: SIGKILL) }
 

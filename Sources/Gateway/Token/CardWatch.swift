@@ -27,7 +27,8 @@ public struct CardWatch: Service {
     let logger: Logger
     /// Logs in again and finds the gateway's keys on the card now in the reader; throws what is wrong.
     let admitCard: @Sendable () async throws -> Void
-    /// Lets go of the pulled card (sessions, the middleware's handle), so the reader is free for the next card.
+    /// Lets go of the pulled card (sessions, the middleware's handle), so the reader is free for the next card; called
+    /// on removal and again at each reminder that the reader is still empty.
     let releaseCard: @Sendable () async -> Void
     /// Tries for a card that answers slowly after insertion (the module may need a moment to see the new token).
     let attempts: Int
@@ -54,7 +55,10 @@ public struct CardWatch: Service {
         for await event in presence.cancelOnGracefulShutdown() {
             switch event {
             case .absent(let why):
-                guard present else { continue }
+                guard present else {
+                    await releaseCard()  // a reminder while the reader is empty (see releaseCard)
+                    continue
+                }
                 present = false
                 gate.set(.cardRemoved(reader: reader))
                 let line = "\(why): signing stops, polling goes on, readings wait unsigned in the outbox; insert the gateway's card"

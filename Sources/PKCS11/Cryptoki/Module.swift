@@ -1,4 +1,5 @@
 import CPKCS11
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -58,7 +59,11 @@ public final class Module: Sendable {
             throw .moduleNotLoadable(path: path, reason: "C_GetFunctionList returned \(ReturnValue(rv).name)")
         }
         functions = list
+        try initialize()
+    }
 
+    /// C_Initialize with our locking callbacks; already initialised counts as done.
+    private func initialize() throws(PKCS11Error) {
         // The module is called from several threads (the lanes), so it must lock; it locks with our mutexes, which
         // are recursive, rather than its own (no CKF_OS_LOCKING_OK, so PKCS#11 §5.4 says it uses the callbacks).
         // OpenSC 0.23 relocks a mutex it already holds when a card is pulled in the middle of C_Login, and with its
@@ -69,10 +74,44 @@ public final class Module: Sendable {
         args.DestroyMutex = RecursiveMutexCallbacks.destroy
         args.LockMutex = RecursiveMutexCallbacks.lock
         args.UnlockMutex = RecursiveMutexCallbacks.unlock
-        let initRV = withUnsafeMutablePointer(to: &args) { list.pointee.C_Initialize(UnsafeMutableRawPointer($0)) }
+        let initRV = withUnsafeMutablePointer(to: &args) { functions.pointee.C_Initialize(UnsafeMutableRawPointer($0)) }
         guard initRV == CKR_OK || initRV == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
             throw .moduleNotLoadable(path: path, reason: "C_Initialize returned \(ReturnValue(initRV).name)")
         }
+    }
+
+    /// The lanes of every token opened on this module, so that a restart (`restart`) can hold them all.
+    private let lanes = Mutex<[WeakLane]>([])
+
+    func register(_ new: [Lane]) {
+        lanes.withLock { lanes in
+            lanes.removeAll { $0.lane == nil }
+            lanes += new.map(WeakLane.init)
+        }
+    }
+
+    /// Finalises the module and initialises it again, with every token's lanes held meanwhile: the one way to make a
+    /// smart-card module let go of everything it holds in pcscd. OpenSC 0.23 leaks a PC/SC transaction when a card is
+    /// pulled between a context-specific login and the signature (its lock count never returns to zero, so it never
+    /// ends the transaction nor disconnects), and pcscd then holds every program off that reader, so the next card in
+    /// it is never even powered; finalising releases the PC/SC context and with it the transaction. Every session
+    /// and login is gone afterwards: tokens must have been `release()`d first, so their next call starts afresh.
+    /// Gives up (returns false) if a lane does not come to a stop within `timeout`, rather than finalise under a call.
+    public func restart(timeout: Duration = .seconds(5)) async -> Bool {
+        let held = lanes.withLock { $0.compactMap(\.lane) }
+        return (try? await offloaded {
+            let parked = DispatchGroup()
+            let released = DispatchSemaphore(value: 0)
+            for lane in held { lane.park(parked: parked, released: released) }
+            defer { for _ in held { released.signal() } }
+            let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            guard parked.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return false }
+            try self.slotTable.withLock { _ throws(PKCS11Error) in
+                _ = self.functions.pointee.C_Finalize(nil)
+                try self.initialize()
+            }
+            return true
+        }) ?? false
     }
 
     /// The module at `path`, loaded off the caller's thread: C_Initialize of a smart-card module talks to pcscd
@@ -234,4 +273,10 @@ enum RecursiveMutexCallbacks {
         guard let mutex = raw?.assumingMemoryBound(to: pthread_mutex_t.self) else { return CK_RV(CKR_MUTEX_BAD) }
         return pthread_mutex_unlock(mutex) == 0 ? CK_RV(CKR_OK) : CK_RV(CKR_MUTEX_NOT_LOCKED)
     }
+}
+
+/// A lane the module knows of without keeping it alive.
+struct WeakLane: Sendable {
+    weak var lane: Lane?
+    init(_ lane: Lane) { self.lane = lane }
 }

@@ -45,6 +45,16 @@ final class Lane: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Holds the lane's queue once the work before it is done, until `released` is signalled; `parked` is left when
+    /// the queue has reached the hold. For a module restart, which no session may run across.
+    func park(parked: DispatchGroup, released: DispatchSemaphore) {
+        parked.enter()
+        queue.async {
+            parked.leave()
+            released.wait()
+        }
+    }
+
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }

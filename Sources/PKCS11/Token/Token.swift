@@ -67,6 +67,7 @@ public final class Token: Sendable {
         self.environment = environment
         self.state = Mutex(State(slot: slot.id, info: info, mechanisms: mechanisms, pinSource: pinSource))
         self.lanes = (0..<max(1, min(maxSessions, tokenLimit))).map { Lane(name: "pkcs11 \(info.label) \($0)") }
+        module.register(lanes)
     }
 
     /// Runs `body` on the token's first lane thread, so that its token calls run inline with no thread hop.
