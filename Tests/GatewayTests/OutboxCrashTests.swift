@@ -107,12 +107,13 @@ struct OutboxCrashTests {
     /// the file (new, so both may also run its migration at once) and takes 300 readings, printing each id.
     static func takeAfterSibling(path: String, directory: String, index: Int) async throws {
         _ = FileManager.default.createFile(atPath: "\(directory)/ready-\(index)", contents: Data())
-        let deadline = Date().addingTimeInterval(30)
+        // Generous: on a loaded machine the sibling copy of the test binary can take long to start.
+        let deadline = Date().addingTimeInterval(120)
         while !(0..<2).allSatisfy({ FileManager.default.fileExists(atPath: "\(directory)/ready-\($0)") }) {
             guard Date() < deadline else { exit(3) }
             usleep(500)
         }
-        let outbox = try Outbox(path: path, limit: 100_000, busyTimeout: .seconds(30))
+        let outbox = try Outbox(path: path, limit: 100_000, busyTimeout: .seconds(120))
         for _ in 0..<300 { print("taken \(try await Readings.take(outbox).transactionID)") }
         fflush(nil)
     }
