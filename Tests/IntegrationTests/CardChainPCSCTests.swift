@@ -106,6 +106,30 @@ extension PCSCTests {
             #expect(try chain.statusField("token") as? String == "ready")
         }
 
+        @Test("enroll keeps a certificate the PIV card will not take (exit 3, the file); a wrong PIN at start exits 78, which systemd does not restart")
+        func enrollAndWrongPINAtStart() throws {
+            let pcscd = try PCSCDaemon.start()
+            defer { pcscd.stop() }
+            let chain = try ChainFixture(card: pcscd)
+            let card = try #require(chain.card)
+
+            let out = chain.hsm.path("again.pem")
+            let enrolled = try card.enroll(chain.pki, uri: card.signingKey + "?pin-source=file:\(chain.gatewayPINFile)",
+                                           title: ChainFixture.gatewayTitle, profile: "sign", out: out)
+            #expect(enrolled.status == 3, "\(enrolled.output) \(enrolled.stderr)")
+            #expect(enrolled.output.contains("written to \(out), NOT stored on token"), "\(enrolled.output)")
+            #expect(enrolled.stderr.contains("did not take the certificate") && enrolled.stderr.contains(out), "\(enrolled.stderr)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("-----BEGIN CERTIFICATE-----"))
+
+            let config = try String(contentsOfFile: chain.gatewayConfig, encoding: .utf8)
+            let wrong = chain.hsm.file("gateway-wrong-pin.yaml", Data(config.replacingOccurrences(
+                of: chain.gatewayPINFile, with: try chain.hsm.pinFile("999999")).utf8))
+            let started = try run(gatewaydPath, ["--config", wrong], environment: chain.gatewayEnvironment)
+            #expect(started.status == 78, "\(started.stderr)")
+            let lines = started.stderr.split(separator: "\n").filter { $0.hasPrefix("gatewayd: ") }
+            #expect(lines.count == 1 && lines[0].contains("wrong PIN"), "\(started.stderr)")
+        }
+
         @Test("a card whose PIN was blocked elsewhere: the gateway says so once, with the fix, stops trying, and keeps polling")
         func blockedPIN() throws {
             let (pcscd, chain, card, gateway) = try runningChain()

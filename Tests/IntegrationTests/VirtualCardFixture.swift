@@ -76,7 +76,8 @@ final class VirtualCardFixture: @unchecked Sendable {
 
     /// Enrolls the card key `uri` through the RA: the certificate lands in `out` (OpenSC's PIV driver takes none
     /// onto the card, so enroll exits 3 after saving it).
-    func enroll(_ pki: PKIDFixture, uri: String, title: String, profile: String, out: String) throws {
+    @discardableResult
+    func enroll(_ pki: PKIDFixture, uri: String, title: String, profile: String, out: String) throws -> ProcessResult {
         let secret = try pki.register(title, profile: profile)
         let enrolled = try gatewayctl(["enroll", "--url", pki.url, "--ca", pki.pki + "/ca.pem", "--secret-env", "CARD_SECRET",
                                        "--key", uri, "--system-title", title, "--profile", profile, "--out", out],
@@ -84,5 +85,6 @@ final class VirtualCardFixture: @unchecked Sendable {
         guard enrolled.status == 0 || enrolled.status == 3, FileManager.default.fileExists(atPath: out) else {
             throw TestSetupError("enroll \(uri) on the virtual card (\(enrolled.status)): \(enrolled.stderr)")
         }
+        return enrolled
     }
 }
