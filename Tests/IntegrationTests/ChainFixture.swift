@@ -280,21 +280,3 @@ final class ChainFixture: @unchecked Sendable {
     /// The gateway's deliveries so far, by its stdout lines.
     var deliveredLines: [String] { gateway?.stdoutLines.filter { $0.hasPrefix("delivered #") } ?? [] }
 }
-
-/// A free port on 127.0.0.1 (bound and released; the test binds it again at once).
-enum LoopbackPort {
-    static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw TestSetupError("no free port: errno \(errno)") }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: actual.sin_port))
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 /// A virtual PIV card (`gatewayctl dev virtual-card`) in the first reader of a test's pcscd, with two keys made on
 /// it: 9C (digital signature, PIN before every signature) for records and 9A (PIV authentication) for TLS. OpenSC
@@ -57,7 +58,10 @@ final class VirtualCardFixture: @unchecked Sendable {
             // Waiting for release of lock") after a card left during a transaction, even once every client let go,
             // and powers no card in that reader again until it restarts. An administrator restarts pcscd then; so does
             // the test, loudly, and gatewayd rides through the restart as it must (CardChain/pcscdRestart).
-            print("VirtualCardFixture: pcscd held \(name) locked after the card was pulled; restarting pcscd (\(error))")
+            // Shown in the test report as a known issue (not a pass that hides it, not a failure of what is tested).
+            withKnownIssue("pcscd 1.9.9 held \(name) locked after the card was pulled; pcscd restarted", isIntermittent: true) {
+                Issue.record("\(error)")
+            }
             try pcscd.restart()
             try pcscd.waitForCard(in: name, timeout: 20)
         }

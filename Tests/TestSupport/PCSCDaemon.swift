@@ -151,8 +151,8 @@ public final class PCSCDaemon: @unchecked Sendable {
     /// A free loopback port whose successor is free too: vpcd opens one listener per reader.
     private static func freePortPair() throws -> UInt16 {
         for _ in 0..<50 {
-            let first = try bindFree(port: 0)
-            guard first.port < UInt16.max, let second = try? bindFree(port: first.port + 1) else {
+            let first = try LoopbackPort.bind(port: 0, anyAddress: true)
+            guard first.port < UInt16.max, let second = try? LoopbackPort.bind(port: first.port + 1, anyAddress: true) else {
                 close(first.socket)
                 continue
             }
@@ -161,26 +161,5 @@ public final class PCSCDaemon: @unchecked Sendable {
             return first.port
         }
         throw TestSetupError("no two adjacent free ports for vpcd")
-    }
-
-    private static func bindFree(port: UInt16) throws -> (socket: Int32, port: UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = INADDR_ANY
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw TestSetupError("port \(port) is taken")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, UInt16(bigEndian: address.sin_port))
     }
 }

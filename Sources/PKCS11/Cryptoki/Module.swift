@@ -104,8 +104,10 @@ public final class Module: Sendable {
             let released = DispatchSemaphore(value: 0)
             for lane in held { lane.park(parked: parked, released: released) }
             defer { for _ in held { released.signal() } }
-            let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-            guard parked.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return false }
+            let (seconds, attoseconds) = timeout.components
+            guard parked.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))) == .success else {
+                return false
+            }
             try self.slotTable.withLock { _ throws(PKCS11Error) in
                 _ = self.functions.pointee.C_Finalize(nil)
                 try self.initialize()

@@ -118,7 +118,7 @@ public final class Token: Sendable {
             do {
                 return try self.attempt(on: lane, login: login, body)
             } catch let PKCS11Error.call(_, rv) where rv.invalidatesSessions {
-                try self.recover(after: rv, failedGeneration: lane.sessionGeneration)
+                try self.recover(failedGeneration: lane.sessionGeneration)
                 return try self.attempt(on: lane, login: login, body)
             }
         }
@@ -202,17 +202,11 @@ public final class Token: Sendable {
 
     /// Starts over after the token went away or was reset: drops every session, finds the token again by URI,
     /// and refreshes what it reports. Callers' object handles become stale through the new generation.
-    private func recover(after rv: ReturnValue, failedGeneration: Int) throws(PKCS11Error) {
-        let (oldSlot, label, current) = state.withLock { ($0.slot, $0.info.label, $0.generation) }
+    private func recover(failedGeneration: Int) throws(PKCS11Error) {
+        let (label, current) = state.withLock { ($0.info.label, $0.generation) }
         // Another lane recovered since this one's call began: its work stands, just retry.
         guard current == failedGeneration else { return }
-        // Other lanes' sessions die with this; they notice the new generation and open fresh ones.
-        _ = module.functions.pointee.C_CloseAllSessions(oldSlot)
-        state.withLock { state in
-            state.loggedIn = false
-            state.openSessions = 0
-            state.generation += 1
-        }
+        dropSessions()
         let slot: Slot
         do {
             slot = try Token.selectSlot(uri, module: module)
@@ -238,7 +232,7 @@ public final class Token: Sendable {
             self.state.withLock { state in
                 if case .pinLocked = state.rejectedPIN?.error { state.rejectedPIN = nil }
             }
-            try self.recover(after: ReturnValue(CK_RV(CKR_DEVICE_REMOVED)), failedGeneration: self.generation)
+            try self.recover(failedGeneration: self.generation)
         }
     }
 
@@ -249,14 +243,20 @@ public final class Token: Sendable {
     /// gone, and the next call finds it again (`recover`).
     public func release() async {
         _ = try? await lanes[0].run {
-            let slot = self.state.withLock { state in
-                state.loggedIn = false
-                state.openSessions = 0
-                state.generation += 1
-                return state.slot
-            }
-            _ = self.module.functions.pointee.C_CloseAllSessions(slot)
+            self.dropSessions()
             _ = try? self.module.slots(withTokenOnly: false)
+        }
+    }
+
+    /// Closes every session of the token and starts a new generation: the login goes with the sessions, and every
+    /// lane notices the generation and opens a fresh session (with handles looked up again) on its next call.
+    /// Closed before the generation moves on, so that no session a lane opens for the new generation is closed too.
+    private func dropSessions() {
+        _ = module.functions.pointee.C_CloseAllSessions(state.withLock { $0.slot })
+        state.withLock { state in
+            state.loggedIn = false
+            state.openSessions = 0
+            state.generation += 1
         }
     }
 
