@@ -135,6 +135,32 @@ struct ValidationTests {
         #expect(try await validator(policy: grace).validate(fresh, profile: .sign, at: dayAfter).isValid)
     }
 
+    @Test("superseded, affiliation changed, cessation: what was signed before the revocation date still verifies; compromise reaches back",
+          arguments: CRLReason.allCases)
+    func revocationReachingBack(reason: CRLReason) async throws {
+        let revokedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        try await authority.revoke(serial: CertificateSerial(signCertificate.serialNumber), reason: reason, now: revokedAt)
+        let validator = try validator()
+        let before = await validator.validate(signCertificate, profile: .sign, signedAt: revokedAt.addingTimeInterval(-60))
+        let after = await validator.validate(signCertificate, profile: .sign, signedAt: revokedAt.addingTimeInterval(60))
+        let undated = await validator.validate(signCertificate, profile: .sign)
+        let forgiving: Set<CRLReason> = [.superseded, .affiliationChanged, .cessationOfOperation]
+        #expect(before.isValid == forgiving.contains(reason), "signed a minute before a revocation for \(reason)")
+        #expect(after.failure?.isRetryable == false, "signed a minute after a revocation for \(reason): \(after)")
+        #expect(!undated.isValid, "a revoked certificate checked for now (a TLS peer) passed for \(reason)")
+    }
+
+    @Test("a verdict that rests on the signing time is not kept for the next check")
+    func revokedPassIsNotCached() async throws {
+        let revokedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        try await authority.revoke(serial: CertificateSerial(signCertificate.serialNumber), reason: .superseded, now: revokedAt)
+        var validator = try validator()
+        validator.cache = ValidationCache()
+        #expect(await validator.validate(signCertificate, profile: .sign, signedAt: revokedAt.addingTimeInterval(-60)).isValid)
+        #expect(!(await validator.validate(signCertificate, profile: .sign, signedAt: revokedAt.addingTimeInterval(60)).isValid))
+        #expect(!(await validator.validate(signCertificate, profile: .sign).isValid))
+    }
+
     @Test("a CRL reads back as written; a CRL signed by another key or a mangled one is refused, never a crash")
     func crlParsing() async throws {
         try await authority.revoke(serial: signCertificate.serialNumber.bytes.hexString, reason: .superseded)

@@ -97,7 +97,10 @@ public struct RecordVerifier: Sendable {
                                                convention: convention, what: "frame")
         result.check(.signature, signature.passed, signature.detail)
 
-        let trusted = await SignerChecks.certificate(certificate, validator: validator, at: time)
+        // A record is evidence of the time it was signed: a certificate revoked since for a reason that does not
+        // reach back (a renewal's superseded) still vouches for it (`CRLReason.reachesBack`).
+        let signedAt = frame.dateTime?.unixTime.map { Date(timeIntervalSince1970: Double($0.seconds) + Double($0.hundredths) / 100) }
+        let trusted = await SignerChecks.certificate(certificate, validator: validator, at: time, signedAt: signedAt)
         result.certificateFailure = trusted.failure
         result.check(.certificate, trusted.passed, trusted.detail)
 

@@ -22,10 +22,11 @@ enum SignerChecks {
         }
     }
 
-    /// The validator's verdict on `certificate` as a signing certificate, with its typed failure.
-    static func certificate(_ certificate: Certificate, validator: CertificateValidator, at time: Date) async
+    /// The validator's verdict on `certificate` as a signing certificate, with its typed failure. `signedAt` is the
+    /// signed object's own date-time, for a record kept as evidence (see `CertificateValidator.validate`).
+    static func certificate(_ certificate: Certificate, validator: CertificateValidator, at time: Date, signedAt: Date? = nil) async
         -> (passed: Bool, detail: String, failure: CertificateValidationFailure?) {
-        switch await validator.validate(certificate, profile: .sign, at: time) {
+        switch await validator.validate(certificate, profile: .sign, at: time, signedAt: signedAt) {
         case .valid(let chain): (true, "chains to \(chain.last?.subject.description ?? "?"), signing profile, not revoked", nil)
         case .invalid(let failure): (false, failure.description, failure)
         }

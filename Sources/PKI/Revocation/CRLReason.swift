@@ -14,6 +14,20 @@ public enum CRLReason: Int, Sendable, Hashable, CaseIterable, CustomStringConver
         self = reason
     }
 
+    /// Whether a revocation for this reason also withdraws trust from what the key signed before the revocation date.
+    ///
+    /// Superseded, affiliation changed and cessation of operation say the certificate is no longer needed, not that
+    /// its key was misused: a frame the key signed before the revocation is as genuine as it was when signed, and a
+    /// gateway's backlog that crosses a renewal must still be stored. Key or CA compromise (and every other reason,
+    /// unspecified included) reaches back: whoever holds a compromised key can also write an old date into a frame,
+    /// so no date it signed can be believed.
+    public var reachesBack: Bool {
+        switch self {
+        case .superseded, .affiliationChanged, .cessationOfOperation: false
+        case .unspecified, .keyCompromise, .caCompromise, .certificateHold, .privilegeWithdrawn: true
+        }
+    }
+
     public var description: String {
         switch self {
         case .unspecified: "unspecified"

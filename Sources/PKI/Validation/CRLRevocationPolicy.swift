@@ -7,11 +7,18 @@ import X509
 /// policy), so a revoked certificate fails the chain itself rather than a check after it. Every certificate below
 /// the root is looked up in its issuer's newest CRL that the issuer signed. Without such a CRL, or with one past
 /// its nextUpdate (plus the grace), the status is unavailable: refused when failing closed, passed otherwise.
+///
+/// A leaf revoked for a reason that does not reach back (`CRLReason.reachesBack`: superseded, affiliation changed,
+/// cessation of operation) still verifies what it signed before the revocation date, when the caller says when the
+/// signature was made (`signedAt`, a record's signed date-time).
 struct CRLRevocationPolicy: VerifierPolicy {
     let crls: [ParsedCRL]
     let failClosed: Bool
     let staleGrace: TimeInterval
     let time: Date
+    /// When the checked signature was made, as the signed object says; nil for a check of the certificate now
+    /// (a TLS peer, a live request).
+    let signedAt: Date?
     let log: FailureLog
 
     let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = []
@@ -31,6 +38,10 @@ struct CRLRevocationPolicy: VerifierPolicy {
                     subject: subject, detail: "the CRL from \(issuer.subject) expired at \(CertificateValidationFailure.format(next)); fetch a fresh CRL"))
             }
             if let revoked = crl.revocation(of: certificate) {
+                if certificate == chain.leaf, let signedAt, !revoked.reason.reachesBack, signedAt < revoked.date {
+                    log.notePassedRevoked()
+                    continue
+                }
                 return refuse(.revoked(subject: subject, serial: CertificateSerial(certificate.serialNumber).description, date: revoked.date, reason: revoked.reason))
             }
         }

@@ -55,13 +55,18 @@ public struct CertificateValidator: Sendable {
 
     /// Builds a path to a trust anchor on which every policy holds: RFC 5280 (validity, constraints), the profile,
     /// and revocation of every certificate in it.
-    public func validate(_ leaf: Certificate, profile: CertificateProfile, at time: Date = Date()) async -> Result {
+    ///
+    /// - Parameter signedAt: when the signature to be trusted was made, as the signed object states it (a record's
+    ///   date-time). A leaf revoked after that time for a reason that does not reach back (superseded, affiliation
+    ///   changed, cessation of operation) is still trusted for it; nil trusts nothing revoked.
+    public func validate(_ leaf: Certificate, profile: CertificateProfile, at time: Date = Date(), signedAt: Date? = nil) async -> Result {
         let basis = cacheBasis
         if let cache, let basis, let chain = cache.chain(for: leaf, profile: profile, basis: basis, at: time) {
             return .valid(chain: chain)
         }
-        let result = await build(leaf, profile: profile, at: time)
-        if let cache, let basis, case .valid(let chain) = result {
+        let log = FailureLog()
+        let result = await build(leaf, profile: profile, at: time, signedAt: signedAt, log: log)
+        if let cache, let basis, !log.passedARevokedLeaf, case .valid(let chain) = result {
             cache.keep(chain, for: leaf, profile: profile, basis: basis, crls: crls, at: time)
         }
         return result
@@ -78,8 +83,7 @@ public struct CertificateValidator: Sendable {
         }
     }
 
-    private func build(_ leaf: Certificate, profile: CertificateProfile, at time: Date) async -> Result {
-        let log = FailureLog()
+    private func build(_ leaf: Certificate, profile: CertificateProfile, at time: Date, signedAt: Date?, log: FailureLog) async -> Result {
         let roots = CertificateStore(trustAnchors)
         let outcome: CertificateValidationResult
         switch policy.revocation {
@@ -93,7 +97,7 @@ public struct CertificateValidator: Sendable {
             var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy(validationTime: time)
                 ProfilePolicy(profile: profile, log: log)
-                CRLRevocationPolicy(crls: crls, failClosed: policy.failClosed, staleGrace: policy.staleCRLGrace, time: time, log: log)
+                CRLRevocationPolicy(crls: crls, failClosed: policy.failClosed, staleGrace: policy.staleCRLGrace, time: time, signedAt: signedAt, log: log)
             }
             outcome = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
         case .ocsp(let requester):

@@ -6,6 +6,15 @@ import Synchronization
 /// `validate` call.
 final class FailureLog: Sendable {
     private let failures = Mutex<[CertificateValidationFailure]>([])
+    private let passedRevoked = Mutex(false)
+
+    /// A revoked leaf passed because its revocation does not reach back to the signing time
+    /// (`CRLReason.reachesBack`): the verdict holds for that signing time only, so it is never cached.
+    func notePassedRevoked() {
+        passedRevoked.withLock { $0 = true }
+    }
+
+    var passedARevokedLeaf: Bool { passedRevoked.withLock { $0 } }
 
     func record(_ failure: CertificateValidationFailure) {
         failures.withLock { $0.append(failure) }

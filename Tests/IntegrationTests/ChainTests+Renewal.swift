@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension ChainTests {
+    /// A backlog signed with a certificate that a renewal then superseded: the head-end must still store it, since a
+    /// superseded certificate does not reach back to what its key signed before the revocation (`CRLReason.reachesBack`).
+    @Test("head-end down, the gateway renews its signing certificate, head-end back: the whole backlog signed before the renewal is stored")
+    func backlogAcrossRenewal() throws {
+        let chain = try ChainFixture()
+        try chain.startHeadEnd()
+        try chain.startGateway()
+        try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
+        chain.stopHeadEnd()
+        let before = try chain.lastTaken()
+        try chain.eventually(30, "five readings taken and signed while the head-end is down") { try chain.lastTaken() >= before + 5 }
+        #expect(chain.stopGateway() == 0)
+
+        // The gateway's signing certificate renewed with the same key while the head-end is away: pkid revokes the
+        // old one as superseded, and the head-end, started after that, fetches the CRL that lists it.
+        let renewed = try chain.hsm.gatewayctl(["enroll", "renew", "--url", chain.pki.url, "--ca", chain.pki.pki + "/ca.pem",
+                                                "--key", "pkcs11:token=gateway;object=meter-sign", "--force"], pin: chain.gatewayPIN)
+        #expect(renewed.status == 0, "\(renewed.stderr)")
+        try chain.startGateway()
+        let back = try chain.startHeadEnd()
+        try chain.expectEverythingDelivered()
+        #expect(!back.stderr.contains("revoked"), "a frame was refused as revoked: \(ChainFixture.telling(back.stderr))")
+    }
+}
