@@ -132,6 +132,16 @@ struct RequestHandlerTests {
         #expect(try await answer(try await request(11).encoded, id: 11, handler: restarted).1 == 1)
     }
 
+    @Test("the freshness window's edge: a request signed exactly max_clock_skew away is fresh, one second more is stale")
+    func skewEdge() {
+        let policy = RequestPolicy(allowed: [:], maxClockSkew: .seconds(300))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for (offset, fresh) in [(-300.0, true), (300, true), (-301, false), (301, false)] {
+            let signedAt = MeasurementRecord.dateTime(now.addingTimeInterval(offset))
+            #expect((policy.staleness(of: signedAt, at: now) == nil) == fresh, "signed \(offset) s from the gateway's clock")
+        }
+    }
+
     @Test("a requester whose certificate was revoked is refused read-write-denied, the meter not read")
     func revoked() async throws {
         defer { fixture.simulator.stop() }

@@ -66,6 +66,17 @@ struct ReceiverLedgerTests {
         #expect(LedgerDecision.gap(missing: 1...2).acknowledgement(of: 3) == Acknowledgement(transactionID: 3, outcome: .accepted))
     }
 
+    @Test("the window's edge: the oldest id it covers is late, one below it a replay", arguments: [64, 128, 4096])
+    func windowEdge(window: Int) throws {
+        var headEnd = HeadEnd(window: window)
+        let highest = UInt64(window) * 3
+        let oldestCovered = highest - UInt64(window) + 1
+        for id in UInt64(1)...highest where id != oldestCovered && id != oldestCovered - 1 { _ = headEnd.receive(id) }
+        // Exactly `window` ids are tracked, the highest among them: one more and a replay of an old frame would count.
+        #expect(headEnd.receive(oldestCovered - 1) == .replayOfOld(highest: highest, window: window))
+        #expect(headEnd.receive(oldestCovered) == .late)
+    }
+
     @Test("gateways are kept apart; a gateway the ledger has no record of is asked about in the store")
     func gateways() {
         var headEnd = HeadEnd()
