@@ -61,6 +61,61 @@ struct HeadEndCommandTests {
         #expect(!result.stderr.contains("1234"), "a PIN is never printed")
     }
 
+    @Test("a misspelled key is one line naming it, its line and the nearest known key, and exit 1", arguments: [
+        ("idle_timout: 5m", "idle_timout", "idle_timeout"),
+        ("trust_anchor: /etc/headend/ca.pem", "trust_anchor", "trust_anchors"),
+    ])
+    func misspelledKey(_ line: String, _ key: String, _ nearest: String) throws {
+        let scratch = try ScratchDirectory("headend-config")
+        let path = scratch.path("headend.yaml")
+        try (Self.goodConfig + "\n" + line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run(Self.headendPath, ["--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "headend: \(path) is not a usable headend configuration: unknown key `\(key)` (line 8); did you mean `\(nearest)`?\n",
+                "\(result.stderr)")
+    }
+
+    @Test("the shipped Config/headend.yaml has only known keys")
+    func shippedExample() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config/headend.yaml").path
+        // A listen address that cannot be used stops the daemon right after the file is read, and names that option.
+        let result = try run(Self.headendPath, ["--config", example, "--listen", "nowhere"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("headend: listen \"nowhere\""), "\(result.stderr)")
+    }
+
+    @Test("trust anchors: a leaf certificate is refused and a truncated PEM is one short line, each naming the setting and the file, in headend and gatewayctl verify")
+    func trustAnchorFiles() async throws {
+        let fixture = try await HeadEndFixture("headend-anchors")
+        let scratch = try ScratchDirectory("headend-anchors")
+        let leaf = try await fixture.gateway("00DB1234567890E0").tlsCertificate
+        let leafPath = scratch.path("leaf.pem")
+        try leaf.serializeAsPEM().pemString.write(toFile: leafPath, atomically: true, encoding: .utf8)
+        let caPEM = try fixture.authority.certificate.serializeAsPEM().pemString
+        let cutPath = scratch.path("cut.pem")
+        try String(caPEM.prefix(caPEM.count / 2)).write(toFile: cutPath, atomically: true, encoding: .utf8)
+        let cases = [
+            (leafPath, "trust_anchors \(leafPath) holds CN=00DB1234567890E0, which is not a CA"),
+            (cutPath, "trust_anchors \(cutPath) holds no usable certificate: a PEM block is cut off"),
+        ]
+        for (file, expected) in cases {
+            let config = scratch.path("headend-\(file.hasSuffix("leaf.pem") ? "leaf" : "cut").yaml")
+            let lines = Self.goodConfig.split(separator: "\n").filter { !$0.hasPrefix("trust_anchors:") } + ["trust_anchors: \(file)"]
+            try lines.joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
+            let result = try run(Self.headendPath, ["--config", config])
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("headend: " + expected), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.count < 300, "\(result.stderr)")
+            #expect(!caPEM.split(separator: "\n").dropFirst().contains { result.stderr.contains($0.prefix(16)) }, "no part of the PEM")
+
+            let verify = try run(gatewayctlPath, ["verify", "--evidence", scratch.path("none.der"), "--ca", file])
+            #expect(verify.status != 0)
+            #expect(verify.stderr.hasPrefix("gatewayctl: " + expected.replacingOccurrences(of: "trust_anchors", with: "--ca")), "\(verify.stderr)")
+            #expect(verify.stderr.split(separator: "\n").count == 1, "\(verify.stderr)")
+        }
+    }
+
     @Test("readings, summary and export read the store the head-end wrote; the evidence verifies with gatewayctl")
     func queries() async throws {
         let fixture = try await HeadEndFixture("headend-queries")
