@@ -30,11 +30,10 @@ public enum CertificateFile {
     }
 
     private static func read(_ path: String, setting: String) throws(CertificateFileError) -> [Certificate] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "no such file or no permission"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let reason = !exists ? "no such file" : isDirectory.boolValue ? "a directory" : "not readable by this user"
             throw .unreadable(setting: setting, path: path, reason: reason)
         }
         do {
