@@ -46,6 +46,10 @@ struct HeadEndCommandTests {
         ("max_connections: 0", "max_connections"),
         ("pki_url: ftp://pkid", "pki_url"),
         ("signing_key: \"pkcs11:token=headend;object=ack;pin-value=1234\"", "signing_key"),
+        ("control: { mode: \"0666\" }", "control.mode 0666 lets every user on this host command gateways"),
+        ("control: { group: no-such-group-17 }", "control.group no-such-group-17 is not a group"),
+        ("control: { rate_limit: 0 }", "control.rate_limit"),
+        ("control: { listen: 10.0.0.1:4060 }", "control.listen 10.0.0.1:4060 must be a loopback address"),
     ])
     func badValue(_ line: String, _ key: String) throws {
         let scratch = try ScratchDirectory("headend-config")
@@ -73,6 +77,18 @@ struct HeadEndCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr == "headend: \(path) is not a usable headend configuration: unknown key `\(key)` (line 8); did you mean `\(nearest)`?\n",
                 "\(result.stderr)")
+    }
+
+    @Test("the former control: host:port is refused with the way to write it now")
+    func formerControlAddress() throws {
+        let scratch = try ScratchDirectory("headend-config")
+        let path = scratch.path("headend.yaml")
+        try (Self.goodConfig + "\ncontrol: 127.0.0.1:4060\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run(Self.headendPath, ["--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("headend: \(path) is not a usable headend configuration: control: \"127.0.0.1:4060\" is a TCP address, but control is a section now: socket: PATH"),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
     @Test("the shipped Config/headend.yaml has only known keys")
