@@ -101,7 +101,7 @@ struct HeadEndCommandTests {
         #expect(result.stderr.hasPrefix("headend: listen \"nowhere\""), "\(result.stderr)")
     }
 
-    @Test("trust anchors: a leaf certificate is refused and a truncated PEM is one short line, each naming the setting and the file, in headend and gatewayctl verify")
+    @Test("trust anchors: a leaf certificate is refused and a truncated PEM is one short line, each naming the setting and the file, in headend, gatewayd and gatewayctl verify")
     func trustAnchorFiles() async throws {
         let fixture = try await HeadEndFixture("headend-anchors")
         let scratch = try ScratchDirectory("headend-anchors")
@@ -129,6 +129,22 @@ struct HeadEndCommandTests {
             #expect(verify.status != 0)
             #expect(verify.stderr.hasPrefix("gatewayctl: " + expected.replacingOccurrences(of: "trust_anchors", with: "--ca")), "\(verify.stderr)")
             #expect(verify.stderr.split(separator: "\n").count == 1, "\(verify.stderr)")
+
+            // gatewayd reads its anchors before it opens the token, so nothing else is needed to see the refusal.
+            let gatewayConfig = scratch.path("gateway.yaml")
+            try """
+                meter: { host: 127.0.0.1, port: 1 }
+                identity: { system_title: 00DB1234567890E1, meter_number: "1" }
+                token: { signing_key: "pkcs11:token=gateway;object=s", tls_key: "pkcs11:token=gateway;object=t" }
+                certificates: { trust_anchors: \(file) }
+                pki: { directory: "http://127.0.0.1:1" }
+                upstream: { host: 127.0.0.1, head_end_system_title: 48454144454E4401 }
+                outbox: { path: \(scratch.path("outbox.sqlite")) }
+                """.write(toFile: gatewayConfig, atomically: true, encoding: .utf8)
+            let gatewayd = try run(productsDirectory.appendingPathComponent("gatewayd").path, ["--config", gatewayConfig])
+            #expect(gatewayd.status == 1)
+            #expect(gatewayd.stderr.hasPrefix("gatewayd: certificates." + expected), "\(gatewayd.stderr)")
+            #expect(gatewayd.stderr.split(separator: "\n").count == 1, "\(gatewayd.stderr)")
         }
     }
 
