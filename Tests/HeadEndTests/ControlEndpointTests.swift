@@ -90,6 +90,13 @@ struct ControlEndpointTests {
         let gateway = try await fixture.gateway("00DB1234567890C0")
         let client = try await UplinkTestClient.connect(port: running.server.port, roots: [fixture.authority.certificate],
                                                         chain: [gateway.tlsCertificate], key: gateway.tlsKey)
+        // A request that never reaches the gateway fails the test instead of hanging the run.
+        let stuck = client.channel.channel
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            stuck.close(promise: nil)
+        }
+        defer { watchdog.cancel() }
         let firstRequest: [UInt8] = try await client.channel.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
             // A reading first: the head-end knows the gateway's connection from its first frame on.
