@@ -92,15 +92,15 @@ let package = Package(
         .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing"] + nio + x509 + observability),
 
         // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
-        // and one ServiceGroup stopped gracefully by SIGTERM or SIGINT.
+        // one ServiceGroup stopped gracefully by SIGTERM or SIGINT, and the certificate files settings name.
         .target(
             name: "DaemonRuntime",
             dependencies: [
-                "Transport",
+                "Transport", "PKI",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ] + nio + observability
+            ] + nio + x509 + observability
         ),
 
         // The gateway's pipeline services (gatewayd's inside): poller, signing stage, durable outbox (SQLite through GRDB),

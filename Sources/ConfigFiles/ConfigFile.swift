@@ -4,14 +4,35 @@ import Yams
 /// Configuration files as the executables read them: YAML decoded into a `Decodable` type, with an error that
 /// names the key that is wrong, so a user can fix the file without reading code. The libraries never see YAML:
 /// they take the decoded values.
+///
+/// Strictly: a key the type does not know is an error naming it and the known key nearest to it, never a setting
+/// silently left at its default (`KnownKeys`). Every daemon's file and the register maps are read here.
 public enum ConfigFile {
     public static func decode<T: Decodable>(_ type: T.Type, yaml: String) throws(ConfigFileError) -> T {
+        let known = KnownKeys()
+        let value: T
         do {
-            return try YAMLDecoder().decode(T.self, from: yaml)
+            value = try YAMLDecoder().decode(Strict<T>.self, from: yaml, userInfo: [Strict<T>.knownKeys: known]).value
         } catch let error as DecodingError {
             throw ConfigFileError(path: nil, reason: describe(error))
         } catch {
             throw ConfigFileError(path: nil, reason: "\(error)")
+        }
+        if let node = try? Yams.compose(yaml: yaml), let unknown = known.firstUnknown(in: node) {
+            throw ConfigFileError(path: nil, reason: unknown.description, unknownKey: unknown)
+        }
+        return value
+    }
+
+    /// `T` decoded through a `KeyRecordingDecoder`, so that the keys it asks for are noted in the `KnownKeys` that
+    /// travels in `userInfo` (Yams's decoder is made for the whole file; this is the way in at its root).
+    private struct Strict<T: Decodable>: Decodable {
+        static var knownKeys: CodingUserInfoKey { CodingUserInfoKey(rawValue: "ConfigFiles.KnownKeys")! }
+        var value: T
+
+        init(from decoder: any Decoder) throws {
+            let known = decoder.userInfo[Self.knownKeys] as! KnownKeys  // set by `decode` above, always
+            value = try T(from: KeyRecordingDecoder(inner: decoder, known: known))
         }
     }
 
@@ -25,7 +46,7 @@ public enum ConfigFile {
         do {
             return try decode(T.self, yaml: text)
         } catch {
-            throw ConfigFileError(path: path, reason: error.reason)
+            throw ConfigFileError(path: path, reason: error.reason, unknownKey: error.unknownKey)
         }
     }
 
@@ -52,6 +73,14 @@ public enum ConfigFile {
 public struct ConfigFileError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String?
     public var reason: String
+    /// Set when the file holds a key the program does not know.
+    public var unknownKey: UnknownKey?
+
+    public init(path: String?, reason: String, unknownKey: UnknownKey? = nil) {
+        self.path = path
+        self.reason = reason
+        self.unknownKey = unknownKey
+    }
 
     public var description: String {
         if let path { "\(path): \(reason)" } else { reason }

@@ -1,4 +1,5 @@
 import ConfigFiles
+import DaemonRuntime
 import Foundation
 import Gateway
 import Logging
@@ -20,7 +21,7 @@ struct GatewayWiring {
 
     static func make(_ configuration: GatewayConfiguration, logger: Logger) async throws -> GatewayWiring {
         let map = try configuration.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
-        let anchors = try PEMOrDER.certificates(try readFile(configuration.trustAnchors, key: "certificates.trust_anchors"))
+        let anchors = try CertificateFile.trustAnchors(at: configuration.trustAnchors, setting: "certificates.trust_anchors")
 
         let signingKey = try await TokenKey.open(configuration.signingKey, module: configuration.module, maxSessions: 1)
         let tlsKey = try await TokenKey.open(configuration.tlsKey, module: configuration.module, maxSessions: 1)
@@ -145,20 +146,13 @@ struct GatewayWiring {
 
     private static func certificate(file: String?, key: TokenKey, what: String) async throws -> Certificate {
         if let file {
-            return try PEMOrDER.certificate(try readFile(file, key: what))
+            return try CertificateFile.certificate(at: file, setting: what)
         }
         do {
             return try Certificate(derEncoded: try await key.token.certificate(key.uri))
         } catch {
             throw WiringError("no certificate for \(key.uri) on token \"\(key.token.label)\" (\(error)); enroll the key (gatewayctl enroll) or give \(what): FILE")
         }
-    }
-
-    private static func readFile(_ path: String, key: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WiringError("\(key): \(path) cannot be read; check the path and its permissions")
-        }
-        return [UInt8](data)
     }
 }
 

@@ -10,8 +10,8 @@ import Logging
 struct HeadEndSettings: Decodable {
     var listen: String?
     var metrics: String?
-    /// The local endpoint `headend request` talks to (loopback only).
-    var control: String?
+    /// The local endpoint `headend request` talks to: a Unix socket (`ControlSocket`).
+    var control: Control?
     var request_timeout: String?
     var system_title: String?
     var module: String?
@@ -30,10 +30,49 @@ struct HeadEndSettings: Decodable {
     var idle_timeout: String?
     var max_connections: Int?
 
+    /// The `control:` section: who may command gateways through this head-end.
+    struct Control: Decodable {
+        var socket: String?
+        var group: String?
+        var mode: String?
+        var rate_limit: Double?
+        /// A TCP listener besides the socket, only when given (loopback only).
+        var listen: String?
+
+        init() {}
+
+        /// As synthesised, except that the address `control:` used to be is refused with the way to write it now.
+        init(from decoder: any Decoder) throws {
+            if let address = try? decoder.singleValueContainer().decode(String.self) {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                    "\"\(address)\" is a TCP address, but control is a section now: socket: PATH (default control.sock beside the store), group, mode, rate_limit; listen: \(address) only to keep a TCP listener"))
+            }
+            let keys = try decoder.container(keyedBy: CodingKeys.self)
+            socket = try keys.decodeIfPresent(String.self, forKey: .socket)
+            group = try keys.decodeIfPresent(String.self, forKey: .group)
+            mode = try keys.decodeIfPresent(String.self, forKey: .mode)
+            rate_limit = try keys.decodeIfPresent(Double.self, forKey: .rate_limit)
+            listen = try keys.decodeIfPresent(String.self, forKey: .listen)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case socket, group, mode, rate_limit, listen
+        }
+    }
+
+    /// The control endpoint as validated.
+    struct ControlAccess {
+        var socket: String
+        var group: UInt32?
+        var mode: UInt16
+        var rateLimit: Double
+        var listen: ListenAddress?
+    }
+
     struct Validated {
         var listen: ListenAddress
         var metrics: ListenAddress?
-        var control: ListenAddress
+        var control: ControlAccess
         var requestTimeout: Duration
         var systemTitle: SystemTitle
         var module: String?
@@ -63,10 +102,6 @@ struct HeadEndSettings: Decodable {
         // In the order of the example file, so the first error named is the first wrong line.
         let listen = try ListenAddress(parsing: self.listen ?? "127.0.0.1:4059", key: "listen")
         let metrics = try self.metrics.map { try ListenAddress(parsing: $0, key: "metrics") }
-        let control = try ListenAddress(parsing: self.control ?? "127.0.0.1:4060", key: "control")
-        guard ["127.0.0.1", "::1", "localhost"].contains(control.host) else {
-            throw SettingsError("control \(control) must be a loopback address (127.0.0.1 or ::1): it answers anyone who reaches it")
-        }
         func required(_ value: String?, _ key: String, _ fix: String) throws -> String {
             guard let value, !value.isEmpty else { throw SettingsError("\(key) is missing: \(fix)") }
             return value
@@ -96,9 +131,10 @@ struct HeadEndSettings: Decodable {
         if let max_connections, !(1...1_000_000).contains(max_connections) {
             throw DaemonSettingError.notAConnectionLimit(key: "max_connections", value: max_connections)
         }
+        let storePath = try required(store, "store", "give the path of the reading store, e.g. /var/lib/headend/readings.sqlite")
         let defaults = HeadEndServerLimits()
         return Validated(
-            listen: listen, metrics: metrics, control: control,
+            listen: listen, metrics: metrics, control: try controlAccess(store: storePath),
             requestTimeout: try TimeoutSetting.parse(request_timeout ?? "10s", key: "request_timeout"),
             systemTitle: title, module: module,
             signingKey: try keyURI(signing_key, "signing_key"), signingCertificate: signing_certificate,
@@ -107,7 +143,7 @@ struct HeadEndSettings: Decodable {
             pkiURL: pkiURL,
             directoryTTL: try TimeoutSetting.parse(directory_ttl ?? "5m", key: "directory_ttl"),
             crlRefresh: try TimeoutSetting.parse(crl_refresh ?? "60s", key: "crl_refresh"),
-            store: try required(store, "store", "give the path of the reading store, e.g. /var/lib/headend/readings.sqlite"),
+            store: storePath,
             convention: convention,
             logLevel: try LogLevel.parse(log_level ?? "info"),
             limits: HeadEndServerLimits(
@@ -116,6 +152,38 @@ struct HeadEndSettings: Decodable {
                 maxConnections: max_connections ?? defaults.maxConnections
             )
         )
+    }
+}
+
+extension HeadEndSettings {
+    /// The control socket's path: `control.socket`, else `control.sock` beside the store (headend's state directory).
+    func controlSocketPath(store: String) -> String {
+        control?.socket ?? URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("control.sock").path
+    }
+
+    func controlAccess(store: String) throws -> ControlAccess {
+        let control = self.control ?? Control()
+        let socket = controlSocketPath(store: store)
+        guard socket.utf8.count <= ControlSocket.maximumPathLength else { throw SettingsError("\(ControlSocketError.pathTooLong(path: socket))") }
+        let group = try control.group.map { name in
+            guard let id = ControlSocket.groupID(name) else { throw SettingsError("control.group \(name) is not a group on this host; create it or give an existing one (getent group)") }
+            return id
+        }
+        let modeText = control.mode ?? "0660"
+        guard let mode = ControlSocket.mode(modeText) else { throw SettingsError("control.mode \(modeText) is not a file mode; write octal, e.g. \"0660\"") }
+        guard mode & 0o007 == 0 else {
+            throw SettingsError("control.mode \(modeText) lets every user on this host command gateways; write \"0660\" and put the operators in control.group")
+        }
+        let rate = control.rate_limit ?? 5
+        guard rate > 0, rate <= 1000 else { throw SettingsError("control.rate_limit \(rate) is not a rate; write requests a second per user, e.g. 5") }
+        let listen = try control.listen.map { text in
+            let address = try ListenAddress(parsing: text, key: "control.listen")
+            guard ["127.0.0.1", "::1", "localhost"].contains(address.host) else {
+                throw SettingsError("control.listen \(address) must be a loopback address (127.0.0.1 or ::1); better, leave it out and use the socket")
+            }
+            return address
+        }
+        return ControlAccess(socket: socket, group: group, mode: mode, rateLimit: rate, listen: listen)
     }
 }
 

@@ -11,10 +11,13 @@ struct Request: AsyncParsableCommand {
         discussion: "Exit 0 when the answer verified and carries a value; 1 otherwise (refused, unverified, no answer), with the reason."
     )
 
-    @Option(help: "headend's configuration (its control: address).")
+    @Option(help: "headend's configuration: its control socket (control.socket, or control.sock beside the store).")
     var config: String?
 
-    @Option(help: "The head-end's control address, host:port (overrides the configuration). Default 127.0.0.1:4060.")
+    @Option(help: "The head-end's control socket (overrides the configuration).")
+    var socket: String?
+
+    @Option(help: "The head-end's TCP control listener, host:port, when it has one (control.listen); else the socket is used.")
     var control: String?
 
     @Option(help: "The gateway's system title, 16 hex digits.")
@@ -34,20 +37,22 @@ struct Request: AsyncParsableCommand {
 
     func run() async throws {
         try await oneLineErrors {
-            let settings = try config.map { try HeadEndSettings.load(path: $0) }
-            let address = try ListenAddress(parsing: control ?? settings?.control ?? "127.0.0.1:4060", key: "control")
+            let client = try controlClient()
+            let endpoint = client.unixSocket.map { "control socket \($0)" } ?? "control listener \(client.host):\(client.port)"
             let body = try JSONSerialization.data(withJSONObject: ["gateway": gateway, "obis": obis, "attribute": attribute, "class": classID])
             let response: HTTPSClient.Response
             do {
-                response = try await HTTPSClient(host: address.host, port: address.port, tls: nil,
-                                                 timeouts: .init(connect: .seconds(2), read: .seconds(60)))
-                    .request(.POST, "/requests", headers: [("Content-Type", "application/json")], body: Array(body))
+                response = try await client.request(.POST, "/requests", headers: [("Content-Type", "application/json")], body: Array(body))
+            } catch HTTPClientError.connectionFailed(_, _, let reason) where reason == "Permission denied" {
+                throw SettingsError("the head-end's \(endpoint) refuses this user (Permission denied): only headend's user and the members of its control.group may command gateways")
+            } catch HTTPClientError.connectionFailed(_, _, let reason) {
+                throw SettingsError("the head-end's \(endpoint) does not answer (\(reason)); is headend running with this configuration?")
             } catch {
-                throw SettingsError("the head-end's control endpoint at \(address) does not answer (\(error)); is headend running with control: \(address)?")
+                throw SettingsError("the head-end's \(endpoint) does not answer (\(error)); is headend running with this configuration?")
             }
             guard response.status.code == 200,
                   let outcome = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-                throw SettingsError("the head-end refused the request: \(String(decoding: response.body, as: UTF8.self))")
+                throw SettingsError("the head-end refused the request: \(String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             let verified = outcome["verified"] as? Bool ?? false
             if json {
@@ -63,5 +68,19 @@ struct Request: AsyncParsableCommand {
             // A value the gateway signed and the head-end verified is the only success; a refusal, however well signed, is not.
             if !verified || outcome["number"] == nil { throw ExitCode(1) }
         }
+    }
+
+    /// The control socket (from `--socket`, or the configuration), or the TCP listener `--control` names.
+    private func controlClient() throws -> HTTPSClient {
+        let timeouts = HTTPSClient.Timeouts(connect: .seconds(2), read: .seconds(60))
+        if let control {
+            let address = try ListenAddress(parsing: control, key: "--control")
+            return HTTPSClient(host: address.host, port: address.port, tls: nil, timeouts: timeouts)
+        }
+        if let socket { return HTTPSClient(unixSocket: socket, timeouts: timeouts) }
+        guard let config else { throw SettingsError("give --config FILE (headend's configuration) or --socket PATH") }
+        let settings = try HeadEndSettings.load(path: config)
+        guard let store = settings.store else { throw SettingsError("\(config) has no store: key, so no default control socket beside it; give --socket PATH") }
+        return HTTPSClient(unixSocket: settings.controlSocketPath(store: store), timeouts: timeouts)
     }
 }

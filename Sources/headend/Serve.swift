@@ -34,8 +34,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PKCS#11 module (default: SoftHSM, or GATEWAY_PKCS11_MODULE).")
     var module: String?
 
-    @Option(help: "Loopback address for headend request, host:port (port 0 picks a free one). Default 127.0.0.1:4060.")
-    var control: String?
+    @Option(name: .customLong("control-socket"), help: "The Unix socket headend request talks to (overrides control.socket). Default: control.sock beside the store.")
+    var controlSocket: String?
 
     func run() async throws {
         try await oneLineErrors {
@@ -46,7 +46,10 @@ struct Serve: AsyncParsableCommand {
             settings.pki_url = pkiURL ?? settings.pki_url
             settings.log_level = logLevel ?? settings.log_level
             settings.module = module ?? settings.module
-            settings.control = control ?? settings.control
+            if let controlSocket {
+                settings.control = settings.control ?? .init()
+                settings.control?.socket = controlSocket
+            }
             try await serve(settings.validated())
         }
     }
@@ -57,8 +60,7 @@ struct Serve: AsyncParsableCommand {
         let logger = DaemonLogging.bootstrap(label: "headend", level: settings.logLevel)
         let registry = settings.metrics.map { _ in DaemonMetrics.bootstrap() }
 
-        let anchors = try PEMOrDER.certificates(Array(try readFile(settings.trustAnchors, key: "trust_anchors")))
-        guard !anchors.isEmpty else { throw SettingsError("trust_anchors \(settings.trustAnchors) holds no certificate") }
+        let anchors = try CertificateFile.trustAnchors(at: settings.trustAnchors, setting: "trust_anchors")
 
         let signingKey = try await TokenKey.open(settings.signingKey, module: settings.module, maxSessions: 2)
         let signingCertificate = try await certificate(file: settings.signingCertificate, key: signingKey, key: "signing_certificate")
@@ -96,10 +98,18 @@ struct Serve: AsyncParsableCommand {
         ) { [validations = ValidationCache()] in
             CertificateValidator(trustAnchors: anchors, crls: await crls.crls(), cache: validations)
         }
-        let control = try await HTTPServer(name: "control", host: settings.control.host, port: settings.control.port, tls: nil,
-                                           logger: logger) { await ControlEndpoint.handle($0, requester: requester) }
+        let endpoint = ControlEndpoint(requester: requester, rateLimit: ControlRateLimit(perSecond: settings.control.rateLimit), logger: logger)
+        let control = try await ControlSocket.listen(path: settings.control.socket, group: settings.control.group, mode: settings.control.mode,
+                                                     logger: logger) { await endpoint.handle($0) }
         services.insert(ListenerService(control, logger: logger), at: 0)
-        say("headend control at http://\(ListenAddress(host: settings.control.host, port: control.port))")
+        say("headend control at unix:\(settings.control.socket)")
+        if let address = settings.control.listen {
+            let tcp = try await HTTPServer(name: "control-tcp", host: address.host, port: address.port, tls: nil, logger: logger) {
+                await endpoint.handle($0)
+            }
+            services.insert(ListenerService(tcp, logger: logger), at: 0)
+            say("headend control at http://\(ListenAddress(host: address.host, port: tcp.port))")
+        }
         if let address = settings.metrics, let registry {
             let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, logger: logger)
             services.insert(ListenerService(metrics, logger: logger), at: 0)
@@ -113,18 +123,11 @@ struct Serve: AsyncParsableCommand {
     /// The certificate of `tokenKey`: from `file` when given, else the one stored on the token under the key's URI.
     private func certificate(file: String?, key tokenKey: TokenKey, key setting: String) async throws -> Certificate {
         if let file {
-            return try PEMOrDER.certificate(Array(try readFile(file, key: setting)))
+            return try CertificateFile.certificate(at: file, setting: setting)
         }
         guard let der = try? await tokenKey.token.certificate(tokenKey.uri), let certificate = try? Certificate(derEncoded: der) else {
             throw SettingsError("no certificate for \(tokenKey.uri) on the token; import one or give \(setting): FILE")
         }
         return certificate
     }
-}
-
-func readFile(_ path: String, key: String) throws -> Data {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw SettingsError("\(key) \(path) cannot be read; give an existing file")
-    }
-    return data
 }

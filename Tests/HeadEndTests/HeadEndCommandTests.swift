@@ -46,6 +46,10 @@ struct HeadEndCommandTests {
         ("max_connections: 0", "max_connections"),
         ("pki_url: ftp://pkid", "pki_url"),
         ("signing_key: \"pkcs11:token=headend;object=ack;pin-value=1234\"", "signing_key"),
+        ("control: { mode: \"0666\" }", "control.mode 0666 lets every user on this host command gateways"),
+        ("control: { group: no-such-group-17 }", "control.group no-such-group-17 is not a group"),
+        ("control: { rate_limit: 0 }", "control.rate_limit"),
+        ("control: { listen: 10.0.0.1:4060 }", "control.listen 10.0.0.1:4060 must be a loopback address"),
     ])
     func badValue(_ line: String, _ key: String) throws {
         let scratch = try ScratchDirectory("headend-config")
@@ -59,6 +63,89 @@ struct HeadEndCommandTests {
         #expect(errorLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("headend: \(key)"), "\(result.stderr)")
         #expect(!result.stderr.contains("1234"), "a PIN is never printed")
+    }
+
+    @Test("a misspelled key is one line naming it, its line and the nearest known key, and exit 1", arguments: [
+        ("idle_timout: 5m", "idle_timout", "idle_timeout"),
+        ("trust_anchor: /etc/headend/ca.pem", "trust_anchor", "trust_anchors"),
+    ])
+    func misspelledKey(_ line: String, _ key: String, _ nearest: String) throws {
+        let scratch = try ScratchDirectory("headend-config")
+        let path = scratch.path("headend.yaml")
+        try (Self.goodConfig + "\n" + line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run(Self.headendPath, ["--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "headend: \(path) is not a usable headend configuration: unknown key `\(key)` (line 8); did you mean `\(nearest)`?\n",
+                "\(result.stderr)")
+    }
+
+    @Test("the former control: host:port is refused with the way to write it now")
+    func formerControlAddress() throws {
+        let scratch = try ScratchDirectory("headend-config")
+        let path = scratch.path("headend.yaml")
+        try (Self.goodConfig + "\ncontrol: 127.0.0.1:4060\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run(Self.headendPath, ["--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("headend: \(path) is not a usable headend configuration: control: \"127.0.0.1:4060\" is a TCP address, but control is a section now: socket: PATH"),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("the shipped Config/headend.yaml has only known keys")
+    func shippedExample() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config/headend.yaml").path
+        // A listen address that cannot be used stops the daemon right after the file is read, and names that option.
+        let result = try run(Self.headendPath, ["--config", example, "--listen", "nowhere"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("headend: listen \"nowhere\""), "\(result.stderr)")
+    }
+
+    @Test("trust anchors: a leaf certificate is refused and a truncated PEM is one short line, each naming the setting and the file, in headend, gatewayd and gatewayctl verify")
+    func trustAnchorFiles() async throws {
+        let fixture = try await HeadEndFixture("headend-anchors")
+        let scratch = try ScratchDirectory("headend-anchors")
+        let leaf = try await fixture.gateway("00DB1234567890E0").tlsCertificate
+        let leafPath = scratch.path("leaf.pem")
+        try leaf.serializeAsPEM().pemString.write(toFile: leafPath, atomically: true, encoding: .utf8)
+        let caPEM = try fixture.authority.certificate.serializeAsPEM().pemString
+        let cutPath = scratch.path("cut.pem")
+        try String(caPEM.prefix(caPEM.count / 2)).write(toFile: cutPath, atomically: true, encoding: .utf8)
+        let cases = [
+            (leafPath, "trust_anchors \(leafPath) holds CN=00DB1234567890E0, which is not a CA"),
+            (cutPath, "trust_anchors \(cutPath) holds no usable certificate: a PEM block is cut off"),
+        ]
+        for (file, expected) in cases {
+            let config = scratch.path("headend-\(file.hasSuffix("leaf.pem") ? "leaf" : "cut").yaml")
+            let lines = Self.goodConfig.split(separator: "\n").filter { !$0.hasPrefix("trust_anchors:") } + ["trust_anchors: \(file)"]
+            try lines.joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
+            let result = try run(Self.headendPath, ["--config", config])
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("headend: " + expected), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.count < 300, "\(result.stderr)")
+            #expect(!caPEM.split(separator: "\n").dropFirst().contains { result.stderr.contains($0.prefix(16)) }, "no part of the PEM")
+
+            let verify = try run(gatewayctlPath, ["verify", "--evidence", scratch.path("none.der"), "--ca", file])
+            #expect(verify.status != 0)
+            #expect(verify.stderr.hasPrefix("gatewayctl: " + expected.replacingOccurrences(of: "trust_anchors", with: "--ca")), "\(verify.stderr)")
+            #expect(verify.stderr.split(separator: "\n").count == 1, "\(verify.stderr)")
+
+            // gatewayd reads its anchors before it opens the token, so nothing else is needed to see the refusal.
+            let gatewayConfig = scratch.path("gateway.yaml")
+            try """
+                meter: { host: 127.0.0.1, port: 1 }
+                identity: { system_title: 00DB1234567890E1, meter_number: "1" }
+                token: { signing_key: "pkcs11:token=gateway;object=s", tls_key: "pkcs11:token=gateway;object=t" }
+                certificates: { trust_anchors: \(file) }
+                pki: { directory: "http://127.0.0.1:1" }
+                upstream: { host: 127.0.0.1, head_end_system_title: 48454144454E4401 }
+                outbox: { path: \(scratch.path("outbox.sqlite")) }
+                """.write(toFile: gatewayConfig, atomically: true, encoding: .utf8)
+            let gatewayd = try run(productsDirectory.appendingPathComponent("gatewayd").path, ["--config", gatewayConfig])
+            #expect(gatewayd.status == 1)
+            #expect(gatewayd.stderr.hasPrefix("gatewayd: certificates." + expected), "\(gatewayd.stderr)")
+            #expect(gatewayd.stderr.split(separator: "\n").count == 1, "\(gatewayd.stderr)")
+        }
     }
 
     @Test("readings, summary and export read the store the head-end wrote; the evidence verifies with gatewayctl")

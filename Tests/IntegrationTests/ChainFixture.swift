@@ -103,7 +103,6 @@ final class ChainFixture: @unchecked Sendable {
         let certificateLine = signingCertificate.map { "signing_certificate: \($0)\n" } ?? ""
         return hsm.file(name, Data((certificateLine + """
             listen: 127.0.0.1:\(headEndPort)
-            control: 127.0.0.1:0
             system_title: \(Self.headEndTitle)
             signing_key: "pkcs11:token=headend;object=\(signingKey)?pin-source=file:\(headEndPINFile)"
             tls_key: "pkcs11:token=headend;object=headend-tls?pin-source=file:\(headEndPINFile)"
@@ -251,12 +250,16 @@ final class ChainFixture: @unchecked Sendable {
 
     /// `headend request` against the running head-end's control endpoint: exit status and the JSON it printed.
     func request(obis: String) throws -> (status: Int32, outcome: [String: Any]) {
-        let line = try headEnd.map { try $0.waitForLine(containing: "headend control at ") } ?? ""
-        let control = String(line.split(separator: "/").last ?? "")
-        let result = try run(headendPath, ["request", "--control", control, "--gateway", Self.gatewayTitle, "--obis", obis, "--json"],
+        let result = try run(headendPath, ["request", "--socket", try controlSocket(), "--gateway", Self.gatewayTitle, "--obis", obis, "--json"],
                              environment: hsm.environment)
         let outcome = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? ["stderr": result.stderr]
         return (result.status, outcome)
+    }
+
+    /// The running head-end's control socket, as it announced it.
+    func controlSocket() throws -> String {
+        let line = try headEnd.map { try $0.waitForLine(containing: "headend control at unix:") } ?? ""
+        return line.components(separatedBy: "headend control at unix:").last ?? ""
     }
 
     /// Waits until the head-end holds every id the gateway took up to now, and checks each is there once.

@@ -208,8 +208,7 @@ struct ChainTests {
         #expect(gateway.stderr.contains("may not read 1.0.32.7.0.255"))
 
         // A gateway that is not connected: no answer, one line saying why.
-        let control = String(try #require(chain.headEnd).waitForLine(containing: "headend control at ").split(separator: "/").last ?? "")
-        let absent = try run(headendPath, ["request", "--control", control, "--gateway", "00DB1234567890FF", "--obis", "1.0.1.8.1.255"],
+        let absent = try run(headendPath, ["request", "--socket", try chain.controlSocket(), "--gateway", "00DB1234567890FF", "--obis", "1.0.1.8.1.255"],
                              environment: chain.hsm.environment)
         #expect(absent.status == 1 && absent.stdout.isEmpty)
         #expect(absent.stderr.hasPrefix("headend: gateway 00DB1234567890FF is not connected"), "\(absent.stderr)")

@@ -106,7 +106,7 @@ struct HelpTests {
         let result = try run(gatewayctlPath, ["verify", "--frame", "/nonexistent", "--ca", "/nonexistent"])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr == "gatewayctl: cannot read /nonexistent: no such file or no permission\n")
+        #expect(result.stderr == "gatewayctl: --ca /nonexistent cannot be read (no such file); check the path and its permissions\n")
         #expect(!result.stderr.lowercased().contains("usage"))
     }
 

@@ -71,4 +71,23 @@ struct PKIDConfigTests {
         #expect(refused.status == 1)
         #expect(refused.stderr == "pkid: log_level \"loud\" is not a log level; use one of trace, debug, info, notice, warning, error, critical\n")
     }
+
+    @Test("a misspelled key is one line naming it and the nearest known key; the shipped Config/pkid.yaml has none")
+    func misspelledKey() throws {
+        let scratch = try ScratchDirectory("pkid-config")
+        let config = scratch.path("pkid.yaml")
+        try "pki: /nonexistent\nlisten: 127.0.0.1:0\nidle_timout: 30s\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let pkid = productsDirectory.appendingPathComponent("pkid").path
+        let refused = try run(pkid, ["--config", config])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "pkid: \(config) is not a usable pkid configuration: unknown key `idle_timout` (line 3); did you mean `idle_timeout`?\n",
+                "\(refused.stderr)")
+
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config/pkid.yaml").path
+        // A listen address that cannot be used stops pkid right after the file is read, and names that option.
+        let shipped = try run(pkid, ["--config", example, "--listen", "nowhere"])
+        #expect(shipped.status == 1)
+        #expect(shipped.stderr.hasPrefix("pkid: listen \"nowhere\""), "\(shipped.stderr)")
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import Transport
 
 /// The listener's connection limit on loopback, in-process so that a handler can be held busy: at the limit the

@@ -49,11 +49,3 @@ final class RawConnection: @unchecked Sendable {
         return (String(decoding: received, as: UTF8.self), false)
     }
 }
-
-/// Runs blocking `work` on a Dispatch thread, so that it holds none of the cooperative pool's two threads, which
-/// the server under test needs for its handlers.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

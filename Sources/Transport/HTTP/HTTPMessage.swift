@@ -13,8 +13,11 @@ public struct HTTPRequestMessage: Sendable {
     public var headers: HTTPHeaders
     public var body: [UInt8]
     public var clientCertificate: Certificate?
+    /// The caller as the kernel names it, on a Unix domain socket; nil over TCP.
+    public var peer: PeerCredentials?
 
-    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], clientCertificate: Certificate?) {
+    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], clientCertificate: Certificate?,
+                peer: PeerCredentials? = nil) {
         self.method = method
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = String(parts.first ?? "/")
@@ -31,6 +34,7 @@ public struct HTTPRequestMessage: Sendable {
         self.headers = headers
         self.body = body
         self.clientCertificate = clientCertificate
+        self.peer = peer
     }
 }
 

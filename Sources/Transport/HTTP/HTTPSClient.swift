@@ -39,12 +39,24 @@ public struct HTTPSClient: Sendable {
     public let port: Int
     public let tls: TLSConfiguration?
     public let timeouts: Timeouts
+    /// A Unix domain socket to connect to instead of `host`:`port` (a local control endpoint).
+    public let unixSocket: String?
 
     public init(host: String, port: Int, tls: TLSConfiguration?, timeouts: Timeouts = Timeouts()) {
         self.host = host
         self.port = port
         self.tls = tls
         self.timeouts = timeouts
+        self.unixSocket = nil
+    }
+
+    /// Plain HTTP over the Unix domain socket at `path`; errors name the path as the host.
+    public init(unixSocket path: String, timeouts: Timeouts = Timeouts()) {
+        self.host = path
+        self.port = 0
+        self.tls = nil
+        self.timeouts = timeouts
+        self.unixSocket = path
     }
 
     public func request(
@@ -59,7 +71,7 @@ public struct HTTPSClient: Sendable {
         }
         let (host, port, timeouts) = (self.host, self.port, self.timeouts)
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: "\(HTTPClientError.address(host, port))")
+        head.headers.add(name: "Host", value: unixSocket == nil ? "\(HTTPClientError.address(host, port))" : "localhost")
         head.headers.add(name: "Content-Length", value: "\(body.count)")
         head.headers.add(name: "Connection", value: "close")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
@@ -67,7 +79,7 @@ public struct HTTPSClient: Sendable {
         let promise = group.next().makePromise(of: Response.self)
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: group)
+            let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(timeouts.connect))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -85,8 +97,11 @@ public struct HTTPSClient: Sendable {
                         ))
                     }
                 }
-                .connect(host: host, port: port)
-                .get()
+            channel = if let unixSocket {
+                try await bootstrap.connect(unixDomainSocketPath: unixSocket).get()
+            } else {
+                try await bootstrap.connect(host: host, port: port).get()
+            }
         } catch {
             let failure = Self.classify(error, host: host, port: port, timeouts: timeouts)
             promise.fail(failure)

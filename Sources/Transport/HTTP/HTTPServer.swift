@@ -41,13 +41,37 @@ public final class HTTPServer: Sendable {
     /// The port the server listens on (the one the system chose, for port 0).
     public let port: Int
 
-    public init(
+    /// Where a server listens: a TCP address, or a Unix domain socket, whose callers the kernel names
+    /// (`HTTPRequestMessage.peer`) and whose file's owner, group and mode say who may connect.
+    public enum Address: Sendable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    public convenience init(
         name: String = "http", host: String, port: Int, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "http-server"),
         router: @escaping Router = HTTPServer.firstSegment,
         handler: @escaping Handler
     ) async throws(HTTPServerError) {
+        try await self.init(name: name, at: .tcp(host: host, port: port), tls: tls, limits: limits, group: group, logger: logger,
+                            router: router, handler: handler)
+    }
+
+    /// A server on `address`. A Unix socket's file is replaced if one is left from an earlier run; the caller sets
+    /// its group and mode.
+    public init(
+        name: String = "http", at address: Address, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "http-server"),
+        router: @escaping Router = HTTPServer.firstSegment,
+        handler: @escaping Handler
+    ) async throws(HTTPServerError) {
+        let (host, port) = switch address {
+        case .tcp(let host, let port): (host, port)
+        case .unixSocket(let path): ("unix:" + path, 0)
+        }
         self.name = name
         self.host = host
         var tagged = logger
@@ -67,7 +91,7 @@ public final class HTTPServer: Sendable {
         // Only a TLS listener has handshakes to fail; a plain one shows no such counter.
         let handshakeFailures = context.map { _ in Counter(label: "tls_handshake_failures_total", dimensions: [("listener", name)]) }
         do {
-            channel = try await ServerBootstrap(group: group)
+            let bootstrap = ServerBootstrap(group: group)
                 // NIO's default: a burst of connects waits here rather than in SYN retransmits a second apart.
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -99,8 +123,10 @@ public final class HTTPServer: Sendable {
                         ))
                     }
                 }
-                .bind(host: host, port: port)
-                .get()
+            channel = switch address {
+            case .tcp(let host, let port): try await bootstrap.bind(host: host, port: port).get()
+            case .unixSocket(let path): try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            }
         } catch {
             throw .cannotListen(host: host, port: port, reason: HTTPServerError.reason(error))
         }

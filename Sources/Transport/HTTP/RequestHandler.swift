@@ -119,8 +119,13 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method, uri: head.uri, headers: head.headers, body: body, clientCertificate: Self.peerCertificate(context.channel)
         )
         let handler = self.handler
+        let channel = context.channel
         let promise = context.eventLoop.makePromise(of: HTTPResponseMessage.self)
-        promise.completeWithTask { await handler(request) }
+        promise.completeWithTask {
+            var request = request
+            request.peer = await PeerCredentials.of(channel)
+            return await handler(request)
+        }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { response in
             bound.value.0.respond(context: bound.value.1, to: request, response)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import COSEM
+import DaemonRuntime
 import Foundation
 import PKCS11
 import PKI
@@ -29,14 +30,7 @@ struct ESTOptions: ParsableArguments {
     var output: String?
 
     func client() throws -> ESTClient {
-        let text = String(decoding: try readFile(ca), as: UTF8.self)
-        let roots: [Certificate]
-        do {
-            roots = try PEMDocument.parseMultiple(pemString: text).map { try Certificate(pemDocument: $0) }
-        } catch {
-            throw CLIError("\(ca) holds no PEM certificate")
-        }
-        return try ESTClient(url: url, trustRoots: roots)
+        try ESTClient(url: url, trustRoots: try CertificateFile.trustAnchors(at: ca, setting: "--ca"))
     }
 
     /// Stores the issued certificate on the token and in `--out`. The one-time secret is spent by now, so a

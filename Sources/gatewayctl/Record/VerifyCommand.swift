@@ -1,5 +1,6 @@
 import ArgumentParser
 import COSEM
+import DaemonRuntime
 import Foundation
 import Metering
 import PKI
@@ -41,7 +42,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (frame == nil) != (evidence == nil) else { throw CLIError("give either --frame FILE (with --cert or --directory) or --evidence FILE") }
-        let anchors = try PEMOrDER.certificates(try readFile(ca))
+        let anchors = try CertificateFile.trustAnchors(at: ca, setting: "--ca")
         let crls = try crl.map { try PEMOrDER.crl(try readFile($0)) }
         let verifier = RecordVerifier(validator: CertificateValidator(trustAnchors: anchors, crls: crls), convention: convention.cosem)
         let result: RecordVerification
