@@ -181,7 +181,8 @@ struct UplinkLedgerTests {
 
 /// A head-end that answers ledger queries as the real one does, but answers the first reading of its first connection
 /// with a genuine, signed retry-later refusal, and closes when the reading comes again after the pause; on every later
-/// connection it answers the reading with that very acknowledgement again (a replay, as a captured frame would be).
+/// connection it answers the reading with that very acknowledgement again, once (a replay, as a captured frame would
+/// be), and then nothing.
 final class ReplayingHeadEnd: Sendable {
     private let listener: NIOAsyncChannel<NIOAsyncChannel<WrapperFrame, WrapperFrame>, Never>
     private let task: Task<Void, Never>
@@ -215,6 +216,7 @@ final class ReplayingHeadEnd: Sendable {
                     connections += 1
                     let first = connections == 1
                     try? await connection.executeThenClose { frames, outbound in
+                        var replayed = false
                         for try await frame in frames {
                             let apdu = frame.apdu
                             if (try? SignedRequest(decoding: apdu)) != nil {
@@ -224,6 +226,10 @@ final class ReplayingHeadEnd: Sendable {
                             let id = try GeneralSigning(decoding: apdu).transactionID.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                             if let recorded = state.value.withLock({ $0.recorded }) {
                                 if first { return }
+                                // Once per connection: a gateway that obeyed it would send the reading again after
+                                // its pause and get nothing, so only a refusal of this very frame ends the wait.
+                                if replayed { continue }
+                                replayed = true
                                 try await outbound.write(try WrapperFrame(source: 1, destination: 1, apdu: recorded))
                                 state.value.withLock { $0.replays += 1 }
                                 continue
