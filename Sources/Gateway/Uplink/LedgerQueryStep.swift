@@ -10,11 +10,23 @@ import Transport
 /// connection as a missing acknowledgement does.
 extension UplinkLoop {
     /// Sends the ledger query; its answer comes among the frames (`ledgerAnswer`).
+    ///
+    /// When the record key cannot sign it (a token that signs nothing now, its PIN blocked, while the TLS key still
+    /// connects), what the outbox holds signed goes without it, as before the query existed: the head-end still
+    /// refuses a reused id as a `conflict`, and only the renumbered readings wait for the token.
     func askLedger(_ outbound: NIOAsyncChannelOutboundWriter<WrapperFrame>) async throws {
         try await acknowledgementFloor.load()
+        ledgerQuery = nil
         let id = LedgerQuery.nonce()
-        let query = try await ExchangeSigner(service.credentials.recordSigner)
-            .request(LedgerQuery.attribute, to: settings.headEnd, transactionID: id)
+        let query: SignedRequest
+        do {
+            query = try await ExchangeSigner(service.credentials.recordSigner)
+                .request(LedgerQuery.attribute, to: settings.headEnd, transactionID: id)
+        } catch {
+            logger.warning("cannot sign the ledger query (\(error)); sending the signed readings without asking what the head-end holds")
+            session.connectionEstablished()
+            return
+        }
         ledgerQuery = (id, clock.now)
         try await outbound.write(try WrapperFrame(source: UplinkPorts.gateway, destination: UplinkPorts.headEnd, apdu: query.encoded))
     }
