@@ -27,8 +27,8 @@ public struct OutboxAdvance: Sendable, Hashable {
 /// deleted. So the gateway asks the head-end on every connect (`LedgerQuery`) and raises its next id above the
 /// highest held at once (`advance(past:)`), logging the jump; readings it took before the answer go as they are:
 /// identical ones come back `duplicate` (the head-end has them), different ones `conflict`, and those are renumbered
-/// above the head-end's highest and signed again (`renumber`). The ids skipped are a gap the head-end reports; no
-/// reading is lost or stored twice, and no operator is needed for the readings to flow.
+/// above the head-end's highest and signed again (`renumber`). The ids skipped are ones the head-end holds already,
+/// so no gap appears; no reading is lost or stored twice, and no operator is needed for the readings to flow.
 extension Outbox {
     /// Raises the next transaction id to `highest + 1` when it is not above `highest` already, in one transaction.
     /// Returns what changed, nil when the outbox was ahead.
