@@ -80,7 +80,9 @@ let package = Package(
             name: "VirtualCard",
             dependencies: ["Signing", .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates")] + crypto
         ),
-        .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
+        // The check every daemon's SQLite file passes before it is opened for writing: read-only, through SQLite's C API.
+        .target(name: "SQLiteFiles", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", "SQLiteFiles", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
         // The uplink's protocol without I/O: what the gateway sends next and what an acknowledgement means, and the
         // head-end's replay and gap rules. Bytes and values in and out, no NIO, so it is tested with bytes alone.
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport",
+                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport", "SQLiteFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
@@ -120,7 +122,7 @@ let package = Package(
         .target(
             name: "HeadEnd",
             dependencies: [
-                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport",
+                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport", "SQLiteFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
@@ -194,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadEndTests",
-            dependencies: ["HeadEnd", "Uplink", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
+            dependencies: ["HeadEnd", "Gateway", "Uplink", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
                            "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")] + nio + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),

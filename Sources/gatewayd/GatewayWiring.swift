@@ -63,7 +63,8 @@ struct GatewayWiring {
             logger.notice("requests.allow is empty: every signed request is answered read-write-denied")
         }
         let uplink = UplinkService(settings: configuration.uplink, outbox: outbox, credentials: credentials, directory: directory,
-                                   crl: crl, timing: timing, status: status, logger: logger, requests: requests, gate: gate) { id, times in
+                                   crl: crl, timing: timing, status: status, logger: logger, requests: requests, gate: gate,
+                                   signing: signing) { id, times in
             say(DeliveryLine.text(id: id, times: times))
         }
         let token = signingKey.token

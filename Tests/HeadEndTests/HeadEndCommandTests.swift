@@ -175,7 +175,7 @@ struct HeadEndCommandTests {
 
         let summary = try run(Self.headendPath, ["summary", "--store", fixture.storePath])
         #expect(summary.output == """
-            00DB1234567890C0 readings 3 highest #4 missing 1 refusals 1
+            00DB1234567890C0 readings 3 highest #4 missing 1 refusals 1 conflicts 0
             total: 3 readings verified, 1 rejected, 1 lost (1 gateway)
 
             """, "\(summary.output)")

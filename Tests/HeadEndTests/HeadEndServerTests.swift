@@ -59,7 +59,9 @@ struct HeadEndServerTests {
         let gateway = try await fixture.gateway("00DB1234567890B0")
         let store = try ReadingStore(path: fixture.storePath)
         let running = try await start(try fixture.processor(store: store))
-        let frames = [try await gateway.frame(1), try await gateway.frame(2), try await gateway.frame(2), try await gateway.frame(5)]
+        // A gateway sends a reading again byte for byte (the outbox keeps its signed frame): a duplicate.
+        let two = try await gateway.frame(2)
+        let frames = [try await gateway.frame(1), two, two, try await gateway.frame(5)]
         let answers = try await connect(running, as: gateway).exchange(frames)
         await running.stop()
 
@@ -77,7 +79,7 @@ struct HeadEndServerTests {
 
         // A new server on the same store: the gateway resends 2 (its acknowledgement lost), and it is a duplicate.
         let restarted = try await start(try fixture.processor(store: store))
-        let again = try await connect(restarted, as: gateway).exchange([try await gateway.frame(2)])
+        let again = try await connect(restarted, as: gateway).exchange([two])
         await restarted.stop()
         let check = try await fixture.verifyAcknowledgement(try #require(again.first).apdu, to: gateway, sent: [2])
         #expect(check.acknowledgement?.outcome == .duplicate)

@@ -158,10 +158,10 @@ struct ChainTests {
         try chain.eventually(30, "five more readings delivered with pkid stopped") { chain.deliveredLines.count >= before + 5 }
     }
 
-    @Test("acknowledgements signed with another key are refused; the readings stay until a genuine acknowledgement comes")
+    @Test("a head-end signing with another key gets no reading (its answer to the ledger query is refused); the readings go once the genuine one is back")
     func forgedAcknowledgement() throws {
         let chain = try ChainFixture()
-        // Someone else's key, certified as the head-end by a CA of their own: the acknowledgements name a certificate
+        // Someone else's key, certified as the head-end by a CA of their own: its signed answers name a certificate
         // the Central Directory does not hold and no trusted CA issued.
         let hsm = chain.hsm
         let rogueKey = "pkcs11:token=headend;object=rogue-sign"
@@ -174,14 +174,16 @@ struct ChainTests {
                                    pin: chain.headEndPIN).status == 0)
         let rogue = try chain.startHeadEnd(config: chain.headEndConfig(signingKey: "rogue-sign", signingCertificate: certificate))
         let gateway = try chain.startGateway()
-        try chain.eventually(30, "readings verified at the head-end") { rogue.stdoutLines.filter { $0.hasPrefix("verified") }.count >= 2 }
-        try chain.eventually(30, "the gateway rejecting the acknowledgements") { gateway.stderr.contains("acknowledgement rejected") }
+        // The gateway sends no reading before a signed answer to its ledger query verifies, and this one cannot.
+        try chain.eventually(30, "the gateway refusing the rogue head-end's answer") {
+            gateway.stderr.contains("answer to the ledger query is refused (certificate")
+        }
+        #expect(!rogue.stdoutLines.contains { $0.hasPrefix("verified") }, "\(rogue.stdoutLines)")
         #expect(chain.deliveredLines.isEmpty, "\(chain.deliveredLines)")
         let status = try chain.status()
         #expect(status["outbox"]?.detail.contains("last delivered none yet") == true, "\(status)")
 
-        // The genuine head-end holds those readings already (the rogue one stored them) and acknowledges them as
-        // duplicates: now they leave the gateway's outbox.
+        // The genuine head-end answers with its own key: now the readings go and leave the gateway's outbox.
         try chain.startHeadEnd()
         try chain.eventually(30, "the held readings delivered with genuine acknowledgements") { chain.deliveredLines.count >= 2 }
         try expectEverythingDelivered(chain)

@@ -249,7 +249,7 @@ struct AcknowledgementTests {
         #expect(throws: AcknowledgementError.self) { try Refusal(reason: .frame, disposition: .final, text: String(repeating: "x", count: 256)) }
         let fitted = Refusal(reason: .signature, disposition: .final, describing: "r‖s — " + String(repeating: "y", count: 300))
         #expect(fitted.text.utf8.count == 255 && fitted.text.hasPrefix("r?s ? y") && fitted.text.hasSuffix("..."))
-        #expect(Refusal.Reason.allCases.map(\.rawValue) == Array(1...8))
+        #expect(Refusal.Reason.allCases.map(\.rawValue) == Array(1...10))
         #expect(RecordVerification.CheckKind.allCases.map { Refusal.Reason($0).description }
             == ["frame", "certificate_info", "originator", "signature", "certificate", "content", "content"])
     }
@@ -258,7 +258,7 @@ struct AcknowledgementTests {
         ("0F 00000007 00 02 03 15 000000000000002A 16 03 00", "outcome 3"),
         ("0F 00000007 00 02 03 15 000000000000002A 16 00 02 03 16 05 16 01 0A 00", "accepted with a refusal"),
         ("0F 00000007 00 02 03 15 000000000000002A 16 02 00", "refused without one"),
-        ("0F 00000007 00 02 03 15 000000000000002A 16 02 02 03 16 09 16 01 0A 00", "reason 9"),
+        ("0F 00000007 00 02 03 15 000000000000002A 16 02 02 03 16 0B 16 01 0A 00", "reason 11"),
         ("0F 00000007 00 02 03 15 000000000000002A 16 02 02 03 16 05 16 02 0A 00", "disposition 2"),
         ("0F 00000007 00 02 03 15 000000000000002A 16 02 02 03 16 05 16 01 09 00", "octet-string text"),
         ("0F 00000007 00 02 03 15 000000000000002A 16 02 02 03 16 05 16 01 0A 01 07", "control character"),

@@ -2,6 +2,7 @@ import COSEM
 import Foundation
 import GRDB
 import Metering
+import SQLiteFiles
 
 /// The gateway's durable outbox: every reading from the moment its transaction id is allocated until the head-end
 /// has acknowledged its signed frame, in one SQLite file.
@@ -31,7 +32,9 @@ public final class Outbox: Sendable {
     public let limit: Int
     let database: DatabasePool
 
-    /// Opens the outbox at `path` (made, with its directory, when missing) and brings its schema up to date.
+    /// Opens the outbox at `path` (made, with its directory, when missing) and brings its schema up to date. An
+    /// existing file that is empty, not SQLite or damaged is refused before anything writes to it
+    /// (`ExistingDatabase`): taken for a new outbox, it would number readings from 1 again.
     ///
     /// - Parameters:
     ///   - busyTimeout: how long a write waits for another connection's write lock before `OutboxError.locked`.
@@ -41,6 +44,11 @@ public final class Outbox: Sendable {
         precondition(limit > 0, "an outbox limit must be positive")
         self.path = path
         self.limit = limit
+        do {
+            try ExistingDatabase.check(path)
+        } catch {
+            throw error.isEmpty ? .empty(path: path) : .corrupt(path: path, reason: error.reason)
+        }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -239,13 +247,20 @@ public final class Outbox: Sendable {
     }
 
     /// `markDelivered` for several readings in one transaction (one fsync): the uplink takes the acknowledgements of
-    /// a window out together. Returns how many were still in the outbox.
+    /// a window out together, and records in the same commit the number of the last acknowledgement acted on
+    /// (`acknowledgementFloor(headEnd:)`). Returns how many were still in the outbox.
     @discardableResult
-    public func markDelivered(transactionIDs ids: [UInt64]) async throws(OutboxError) -> Int {
+    public func markDelivered(transactionIDs ids: [UInt64], acknowledgement: (headEnd: SystemTitle, number: UInt64)? = nil) async throws(OutboxError) -> Int {
         do {
             return try await database.write { db in
                 var removed = 0
                 for id in ids where try Self.deliver(db, id) { removed += 1 }
+                if let acknowledgement {
+                    try db.execute(sql: """
+                        INSERT INTO headEndAcknowledgement (systemTitle, lastNumber, acceptedAt) VALUES (?, ?, ?)
+                        ON CONFLICT (systemTitle) DO UPDATE SET lastNumber = MAX(lastNumber, excluded.lastNumber), acceptedAt = excluded.acceptedAt
+                        """, arguments: [acknowledgement.headEnd.description, Int64(clamping: acknowledgement.number), Date()])
+                }
                 return removed
             }
         } catch {

@@ -11,8 +11,11 @@ public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Another connection held the write lock for longer than the busy timeout: usually a second gateway on the
     /// same file.
     case locked(path: String)
-    /// The file is not an SQLite database, or its pages are damaged.
+    /// The file is not an SQLite database, or its pages are damaged (found before anything wrote to it).
     case corrupt(path: String, reason: String)
+    /// The file exists and is empty (0 bytes): a truncated file or a failed restore, never taken for a new outbox,
+    /// which would number readings from 1 again.
+    case empty(path: String)
     /// A write failed: the disk is full, read-only, or failing. The reading or change was not stored.
     case unwritable(path: String, reason: String)
     /// A newer release wrote this outbox; this one does not know its schema and would misread it.
@@ -45,7 +48,9 @@ public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
         case .locked(let path):
             "the outbox \(path) stayed locked by another connection past the busy timeout; another gatewayd is probably running on the same file: stop it, or give each gateway its own outbox"
         case .corrupt(let path, let reason):
-            "the outbox \(path) is damaged (\(reason)); stop the gateway, copy the file with its -wal and -shm aside and recover the readings with `sqlite3 \(path) .recover`; do not delete it, it holds readings the head-end has not acknowledged"
+            "the outbox \(path) is damaged (\(reason)) and was left as it is; stop the gateway, copy the file with its -wal and -shm aside and recover the readings with `sqlite3 \(path) .recover` or restore a backup; do not delete it, it holds readings the head-end has not acknowledged"
+        case .empty(let path):
+            "the outbox \(path) is empty (0 bytes), which no outbox ever is: a truncated file or a failed restore, refused and left as it is; restore it from a backup, or move it away to start an empty outbox (its ids then move on past what the head-end holds)"
         case .unwritable(let path, let reason):
             "cannot write the outbox \(path): \(reason); nothing was stored; free disk space or fix the file's permissions"
         case .newerSchema(let path):

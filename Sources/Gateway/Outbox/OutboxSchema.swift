@@ -13,6 +13,10 @@ import GRDB
 /// - `gap`: runs of readings refused while the outbox was full (`OutboxGap`).
 /// - `requester`: per requester system title, the highest transaction id of a signed request admitted (`Outbox.admit`).
 /// - `counterFileMigration`: which transaction counter files were taken over, so each is read once.
+/// - `headEndAcknowledgement`: per head-end system title, the number of the last acknowledgement the gateway acted
+///   on; an acknowledgement not above it is refused on any connection, after a restart too (`Outbox.acknowledgementFloor`).
+/// - `outboxState.renumberedFrom`/`renumberedTo`/`renumberedAt`: the last time the next id was raised above the
+///   highest id the head-end holds (`Outbox.advance(past:)`), for `gatewayctl status`.
 ///
 /// Transaction ids are SQLite integers: signed 64-bit, so ids end at 2^63 - 1 (`OutboxError.exhausted`).
 enum OutboxSchema {
@@ -81,6 +85,20 @@ enum OutboxSchema {
                 t.primaryKey("systemTitle", .text)
                 t.column("lastTransactionID", .integer).notNull()
                 t.column("acceptedAt", .datetime).notNull()
+            }
+        }
+        // Item 8 of issue 17: the head-end's acknowledgement numbers, kept across connections and restarts; and the
+        // record of the outbox's ids moving forward past what the head-end holds (item 1).
+        migrator.registerMigration("headEndLedger") { db in
+            try db.create(table: "headEndAcknowledgement") { t in
+                t.primaryKey("systemTitle", .text)
+                t.column("lastNumber", .integer).notNull()
+                t.column("acceptedAt", .datetime).notNull()
+            }
+            try db.alter(table: "outboxState") { t in
+                t.add(column: "renumberedFrom", .integer)
+                t.add(column: "renumberedTo", .integer)
+                t.add(column: "renumberedAt", .datetime)
             }
         }
         return migrator

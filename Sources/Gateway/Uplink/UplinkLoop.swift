@@ -21,10 +21,12 @@ final class UplinkLoop {
     var holdUntil: ContinuousClock.Instant?
     var failuresInARow = 0
     var drainDeadline: ContinuousClock.Instant?
-    /// The head-end's number of the last acknowledgement accepted on this connection: the next must be higher (a
-    /// replayed acknowledgement is refused). Per connection, so a head-end whose store, and with it its counter, was
-    /// replaced is not refused for ever; across connections TLS keeps a replay out.
-    var lastAcknowledgement: UInt64?
+    /// The head-end's number of the last acknowledgement acted on, kept in the outbox: the next must be higher, on
+    /// any connection and after a restart (a replayed acknowledgement is refused). A head-end whose store, and with
+    /// it its counter, was replaced says so in its ledger answer (`AcknowledgementFloor.adopt`).
+    let acknowledgementFloor: AcknowledgementFloor
+    /// The ledger query sent on this connection and not yet answered (`LedgerQueryStep`).
+    var ledgerQuery: (id: UInt64, sentAt: ContinuousClock.Instant)?
     /// Acknowledged readings waiting for their removal from the outbox (`commitDeliveries`).
     var deliveries: [UInt64] = []
     let clock = ContinuousClock()
@@ -37,6 +39,7 @@ final class UplinkLoop {
         self.service = service
         session = try GatewaySession(window: service.settings.window)
         events = service.eventStream.makeAsyncIterator()
+        acknowledgementFloor = AcknowledgementFloor(outbox: service.outbox, headEnd: service.settings.headEnd)
     }
 
     func run() async {
@@ -149,8 +152,8 @@ final class UplinkLoop {
                 }
             }
             defer { reader.cancel() }
-            session.connectionEstablished()
-            lastAcknowledgement = nil
+            // The session sends once the head-end's ledger answer has verified (`ledgerAnswer`).
+            try await askLedger(outbound)
             try await sendWhatIsDue(outbound)
             while let event = await events.next() {
                 switch event {
@@ -172,6 +175,7 @@ final class UplinkLoop {
                 case .token:
                     continue
                 case .tick:
+                    try checkLedgerDeadline()
                     try await commitDeliveries()
                     if let oldest = sentAt.values.min(), clock.now - oldest > settings.acknowledgementTimeout {
                         throw UplinkError.acknowledgementTimeout(after: settings.acknowledgementTimeout, inFlight: sentAt.count)
@@ -228,11 +232,12 @@ final class UplinkLoop {
 
     /// An acknowledgement: verified with the head-end's certificate from the Central Directory before it counts.
     private func acknowledgement(_ apdu: [UInt8]) async throws {
+        if awaitsLedger { return try await ledgerAnswer(apdu) }
         let verifier = AcknowledgementVerifier(validator: await validator(), headEnd: settings.headEnd,
                                                gateway: service.credentials.recordSigner.originator,
                                                convention: service.credentials.recordSigner.convention)
         let verification = await verifier.verify(frame: apdu, certificates: service.directory, sent: Set(session.inFlightIDs),
-                                                 after: lastAcknowledgement)
+                                                 after: acknowledgementFloor.current)
         guard let acknowledgement = verification.acknowledgement else {
             service.rejectedAcknowledgement()
             let reason = verification.failure.map { "\($0.kind): \($0.detail)" } ?? "unverified"
@@ -240,8 +245,15 @@ final class UplinkLoop {
             service.status.error("acknowledgement rejected: \(reason)")
             return
         }
-        lastAcknowledgement = verification.headEndTransactionID ?? lastAcknowledgement
         let event = session.received(acknowledgement)
+        if let number = verification.headEndTransactionID {
+            // Written before a refusal is acted on; a delivery's is written with its commit.
+            if case .delivered = event {
+                try await acknowledgementFloor.accepted(number, durably: false)
+            } else {
+                try await acknowledgementFloor.accepted(number, durably: true)
+            }
+        }
         service.count(event)
         switch event {
         case .delivered(let id):
@@ -257,6 +269,9 @@ final class UplinkLoop {
             holdUntil = clock.now.advanced(by: settings.retryLaterPause)
             service.status.update { $0.uplink = .holding }
             logger.notice("head-end asks to send reading \(id) again later (\(refusal.reason): \(refusal.text)); holding \(settings.retryLaterPause)")
+        case .refusedFinal(let id, let refusal) where refusal.reason == .conflict:
+            sentAt.removeValue(forKey: id)
+            try await renumber(id)
         case .refusedFinal(let id, let refusal):
             sentAt.removeValue(forKey: id)
             try await service.outbox.markRefused(transactionID: id, reason: "\(refusal.reason): \(refusal.text)")
@@ -273,7 +288,8 @@ final class UplinkLoop {
         guard !deliveries.isEmpty else { return }
         let ids = deliveries
         let started = clock.now
-        try await service.outbox.markDelivered(transactionIDs: ids)
+        try await service.outbox.markDelivered(transactionIDs: ids, acknowledgement: acknowledgementFloor.pending)
+        acknowledgementFloor.written()
         deliveries.removeAll()
         let share = (clock.now - started) / ids.count
         for id in ids {
@@ -291,6 +307,8 @@ enum UplinkError: Error, CustomStringConvertible {
     case connectionEnded(String)
     case acknowledgementTimeout(after: Duration, inFlight: Int)
     case cardRemoved(reader: String)
+    /// The head-end's answer to the ledger query did not verify, refused the query, or did not come.
+    case ledgerAnswer(String)
 
     var description: String {
         switch self {
@@ -304,6 +322,8 @@ enum UplinkError: Error, CustomStringConvertible {
             "no acknowledgement within \(after) (\(inFlight) frames in flight); reconnecting and sending them again"
         case .cardRemoved(let reader):
             "the card left reader \"\(reader)\", and with it the TLS client key: connection closed; frames not acknowledged go again once it is back"
+        case .ledgerAnswer(let reason):
+            "\(reason); no reading is sent before the head-end says what it holds"
         }
     }
 }

@@ -35,6 +35,8 @@ public final class UplinkService: Service, Sendable {
     let requests: RequestHandler
     /// The TLS client key is on the token: while the card is out, there is no connection (see `UplinkLoop.run`).
     let gate: TokenGate
+    /// The signing stage's doorbell: a reading renumbered after a `conflict` is unsigned again and waits for it.
+    let signing: Wakeup?
     /// The head-end's certificate is checked for every acknowledgement: its path is built once a minute, not each time.
     let validations = ValidationCache()
     private let events: AsyncStream<Event>
@@ -58,7 +60,8 @@ public final class UplinkService: Service, Sendable {
 
     public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
                 crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler,
-                gate: TokenGate = TokenGate(), onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
+                gate: TokenGate = TokenGate(), signing: Wakeup? = nil,
+                onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
         self.settings = settings
         self.outbox = outbox
         self.credentials = credentials
@@ -70,6 +73,7 @@ public final class UplinkService: Service, Sendable {
         self.onDelivered = onDelivered
         self.requests = requests
         self.gate = gate
+        self.signing = signing
         (events, continuation) = AsyncStream.makeStream()
     }
 

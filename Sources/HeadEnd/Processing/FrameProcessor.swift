@@ -17,9 +17,12 @@ import X509
 ///    `certificate_info` names (`certificates`, a `DirectoryCache` in the daemon) and a `CertificateValidator` built
 ///    with the current CRLs (`revocation`), failing closed without one.
 /// 2. The frame's originator must be P: a gateway may not deliver another's frames, even validly signed ones
-///    (refused for good, reason `originator`).
-/// 3. The ledger decides by transaction id: new, gap (logged and counted), late, duplicate (acknowledged again,
-///    stored once) or an old replay (refused for good).
+///    (refused for good, reason `originator`); its recipient must be this head-end (reason `recipient`).
+/// 3. The ledger decides by transaction id: new, gap (logged and counted), late, duplicate or an old replay (refused
+///    for good). An id the store holds is a duplicate (acknowledged again, stored once) only when the frame is
+///    byte for byte the one stored; any other frame under that id is a conflict: refused for good, kept as
+///    evidence, logged at error level and counted (the gateway's outbox was emptied or restored, and it numbered
+///    a new reading with an id the head-end holds; a duplicate would have had the gateway delete it).
 /// 4. The reading is stored in one transaction; only after the commit does the ledger learn of it. A failed write
 ///    is refused retry-later (`store`), so the gateway keeps the reading.
 /// 5. A failed verification is refused with its first failed check (`Refusal(verification)`): retry-later when it
@@ -30,6 +33,9 @@ import X509
 ///
 /// A frame too broken to carry a transaction id is answered all the same, as transaction 0 refused (`frame`): the
 /// gateway cannot match it to a frame it sent, but its log shows why.
+///
+/// A signed get-request among the frames is the gateway's `LedgerQuery` (`answer(_:from:at:)` tells them apart),
+/// answered by `LedgerAnswerer`.
 ///
 /// Calls for one connection must come one at a time, in the order the frames arrived: the acknowledgement ids then
 /// grow in the order they are sent, as gateways require.
@@ -48,6 +54,7 @@ public struct FrameProcessor: Sendable {
     /// The head-end's counter, shared by its acknowledgements and its signed requests: both strictly increase.
     public let numbering: AcknowledgementNumbering
     private let logger: Logger
+    private let ledgerAnswerer: LedgerAnswerer
     /// Called with every outcome, after it is stored and before its acknowledgement is sent (the daemon prints
     /// `outcome.line`).
     private let report: @Sendable (FrameOutcome) -> Void
@@ -56,6 +63,7 @@ public struct FrameProcessor: Sendable {
         store: ReadingStore, signer: AcknowledgementSigner, certificates: any CertificateSource,
         revocation: any RevocationListSource, trustAnchors: [Certificate], intermediates: [Certificate] = [],
         convention: GeneralSigning.SignedBytesConvention = .a, window: Int = ReceiverLedger.defaultWindow,
+        maxClockSkew: Duration = .seconds(300),
         logger: Logger = Logger(label: "headend"), report: @escaping @Sendable (FrameOutcome) -> Void = { _ in }
     ) {
         self.store = store
@@ -69,11 +77,22 @@ public struct FrameProcessor: Sendable {
         self.numbering = AcknowledgementNumbering(store: store)
         self.logger = logger
         self.report = report
+        ledgerAnswerer = LedgerAnswerer(store: store, numbering: numbering, signer: ExchangeSigner(signer), certificates: certificates,
+                                        convention: convention, maxClockSkew: maxClockSkew, logger: logger)
     }
 
     /// The validator for a check made now: the trust anchors and the CRLs current at this moment.
     public func validator() async -> CertificateValidator {
         CertificateValidator(trustAnchors: trustAnchors, intermediates: intermediates, crls: await revocation.crls(), cache: validations)
+    }
+
+    /// The answer to one frame from `peer`: the signed answer to a ledger query (a signed get-request), else the
+    /// signed acknowledgement `process` gives a record frame. What the listener writes back, in order.
+    public func answer(_ bytes: [UInt8], from peer: SystemTitle, at now: Date = Date()) async throws -> [UInt8] {
+        if bytes.first == GeneralSigning.tag, bytes.count <= SignedRequest.maxFrameSize, let request = try? SignedRequest(decoding: bytes) {
+            return try await ledgerAnswerer.answer(request, bytes: bytes, from: peer, validator: await validator(), at: now)
+        }
+        return try await process(bytes, from: peer, at: now).signedAcknowledgement
     }
 
     /// Processes one frame (the APDU, without the wrapper) from `peer`; returns the outcome with the signed
@@ -95,6 +114,9 @@ public struct FrameProcessor: Sendable {
         if let originator = verification.originator, originator != peer {
             verdict = .refused(Refusal(reason: .originator, disposition: .final,
                                        describing: "the frame's originator \(originator) is not the gateway of this TLS connection (\(peer))"))
+        } else if let recipient = verification.recipient, recipient != signer.originator {
+            verdict = .refused(Refusal(reason: .recipient, disposition: .final,
+                                       describing: "the frame is addressed to \(recipient), not to this head-end (\(signer.originator))"))
         } else if let refusal = Refusal(verification) {
             verdict = .refused(refusal)
         } else if let id, let record = verification.record {
@@ -131,7 +153,7 @@ public struct FrameProcessor: Sendable {
         }
         guard decision.stores else {
             if case .refused(let refusal) = decision.acknowledgement(of: id).outcome { return .refused(refusal) }
-            return .duplicate
+            return await duplicateOrConflict(id: id, frame: frame, from: peer)
         }
         guard let certificate, let der = try? certificateDER(certificate) else {
             return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the signer's certificate could not be kept with the reading"))
@@ -143,7 +165,7 @@ public struct FrameProcessor: Sendable {
             frame: frame, certificate: der, convention: convention
         )
         do {
-            guard try await store.store(reading) else { return .duplicate }
+            guard try await store.store(reading) else { return await duplicateOrConflict(id: id, frame: frame, from: peer) }
         } catch .idOutOfRange {
             // No gateway's outbox allocates such an id; sending it again cannot change the answer.
             return .refused(Refusal(reason: .store, disposition: .final, describing: "transaction id \(id) is above 2^63 - 1, which the store cannot hold"))
@@ -154,6 +176,19 @@ public struct FrameProcessor: Sendable {
         await ledger.recordStored(id, from: peer)
         if case .gap(let missing) = decision { return .stored(missing: missing) }
         return .stored(missing: nil)
+    }
+
+    /// The verdict on a frame under an id the store holds: a duplicate only when it is the very frame stored.
+    private func duplicateOrConflict(id: UInt64, frame: [UInt8], from peer: SystemTitle) async -> FrameOutcome.Verdict {
+        let stored: [UInt8]?
+        do {
+            stored = try await store.frame(gateway: peer, transactionID: id)
+        } catch {
+            return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end cannot read its store: \(error)"))
+        }
+        guard let stored, stored != frame else { return .duplicate }
+        return .refused(Refusal(reason: .conflict, disposition: .final, describing:
+            "the head-end holds a different frame under transaction \(id); an id is never reused: renumber the reading above the highest id stored"))
     }
 
     static func date(_ time: UnixTime) -> Date {
@@ -182,7 +217,13 @@ public struct FrameProcessor: Sendable {
             logger.info("duplicate reading acknowledged again", metadata: metadata)
         case .refused(let refusal):
             HeadEndMetrics.refused(refusal)
-            logger.notice("refused a frame: \(refusal.reason) (\(refusal.disposition)): \(refusal.text)", metadata: metadata)
+            if refusal.reason == .conflict {
+                HeadEndMetrics.conflicts.increment()
+                logger.error("conflict: the gateway sent a different frame under a transaction id already stored; the stored reading stays, the new frame is kept as a refusal (headend summary counts it)",
+                             metadata: metadata)
+            } else {
+                logger.notice("refused a frame: \(refusal.reason) (\(refusal.disposition)): \(refusal.text)", metadata: metadata)
+            }
             guard refusal.disposition == .final else { return }
             do {
                 try await store.store(StoredRefusal(gateway: peer, transactionID: id, reason: refusal.reason, disposition: refusal.disposition,

@@ -135,9 +135,9 @@ public final class HeadEndServer: Sendable {
                     if registration == nil { registration = (gateway, router.register(gateway, writer: outbound)) }
                     // The answer to a signed request is the requester's, not a reading.
                     if router.deliver(frame.apdu, from: gateway) { continue }
-                    let outcome = try await processor.process(frame.apdu, from: gateway)
-                    try await outbound.write(try WrapperFrame(source: frame.destination, destination: frame.source,
-                                                              apdu: outcome.signedAcknowledgement))
+                    // An acknowledgement, or the answer to the gateway's ledger query.
+                    let answer = try await processor.answer(frame.apdu, from: gateway)
+                    try await outbound.write(try WrapperFrame(source: frame.destination, destination: frame.source, apdu: answer))
                 }
             }
         } catch let error as NIOSSLError {

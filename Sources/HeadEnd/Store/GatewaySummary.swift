@@ -7,11 +7,15 @@ public struct GatewaySummary: Sendable, Hashable {
     public var highestTransactionID: UInt64?
     /// Final refusals kept for this gateway.
     public var refusals: Int
+    /// Of those, frames refused as a conflict: a different frame under an id already stored (an emptied or restored
+    /// outbox numbering again from an id the head-end holds).
+    public var conflicts: Int
 
-    public init(gateway: SystemTitle, readings: Int, highestTransactionID: UInt64?, refusals: Int) {
+    public init(gateway: SystemTitle, readings: Int, highestTransactionID: UInt64?, refusals: Int, conflicts: Int = 0) {
         self.gateway = gateway
         self.readings = readings
         self.highestTransactionID = highestTransactionID
         self.refusals = refusals
+        self.conflicts = conflicts
     }
 }

@@ -30,22 +30,23 @@ public enum ReadingReport {
     }
 
     /// One line per gateway, then the totals:
-    /// `00DB1234567890A0 readings 3 highest #5 missing 2 refusals 1` ... `total: 3 readings verified, 1 rejected, 2 lost (1 gateway)`.
+    /// `00DB1234567890A0 readings 3 highest #5 missing 2 refusals 1 conflicts 0` ... `total: 3 readings verified, 1 rejected, 2 lost (1 gateway)`.
     public static func lines(_ summary: [GatewaySummary]) -> [String] {
         let perGateway = summary.map { gateway in
             "\(gateway.gateway) readings \(gateway.readings) highest \(gateway.highestTransactionID.map { "#\($0)" } ?? "-") "
-                + "missing \(missing(gateway)) refusals \(gateway.refusals)"
+                + "missing \(missing(gateway)) refusals \(gateway.refusals) conflicts \(gateway.conflicts)"
         }
         let total = totals(summary)
         return perGateway + ["total: \(total.readings) readings verified, \(total.refusals) rejected, \(total.missing) lost "
             + "(\(total.gateways) gateway\(total.gateways == 1 ? "" : "s"))"]
     }
 
-    /// `{"gateways": [{"gateway", "readings", "highest_transaction_id", "missing", "refusals"}], "total": {...}}`.
+    /// `{"gateways": [{"gateway", "readings", "highest_transaction_id", "missing", "refusals", "conflicts"}], "total": {...}}`.
     public static func json(_ summary: [GatewaySummary]) throws -> String {
         try encode(SummaryJSON(
             gateways: summary.map { GatewayJSON(gateway: $0.gateway.description, readings: $0.readings,
-                                                highest_transaction_id: $0.highestTransactionID, missing: missing($0), refusals: $0.refusals) },
+                                                highest_transaction_id: $0.highestTransactionID, missing: missing($0), refusals: $0.refusals,
+                                                conflicts: $0.conflicts) },
             total: totals(summary)
         ))
     }
@@ -96,6 +97,7 @@ public enum ReadingReport {
         var highest_transaction_id: UInt64?
         var missing: UInt64
         var refusals: Int
+        var conflicts: Int
     }
 
     struct TotalJSON: Encodable {

@@ -2,6 +2,7 @@ import COSEM
 import Foundation
 import GRDB
 import Metering
+import SQLiteFiles
 
 /// The head-end's readings, in one SQLite file: every verified reading with its signed frame and the signer's
 /// certificate, the frames refused for good, and the acknowledgement numbering.
@@ -16,9 +17,15 @@ public final class ReadingStore: Sendable {
     public let path: String
     let database: DatabasePool
 
-    /// Opens the store at `path`, made with its directory when missing, and brings its schema up to date.
+    /// Opens the store at `path`, made with its directory when missing, and brings its schema up to date. An existing
+    /// file that is empty, not SQLite or damaged is refused before anything writes to it (`ExistingDatabase`).
     public init(path: String, busyTimeout: Duration = .seconds(5)) throws(ReadingStoreError) {
         self.path = path
+        do {
+            try ExistingDatabase.check(path)
+        } catch {
+            throw .damaged(path: path, reason: error.reason)
+        }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -102,6 +109,16 @@ public final class ReadingStore: Sendable {
         }
     }
 
+    /// The frame stored under this gateway's id, nil when none is: a frame arriving again under a stored id is a
+    /// duplicate only when it is this very frame (`FrameProcessor`).
+    public func frame(gateway: SystemTitle, transactionID id: UInt64) async throws(ReadingStoreError) -> [UInt8]? {
+        guard let column = Int64(exactly: id) else { return nil }
+        return try await read { db in
+            try Data.fetchOne(db, sql: "SELECT frame FROM reading WHERE gateway = ? AND transactionID = ?",
+                              arguments: [gateway.description, column]).map { Array($0) }
+        }
+    }
+
     /// The highest id stored from `gateway`.
     public func highestTransactionID(gateway: SystemTitle) async throws(ReadingStoreError) -> UInt64? {
         try await read { db in
@@ -155,20 +172,22 @@ public final class ReadingStore: Sendable {
         }
     }
 
-    /// Per gateway: readings, highest id, refusals; in gateway order.
+    /// Per gateway: readings, highest id, refusals and the conflicts among them; in gateway order.
     public func summary() async throws(ReadingStoreError) -> [GatewaySummary] {
         try await read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT gateway, SUM(readings) AS readings, MAX(highest) AS highest, SUM(refusals) AS refusals FROM (
-                    SELECT gateway, COUNT(*) AS readings, MAX(transactionID) AS highest, 0 AS refusals FROM reading GROUP BY gateway
+                SELECT gateway, SUM(readings) AS readings, MAX(highest) AS highest, SUM(refusals) AS refusals,
+                       SUM(conflicts) AS conflicts FROM (
+                    SELECT gateway, COUNT(*) AS readings, MAX(transactionID) AS highest, 0 AS refusals, 0 AS conflicts
+                    FROM reading GROUP BY gateway
                     UNION ALL
-                    SELECT gateway, 0, NULL, COUNT(*) FROM refusal GROUP BY gateway
+                    SELECT gateway, 0, NULL, COUNT(*), SUM(reason = ?) FROM refusal GROUP BY gateway
                 ) GROUP BY gateway ORDER BY gateway
-                """)
+                """, arguments: [Refusal.Reason.conflict.description])
             return rows.compactMap { row -> GatewaySummary? in
                 guard let gateway = try? SystemTitle(hex: row["gateway"] as String) else { return nil }
                 return GatewaySummary(gateway: gateway, readings: row["readings"], highestTransactionID: (row["highest"] as Int64?).map(UInt64.init),
-                                      refusals: row["refusals"])
+                                      refusals: row["refusals"], conflicts: row["conflicts"])
             }
         }
     }

@@ -2,6 +2,8 @@
 public enum ReadingStoreError: Error, Sendable, CustomStringConvertible {
     /// The file or its directory cannot be opened or made.
     case unreadable(path: String, reason: String)
+    /// The file exists but is empty, not SQLite, or damaged: refused before anything wrote to it.
+    case damaged(path: String, reason: String)
     /// The file was written by a newer head-end whose schema this one does not know.
     case newerSchema(path: String)
     /// SQLite refused a read or a write (disk full, I/O error, locked past the busy timeout).
@@ -13,6 +15,8 @@ public enum ReadingStoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "cannot open the reading store \(path): \(reason)"
+        case .damaged(let path, let reason):
+            "the reading store \(path) is refused: \(reason); it was not opened and nothing in it changed: restore it from a backup, or move it away to start an empty store (gateways then send only what their outboxes hold)"
         case .newerSchema(let path): "the reading store \(path) was written by a newer headend; use that version"
         case .database(let path, let reason): "the reading store \(path) failed: \(reason)"
         case .idOutOfRange(let id): "transaction id \(id) is above 2^63 - 1 and cannot be stored"

@@ -2,8 +2,10 @@ import COSEM
 
 /// Why the head-end did not store a record, and whether sending it again can change that.
 ///
-/// The reason mirrors the check that failed at the head-end (`RecordVerification.CheckKind`), plus two that are not
-/// checks of the frame: `replay` (the ledger's verdict on an old id) and `store` (the head-end could not keep it).
+/// The reason mirrors the check that failed at the head-end (`RecordVerification.CheckKind`), plus those that are
+/// not checks of the frame's signature: `replay` (the ledger's verdict on an old id), `store` (the head-end could not
+/// keep it), `conflict` (the head-end holds another frame under this id) and `recipient` (the frame is addressed to
+/// another head-end).
 /// Only `disposition` tells the gateway what to do: `retryLater` when there was no verdict on the record (revocation
 /// status or the directory could not be had, the store failed), so it keeps the frame and sends it again; `final`
 /// otherwise, so it stops sending it.
@@ -26,6 +28,12 @@ public struct Refusal: Sendable, Hashable {
         case replay = 7
         /// The head-end could not store the reading.
         case store = 8
+        /// The head-end holds a different frame under this gateway's transaction id (the gateway numbered from an
+        /// outbox that was emptied or restored from an old backup): final, the frame kept as evidence. A gateway
+        /// renumbers the reading above every id the head-end holds and sends it again (`Outbox.renumber`).
+        case conflict = 9
+        /// The frame is addressed (its recipient system title) to another head-end.
+        case recipient = 10
 
         /// The reason for a failed check of `RecordVerifier`. An evidence file's check cannot fail on a frame from
         /// the network; should it, its meaning (the readable copy is not what was signed) is the content's.
@@ -51,6 +59,8 @@ public struct Refusal: Sendable, Hashable {
             case .content: "content"
             case .replay: "replay"
             case .store: "store"
+            case .conflict: "conflict"
+            case .recipient: "recipient"
             }
         }
     }
@@ -111,7 +121,7 @@ public struct Refusal: Sendable, Hashable {
     init(_ fields: [COSEMData]) throws(AcknowledgementError) {
         guard fields.count == 3 else { throw .malformed("the refusal is not a structure of 3 elements") }
         guard case .enumerated(let reasonCode) = fields[0], let reason = Reason(rawValue: reasonCode) else {
-            throw .malformed("the refusal's reason is not an enum of 1...8")
+            throw .malformed("the refusal's reason is not an enum of 1...10")
         }
         guard case .enumerated(let dispositionCode) = fields[1], let disposition = Disposition(rawValue: dispositionCode) else {
             throw .malformed("the refusal's disposition is not an enum of 0 (final) or 1 (retry later)")

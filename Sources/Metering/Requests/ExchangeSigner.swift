@@ -31,6 +31,15 @@ public struct ExchangeSigner: Sendable {
         convention = records.convention
     }
 
+    /// A head-end answers a gateway's ledger query (`LedgerQuery`) with the key and certificate that sign its
+    /// acknowledgements, checked when the acknowledgement signer was made.
+    public init(_ acknowledgements: AcknowledgementSigner) {
+        signer = acknowledgements.signer
+        certificate = acknowledgements.certificate
+        originator = acknowledgements.originator
+        convention = acknowledgements.convention
+    }
+
     /// A signed get-request for `attribute` to `gateway`, numbered `transactionID` (the requester's counter).
     public func request(_ attribute: AttributeDescriptor, to gateway: SystemTitle, transactionID: UInt64,
                         at time: Date = Date()) async throws -> SignedRequest {

@@ -30,6 +30,8 @@ public struct RecordVerification: SignedFrameVerification {
     public var record: MeasurementRecord?
     public var transactionID: UInt64?
     public var originator: SystemTitle?
+    /// Who the frame is addressed to: a head-end refuses a frame for another (`Refusal.Reason.recipient`).
+    public var recipient: SystemTitle?
     public var signedAt: COSEMDateTime?
     /// The validator's refusal, when the certificate check failed.
     public var certificateFailure: CertificateValidationFailure?

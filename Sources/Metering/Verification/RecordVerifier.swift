@@ -68,6 +68,7 @@ public struct RecordVerifier: Sendable {
         result.transactionID = SignedRecord.transactionID(of: frame)
         result.signedAt = frame.dateTime
         result.originator = try? SystemTitle(bytes: frame.originatorSystemTitle)
+        result.recipient = try? SystemTitle(bytes: frame.recipientSystemTitle)
         return result
     }
 

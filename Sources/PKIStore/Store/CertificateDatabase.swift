@@ -1,6 +1,7 @@
 import PKI
 import Foundation
 import GRDB
+import SQLiteFiles
 
 /// The PKI's database (SQLite, in the PKI directory): issued certificates, registrations and the CRL counter.
 ///
@@ -16,7 +17,14 @@ public final class CertificateDatabase: Sendable {
 
     static let busyTimeout: TimeInterval = 30
 
+    /// Opens the database at `path`, made when no file is there. An existing file that is empty, not SQLite or
+    /// damaged is refused before anything writes to it (`ExistingDatabase`).
     public init(path: String) throws(PKIError) {
+        do {
+            try ExistingDatabase.check(path)
+        } catch {
+            throw .store("the PKI database \(error); it was not opened and nothing in it changed: restore it from a backup of the PKI directory (a CA cannot be rebuilt from an empty one)")
+        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(Self.busyTimeout)
