@@ -114,7 +114,7 @@ extension GatewaySettings {
         case let other: throw GatewaySettingError("upstream.signed_bytes", "\"\(other)\" is not a convention; write a (the default) or b, as the head-end expects")
         }
 
-        var renewAt = 0.7
+        var renewAt = RenewalRule.defaultShare
         if let text = pki.renew_at {
             guard text.hasSuffix("%"), let percent = Double(text.dropLast()), (10...95).contains(percent) else {
                 throw GatewaySettingError("pki.renew_at", "\"\(text)\" is not a share of the lifetime; write e.g. 70%")

@@ -56,7 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
                 } else {
                     certificate = try Certificate(derEncoded: try await key.token.certificate(key.uri))
                 }
-                let due = CertificateRenewal.due(certificate, at: configuration.renewAt)
+                let due = RenewalRule(share: configuration.renewAt).due(certificate)
                 let days = Int(certificate.notValidAfter.timeIntervalSinceNow / 86400)
                 let expired = certificate.notValidAfter < Date()
                 report.add("\(role) certificate", ok: !expired,
