@@ -32,8 +32,8 @@ public struct GatewayConfiguration: Sendable {
     public var convention: GeneralSigning.SignedBytesConvention
     public var outboxPath: String
     public var outboxLimit: Int
-    /// The outbox file's size bound in bytes (`outbox.max_bytes`, 256 MiB by default).
-    public var outboxMaxBytes: Int = 256 << 20
+    /// The outbox file's size bound in bytes (`outbox.max_bytes`, 512 MiB by default).
+    public var outboxMaxBytes: Int = 512 << 20
     public var counterFile: String?
     public var statusFile: String
     public var metrics: String?
@@ -127,9 +127,9 @@ extension GatewaySettings {
         let outboxPath = try required(outbox.path, "outbox.path", "write where the outbox database lives, e.g. /var/lib/gatewayd/outbox.sqlite")
         let limit = outbox.limit ?? 100_000
         guard limit >= 1 else { throw GatewaySettingError("outbox.limit", "\(limit) readings; write a positive number (100000 is about a day at one reading a second)") }
-        let maxBytes = outbox.max_bytes ?? (256 << 20)
+        let maxBytes = outbox.max_bytes ?? (512 << 20)
         guard maxBytes >= 1 << 20 else {
-            throw GatewaySettingError("outbox.max_bytes", "\(maxBytes) bytes; write at least 1048576 (1 MiB); a reading takes about 1.1 KB, so 268435456 (256 MiB) holds about 200,000")
+            throw GatewaySettingError("outbox.max_bytes", "\(maxBytes) bytes; write at least 1048576 (1 MiB); a signed reading takes about 3 KB, so 536870912 (512 MiB) holds about 175,000")
         }
         var allowed: [SystemTitle: Set<String>] = [:]
         for (index, entry) in (requests?.allow ?? []).enumerated() {

@@ -26,8 +26,8 @@ import Metering
 /// the head-end has not seen to make room for one it can equally wait for, and only the head-end's
 /// acknowledgement may remove a reading.
 ///
-/// **The size.** `maxBytes` bounds the database file as `limit` bounds the count (a reading with its frame is about
-/// 1.1 KB with the built-in map, so 100,000 readings take about 110 MB): past it `take` refuses in the same way
+/// **The size.** `maxBytes` bounds the database file as `limit` bounds the count (a signed reading of the built-in
+/// map holds its record twice, stored and inside its frame: about 3 KB, so 100,000 take about 300 MB): past it `take` refuses in the same way
 /// (`OutboxError.tooLarge`, counted and recorded as a gap). The write-ahead log is bounded as well: SQLite checkpoints it
 /// every `walCheckpointPages` pages and truncates it to `walSizeLimit` when it starts the log over
 /// (`journal_size_limit`), also after a burst under a long reader grew it. The disk the outbox needs is therefore
