@@ -33,7 +33,8 @@ struct GatewayWiring {
         logger.info("signing key \(signingKey.uri) with certificate \(CertificateSerial(signingCertificate.serialNumber)); TLS key \(tlsKey.uri) with certificate \(CertificateSerial(tlsCertificate.serialNumber))")
 
         let stateDirectory = URL(fileURLWithPath: configuration.outboxPath).deletingLastPathComponent().path
-        let outbox = try Outbox(path: configuration.outboxPath, limit: configuration.outboxLimit, counterFile: configuration.counterFile)
+        let outbox = try Outbox(path: configuration.outboxPath, limit: configuration.outboxLimit, maxBytes: configuration.outboxMaxBytes,
+                                counterFile: configuration.counterFile)
         let directory = DirectoryCache(client: try DirectoryClient(url: configuration.directoryURL, trustRoots: anchors),
                                        timeToLive: configuration.directoryTTL)
         let crl = try CRLCache(url: configuration.directoryURL, trustRoots: anchors, refreshInterval: configuration.crlRefresh)

@@ -29,6 +29,17 @@ struct HeadEndSettings: Decodable {
     var handshake_timeout: String?
     var idle_timeout: String?
     var max_connections: Int?
+    var readings: ReadingsSettings?
+
+    struct ReadingsSettings: Decodable {
+        /// How far ahead of the head-end's clock a measurement time may be before the reading is flagged.
+        var max_clock_skew: String?
+    }
+
+    /// `readings.max_clock_skew`, or its default.
+    func maxClockSkew() throws -> Duration {
+        try readings?.max_clock_skew.map { try TimeoutSetting.parse($0, key: "readings.max_clock_skew") } ?? ClockSkew.defaultMaximum
+    }
 
     /// The `control:` section: who may command gateways through this head-end.
     struct Control: Decodable {
@@ -88,6 +99,7 @@ struct HeadEndSettings: Decodable {
         var convention: GeneralSigning.SignedBytesConvention
         var logLevel: Logger.Level
         var limits: HeadEndServerLimits
+        var maxClockSkew: Duration
     }
 
     static func load(path: String) throws -> HeadEndSettings {
@@ -150,7 +162,8 @@ struct HeadEndSettings: Decodable {
                 handshakeTimeout: try handshake_timeout.map { try TimeoutSetting.parse($0, key: "handshake_timeout") } ?? defaults.handshakeTimeout,
                 idleTimeout: try idle_timeout.map { try TimeoutSetting.parse($0, key: "idle_timeout") } ?? defaults.idleTimeout,
                 maxConnections: max_connections ?? defaults.maxConnections
-            )
+            ),
+            maxClockSkew: try maxClockSkew()
         )
     }
 }
@@ -198,6 +211,12 @@ func say(_ text: String) {
 }
 
 /// The store a query command reads: `--store PATH`, or the `store` key of `--config FILE`.
+/// `readings.max_clock_skew` of the configuration file, when one is given; the default otherwise.
+func maxClockSkew(config: String?) throws -> Duration {
+    guard let config else { return ClockSkew.defaultMaximum }
+    return try HeadEndSettings.load(path: config).maxClockSkew()
+}
+
 func storePath(config: String?, store: String?) throws -> String {
     if let store { return store }
     guard let config else { throw SettingsError("give --store PATH or --config FILE (its store: key)") }

@@ -43,11 +43,12 @@ struct Readings: AsyncParsableCommand {
                 guard let date = ISO8601DateFormatter().date(from: text) else { throw SettingsError("--since \(text) is not an ISO 8601 time, e.g. 2026-11-25T12:00:00Z") }
                 return date
             }
+            let skew = try maxClockSkew(config: location.config)
             let readings = try await location.open().readings(gateway: title, since: from)
             if json {
-                say(try ReadingReport.json(readings))
+                say(try ReadingReport.json(readings, maxClockSkew: skew))
             } else {
-                for reading in readings { say(ReadingReport.line(reading)) }
+                for reading in readings { say(ReadingReport.line(reading, maxClockSkew: skew)) }
             }
         }
     }
@@ -63,7 +64,7 @@ struct Summary: AsyncParsableCommand {
 
     func run() async throws {
         try await oneLineErrors {
-            let summary = try await location.open().summary()
+            let summary = try await location.open().summary(maxClockSkew: try maxClockSkew(config: location.config))
             if json {
                 say(try ReadingReport.json(summary))
             } else {

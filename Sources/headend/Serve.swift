@@ -81,7 +81,8 @@ struct Serve: AsyncParsableCommand {
 
         let store = try ReadingStore(path: settings.store)
         let processor = FrameProcessor(store: store, signer: acknowledgements, certificates: directory, revocation: crls,
-                                       trustAnchors: anchors, convention: settings.convention, logger: logger) { say($0.line) }
+                                       trustAnchors: anchors, convention: settings.convention, maxClockSkew: settings.maxClockSkew,
+                                       logger: logger) { say($0.line) }
         let tls = try TLSConfigurations.serverRequiringClientCertificate(chain: [tlsCertificate], key: tlsKey, clientCA: anchors)
         let check = GatewayCertificateCheck(trustAnchors: anchors, revocation: crls)
         logger.info("head-end \(settings.systemTitle), store \(settings.store), pkid \(settings.pkiURL), at most \(settings.limits.maxConnections) connections (\(descriptors) descriptors)")

@@ -1,6 +1,7 @@
 import Foundation
 import PKI
 import Signing
+import Synchronization
 import Testing
 import TestSupport
 import Transport
@@ -30,6 +31,26 @@ struct DirectoryCacheTests {
         let served = PKIDProcess.sample(try pkid.scrape(), "http_requests_total",
                                         ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
         #expect(served == 1)
+    }
+
+    @Test("an entry expires after its time to live: pkid is asked again then, not before (a clock the test moves)")
+    func entriesExpire() async throws {
+        let pkid = try PKIDProcess()
+        let serial = try CertificateSerial(parsing: try pkid.ownSerial())
+        let clock = ManualInstant()
+        let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(300)) { clock.now }
+        func asked() throws -> Double {
+            PKIDProcess.sample(try pkid.scrape(), "http_requests_total", ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
+        }
+        let first = try await cache.certificate(serial: serial)
+        clock.advance(by: .seconds(299))
+        #expect(try await cache.certificate(serial: serial) == first)
+        #expect(try asked() == 1)
+        clock.advance(by: .seconds(2))
+        #expect(try await cache.certificate(serial: serial) == first)
+        #expect(try asked() == 2, "an entry past its time to live must be looked up again")
+        #expect(try await cache.certificate(serial: serial) == first)
+        #expect(try asked() == 2, "the refreshed entry lives another time to live")
     }
 
     @Test("a cached certificate outlives a pkid outage, also past its time to live; a serial never seen fails as unreachable")
@@ -76,4 +97,11 @@ struct DirectoryCacheTests {
         #expect(CertificateSerial(secure.serialNumber) == serial)
         #expect(secure.subject.description == "CN=pkid")
     }
+}
+
+/// A clock instant that moves only when the test moves it.
+final class ManualInstant: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(by duration: Duration) { instant.withLock { $0 = $0.advanced(by: duration) } }
 }

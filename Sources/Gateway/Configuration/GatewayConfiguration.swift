@@ -32,6 +32,8 @@ public struct GatewayConfiguration: Sendable {
     public var convention: GeneralSigning.SignedBytesConvention
     public var outboxPath: String
     public var outboxLimit: Int
+    /// The outbox file's size bound in bytes (`outbox.max_bytes`, 512 MiB by default).
+    public var outboxMaxBytes: Int = 512 << 20
     public var counterFile: String?
     public var statusFile: String
     public var metrics: String?
@@ -114,7 +116,7 @@ extension GatewaySettings {
         case let other: throw GatewaySettingError("upstream.signed_bytes", "\"\(other)\" is not a convention; write a (the default) or b, as the head-end expects")
         }
 
-        var renewAt = 0.7
+        var renewAt = RenewalRule.defaultShare
         if let text = pki.renew_at {
             guard text.hasSuffix("%"), let percent = Double(text.dropLast()), (10...95).contains(percent) else {
                 throw GatewaySettingError("pki.renew_at", "\"\(text)\" is not a share of the lifetime; write e.g. 70%")
@@ -125,6 +127,10 @@ extension GatewaySettings {
         let outboxPath = try required(outbox.path, "outbox.path", "write where the outbox database lives, e.g. /var/lib/gatewayd/outbox.sqlite")
         let limit = outbox.limit ?? 100_000
         guard limit >= 1 else { throw GatewaySettingError("outbox.limit", "\(limit) readings; write a positive number (100000 is about a day at one reading a second)") }
+        let maxBytes = outbox.max_bytes ?? (512 << 20)
+        guard maxBytes >= 1 << 20 else {
+            throw GatewaySettingError("outbox.max_bytes", "\(maxBytes) bytes; write at least 1048576 (1 MiB); a signed reading takes about 3 KB, so 536870912 (512 MiB) holds about 175,000")
+        }
         var allowed: [SystemTitle: Set<String>] = [:]
         for (index, entry) in (requests?.allow ?? []).enumerated() {
             let requester = try title(entry.requester, "requests.allow[\(index)].requester")
@@ -161,7 +167,7 @@ extension GatewaySettings {
             directoryURL: try required(pki.directory, "pki.directory", "write pkid's URL for certificate lookups and the CRL, e.g. http://127.0.0.1:8080"),
             directoryTTL: try duration(pki.directory_ttl, "pki.directory_ttl", default: .seconds(300)),
             crlRefresh: try duration(pki.crl_refresh, "pki.crl_refresh", default: .seconds(60)),
-            renewAt: renewAt, uplink: uplink, convention: convention, outboxPath: outboxPath, outboxLimit: limit,
+            renewAt: renewAt, uplink: uplink, convention: convention, outboxPath: outboxPath, outboxLimit: limit, outboxMaxBytes: maxBytes,
             counterFile: outbox.counter_file, statusFile: statusFile, metrics: metrics, logLevel: log_level ?? "info",
             summaryInterval: try duration(summary_interval, "summary_interval", default: .seconds(60)),
             requestPolicy: RequestPolicy(allowed: allowed, maxClockSkew: skew)

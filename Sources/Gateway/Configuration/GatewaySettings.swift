@@ -69,6 +69,8 @@ public struct GatewaySettings: Decodable, Sendable {
         public init() {}
         public var path: String?
         public var limit: Int?
+        /// The most bytes the outbox file may hold (`Outbox.maxBytes`), as `limit` bounds the count.
+        public var max_bytes: Int?
         /// A transaction counter file (`gatewayctl record sign --counter`) to continue from on first start.
         public var counter_file: String?
     }

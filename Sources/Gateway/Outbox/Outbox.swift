@@ -26,11 +26,33 @@ import SQLiteFiles
 /// readings with their measurement times (`gaps()`). Dropping the oldest reading instead would destroy a reading
 /// the head-end has not seen to make room for one it can equally wait for, and only the head-end's
 /// acknowledgement may remove a reading.
+///
+/// **The size.** `maxBytes` bounds the database file as `limit` bounds the count (a signed reading of the built-in
+/// map holds its record twice, stored and inside its frame: about 3 KB, so 100,000 take about 300 MB): past it `take` refuses in the same way
+/// (`OutboxError.tooLarge`, counted and recorded as a gap). The write-ahead log is bounded as well: SQLite checkpoints it
+/// every `walCheckpointPages` pages and truncates it to `walSizeLimit` when it starts the log over
+/// (`journal_size_limit`), also after a burst under a long reader grew it. The disk the outbox needs is therefore
+/// `maxBytes + walSizeLimit` and some pages for the refusal records (see `minimumDisk`). (A checkpoint that truncates
+/// at once would wait for readers under the busy timeout, stalling `take`; the limit instead cuts the log back when
+/// the next write restarts it.)
 public final class Outbox: Sendable {
     public let path: String
     /// The most readings (signed or not) the outbox holds.
     public let limit: Int
+    /// The most bytes the database file's used pages may take before new readings are refused; nil for no bound.
+    public let maxBytes: Int?
     let database: DatabasePool
+
+    /// The write-ahead log is cut back to this size at each checkpoint (SQLite's `journal_size_limit`).
+    public static let walSizeLimit = 4 << 20
+    /// SQLite checkpoints the log after a commit once it holds this many pages (4 KiB each: 2 MiB).
+    public static let walCheckpointPages = 512
+
+    /// The disk an outbox with this byte bound needs at most: the file, its write-ahead log and shared memory, and
+    /// room for a log that grew past its limit between two checkpoints.
+    public static func minimumDisk(maxBytes: Int) -> Int {
+        maxBytes + 2 * walSizeLimit + (1 << 20)
+    }
 
     /// Opens the outbox at `path` (made, with its directory, when missing) and brings its schema up to date. An
     /// existing file that is empty, not SQLite or damaged is refused before anything writes to it
@@ -40,8 +62,11 @@ public final class Outbox: Sendable {
     ///   - busyTimeout: how long a write waits for another connection's write lock before `OutboxError.locked`.
     ///   - counterFile: a `TransactionCounter` file to take over on first open (see `CounterFileMigration`); ids
     ///     then continue above its value.
-    public init(path: String, limit: Int, busyTimeout: Duration = .seconds(5), counterFile: String? = nil) throws(OutboxError) {
+    ///   - maxBytes: the bound on the file's used pages (see "The size"); nil for none.
+    public init(path: String, limit: Int, maxBytes: Int? = nil, busyTimeout: Duration = .seconds(5),
+                counterFile: String? = nil) throws(OutboxError) {
         precondition(limit > 0, "an outbox limit must be positive")
+        precondition(maxBytes.map { $0 > 0 } ?? true, "an outbox size limit must be positive")
         self.path = path
         self.limit = limit
         do {
@@ -49,6 +74,7 @@ public final class Outbox: Sendable {
         } catch {
             throw error.isEmpty ? .empty(path: path) : .corrupt(path: path, reason: error.reason)
         }
+        self.maxBytes = maxBytes
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -61,9 +87,16 @@ public final class Outbox: Sendable {
         configuration.busyMode = .timeout(TimeInterval(busyTimeout.components.seconds)
             + TimeInterval(busyTimeout.components.attoseconds) / 1e18)
         configuration.foreignKeysEnabled = true
+        // Per connection: whichever connection runs a checkpoint cuts the log back.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
+        }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)")
+            }
             try Self.migrate(pool, path: path)
             if let counterFile {
                 try pool.write { db in try CounterFileMigration.apply(db, path: counterFile, at: Date()) }
@@ -103,22 +136,36 @@ public final class Outbox: Sendable {
     /// the id is used only if the reading is stored. `make` runs on the database's writer while it holds the
     /// write lock: it should only build the record (microseconds), never wait.
     ///
-    /// - Throws: `OutboxError.full` when the outbox holds `limit` readings (the refusal is counted and recorded,
-    ///   see `gaps()`); `.invalidRecord` when `make` throws or builds a record for another id; nothing is stored
-    ///   and no id is used then.
+    /// - Throws: `OutboxError.full` when the outbox holds `limit` readings or `maxBytes` (the refusal is counted and
+    ///   recorded, see `gaps()`); `.invalidRecord` when `make` throws or builds a record for another id; nothing is
+    ///   stored and no id is used then.
     public func take(
         measuredAt: Date, _ make: @Sendable (UInt64) throws(Metering.RecordError) -> MeasurementRecord
     ) async throws(OutboxError) -> UnsignedReading {
-        let limit = limit
+        try await take(measuredAt: measuredAt, missed: nil) { id, _ throws(Metering.RecordError) in try make(id) }
+    }
+
+    /// `take` for a poller that also carries what it could not store: `missed` (polls that failed before the outbox
+    /// could record them, such as on a full disk) is recorded as a gap before this reading in the same transaction,
+    /// and `make` receives, with the id, how many polls the gap before this reading holds in all (those and the ones
+    /// refused while the outbox was full), so the record can tell the head-end.
+    public func take(
+        measuredAt: Date, missed: MissedPolls?,
+        _ make: @Sendable (_ id: UInt64, _ missedBefore: UInt64) throws(Metering.RecordError) -> MeasurementRecord
+    ) async throws(OutboxError) -> UnsignedReading {
+        let (limit, maxBytes) = (limit, maxBytes)
         let outcome: TakeOutcome
         do {
-            outcome = try await database.write { db in try Self.take(db, measuredAt: measuredAt, limit: limit, make: make) }
+            outcome = try await database.write { db in
+                try Self.take(db, measuredAt: measuredAt, limit: limit, maxBytes: maxBytes, missed: missed, make: make)
+            }
         } catch {
             throw .from(error, path: path)
         }
         switch outcome {
         case .stored(let reading): return reading
         case .refused(let depth): throw .full(depth: depth, limit: limit)
+        case .tooLarge(let bytes, let maxBytes): throw .tooLarge(bytes: bytes, maxBytes: maxBytes)
         }
     }
 
@@ -127,19 +174,32 @@ public final class Outbox: Sendable {
     private enum TakeOutcome: Sendable {
         case stored(UnsignedReading)
         case refused(depth: Int)
+        case tooLarge(bytes: Int, maxBytes: Int)
     }
 
     private static func take(
-        _ db: Database, measuredAt: Date, limit: Int, make: (UInt64) throws(Metering.RecordError) -> MeasurementRecord
+        _ db: Database, measuredAt: Date, limit: Int, maxBytes: Int?, missed: MissedPolls?,
+        make: (UInt64, UInt64) throws(Metering.RecordError) -> MeasurementRecord
     ) throws -> TakeOutcome {
         let state = try State.fetch(db)
+        let after = state.nextTransactionID - 1
+        if let missed, missed.count > 0 { try recordMissed(db, after: after, missed) }
         guard state.depth < limit else {
-            try recordRefusal(db, after: state.nextTransactionID - 1, measuredAt: measuredAt)
+            try recordRefusal(db, after: after, measuredAt: measuredAt)
             return .refused(depth: state.depth)
+        }
+        if let maxBytes {
+            let used = try usedBytes(db)
+            guard used < maxBytes else {
+                try recordRefusal(db, after: after, measuredAt: measuredAt)
+                return .tooLarge(bytes: used, maxBytes: maxBytes)
+            }
         }
         let id = state.nextTransactionID
         guard id < UInt64(Int64.max) else { throw OutboxError.exhausted }
-        let record = try make(id)
+        let missedBefore = try UInt64(Int64.fetchOne(db, sql: "SELECT count FROM gap WHERE afterTransactionID = ?",
+                                                     arguments: [Int64(after)]) ?? 0)
+        let record = try make(id, missedBefore)
         guard record.sequenceNumber == UInt16(truncatingIfNeeded: id) else {
             throw OutboxError.invalidRecord(.invalidField(
                 "the record's sequence_nr \(record.sequenceNumber) is not transaction \(id)'s (\(UInt16(truncatingIfNeeded: id))); build it with the id take gives"))
@@ -152,6 +212,26 @@ public final class Outbox: Sendable {
         )
         try db.execute(sql: "UPDATE outboxState SET nextTransactionID = ? WHERE id = 1", arguments: [Int64(id + 1)])
         return .stored(reading)
+    }
+
+    /// The bytes of the file's pages in use (free pages are reused before the file grows).
+    private static func usedBytes(_ db: Database) throws -> Int {
+        let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        return (pages - free) * size
+    }
+
+    /// Adds polls the poller could not store (the outbox could not be written at all) to the run after `after`.
+    private static func recordMissed(_ db: Database, after: UInt64, _ missed: MissedPolls) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO gap (afterTransactionID, firstMeasuredAt, lastMeasuredAt, count) VALUES (?, ?, ?, ?)
+                ON CONFLICT (afterTransactionID) DO UPDATE SET firstMeasuredAt = MIN(firstMeasuredAt, excluded.firstMeasuredAt),
+                    lastMeasuredAt = MAX(lastMeasuredAt, excluded.lastMeasuredAt), count = count + excluded.count
+                """,
+            arguments: [Int64(after), missed.firstMeasuredAt, missed.lastMeasuredAt, Int64(clamping: missed.count)]
+        )
     }
 
     /// Counts a refused reading into the run that follows the last id taken, starting the run if it is the first.
@@ -252,7 +332,7 @@ public final class Outbox: Sendable {
     @discardableResult
     public func markDelivered(transactionIDs ids: [UInt64], acknowledgement: (headEnd: SystemTitle, number: UInt64)? = nil) async throws(OutboxError) -> Int {
         do {
-            return try await database.write { db in
+            let removed = try await database.write { db in
                 var removed = 0
                 for id in ids where try Self.deliver(db, id) { removed += 1 }
                 if let acknowledgement {
@@ -263,9 +343,15 @@ public final class Outbox: Sendable {
                 }
                 return removed
             }
+            return removed
         } catch {
             throw .from(error, path: path)
         }
+    }
+
+    /// The size of the write-ahead log now, in bytes (0 when there is none): for the status and tests.
+    public var walBytes: Int {
+        (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
     }
 
     private static func deliver(_ db: Database, _ id: UInt64) throws -> Bool {

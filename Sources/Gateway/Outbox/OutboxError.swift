@@ -22,6 +22,9 @@ public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
     case newerSchema(path: String)
     /// The outbox holds `limit` readings already; the new reading was refused (and counted, see `OutboxGap`).
     case full(depth: Int, limit: Int)
+    /// The outbox's file holds `maxBytes` already (`outbox.max_bytes`); the new reading was refused and counted as
+    /// for `full`.
+    case tooLarge(bytes: Int, maxBytes: Int)
     /// No reading with this transaction id was ever taken from this outbox.
     case unknownTransaction(UInt64, next: UInt64)
     /// The reading was delivered and removed; its frame can no longer change.
@@ -57,6 +60,8 @@ public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
             "the outbox \(path) was written by a newer gateway release; run that release (or a newer one) on it, never an older one"
         case .full(let depth, let limit):
             "the outbox is full (\(depth) readings, limit \(limit)): this reading was refused and recorded as a gap, nothing stored was dropped; restore the uplink to the head-end so readings drain, or raise the limit"
+        case .tooLarge(let bytes, let maxBytes):
+            "the outbox file is at its size limit (\(bytes) of \(maxBytes) bytes): this reading was refused and recorded as a gap, nothing stored was dropped; restore the uplink to the head-end so readings drain, or raise outbox.max_bytes if the disk has room"
         case .unknownTransaction(let id, let next):
             "transaction \(id) was never taken from this outbox (the next id is \(next)); the acknowledgement or frame belongs to another gateway or another outbox"
         case .alreadyDelivered(let id):

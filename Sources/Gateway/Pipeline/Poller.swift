@@ -10,6 +10,11 @@ import Synchronization
 /// its transaction id, then rings the signing stage. It never waits for the token or the head-end, so a slow card or
 /// a dead uplink does not delay the next poll; a poll that fails is stored all the same (its values marked invalid,
 /// the record's error code set), since a gap in the readings is itself something the head-end should see.
+///
+/// A poll that cannot be stored at all (the outbox full, or its disk) is counted: `gateway_polls_missed_total
+/// {reason}`, the status's missed polls with the time the run began, one log line when a run begins and one when it
+/// ends. The outbox records the run as a gap, and the first reading stored after it carries the count to the head-end
+/// (`CounterValue.missedPolls`). Measurement times strictly increase per meter (`PollBook.measurementTime`).
 public struct Poller: Service {
     public let reader: MeterReader
     public let builder: RecordBuilder
@@ -22,6 +27,8 @@ public struct Poller: Service {
     let logger: Logger
     private let refusedReadings = Counter(label: "gateway_readings_refused_total", dimensions: [("reason", "outbox_full")])
     private let takenReadings = Counter(label: "gateway_readings_taken_total")
+    /// Measurement times given and the run of polls not stored, across polls.
+    private let book = PollBook()
 
     public init(reader: MeterReader, builder: RecordBuilder, outbox: Outbox, interval: Duration, signing: Wakeup,
                 timing: TimingBook, status: StatusBoard, logger: Logger) {
@@ -77,11 +84,18 @@ public struct Poller: Service {
         let build = Mutex(Duration.zero)
         let builder = builder
         let started = clock.now
+        let (measuredAt, clockWentBack) = book.measurementTime(for: snapshot.time)
+        if clockWentBack {
+            logger.warning("the clock is \(Int(measuredAt.timeIntervalSince(snapshot.time))) s behind the last measurement time (was it set back?); measurement times go on increasing by 10 ms per reading until it catches up")
+        }
+        var snapshot = snapshot
+        snapshot.time = measuredAt
+        let timed = snapshot
         do {
-            let reading = try await outbox.take(measuredAt: snapshot.time) { id throws(RecordError) in
+            let reading = try await outbox.take(measuredAt: measuredAt, missed: book.unrecorded) { id, missedBefore throws(RecordError) in
                 let start = ContinuousClock.now
                 defer { build.withLock { $0 = ContinuousClock.now - start } }
-                return try builder.record(of: snapshot, transactionID: id)
+                return try builder.record(of: timed, transactionID: id, missedBefore: missedBefore)
             }
             let total = clock.now - started
             let building = build.withLock { $0 }
@@ -92,20 +106,47 @@ public struct Poller: Service {
             }
             timing.polled(reading.transactionID, at: polledAt)
             takenReadings.increment()
-            if status.current.outboxFull { status.update { $0.outboxFull = false } }
+            if let ended = book.stored() {
+                logger.notice("polls are stored again: \(ended.count) poll\(ended.count == 1 ? "" : "s") since \(ended.since) could not be; reading #\(reading.transactionID) tells the head-end how many")
+                status.update {
+                    $0.missingPollsSince = nil
+                    $0.missedPollsCause = nil
+                    $0.outboxFull = false
+                }
+            } else if status.current.outboxFull {
+                status.update { $0.outboxFull = false }
+            }
             signing.ring()
         } catch {
-            if case .full(let depth, let limit) = error {
-                refusedReadings.increment()
-                if !status.current.outboxFull {
-                    logger.critical("outbox full: it holds \(depth) of \(limit) readings and refuses new ones (each refusal is counted in the outbox's gaps); nothing held is dropped. Bring the head-end back or raise outbox.limit")
-                }
-                status.update { $0.outboxFull = true }
-                status.error("outbox full (\(depth) of \(limit) readings): new readings are refused and counted; check the uplink")
-            } else {
-                logger.error("reading not stored: \(error)")
-                status.error("reading not stored: \(error)")
+            let (reason, recorded, cause) = Self.classify(error)
+            missedPolls(reason).increment()
+            if case .full = error { refusedReadings.increment() }
+            let episode = book.missed(at: measuredAt, cause: cause, recorded: recorded)
+            if let episode {
+                logger.critical("polls are not being stored: \(cause); each one is counted (gateway_polls_missed_total, gatewayctl status) and the next reading stored tells the head-end how many were missed; one line follows when they are stored again")
+                status.error("polls not stored since \(episode.since): \(cause)")
+            }
+            status.update {
+                $0.missedPolls += 1
+                if $0.missingPollsSince == nil { $0.missingPollsSince = measuredAt }
+                $0.missedPollsCause = cause
+                if case .full = error { $0.outboxFull = true }
+                if case .tooLarge = error { $0.outboxFull = true }
             }
         }
+    }
+
+    /// The metric's reason, whether the outbox recorded the refusal itself, and the line for the log and status.
+    static func classify(_ error: OutboxError) -> (reason: String, recorded: Bool, cause: String) {
+        switch error {
+        case .full: ("outbox_full", true, "\(error)")
+        case .tooLarge: ("outbox_size", true, "\(error)")
+        case .unwritable: ("unwritable", false, "\(error)")
+        default: ("database", false, "\(error)")
+        }
+    }
+
+    private func missedPolls(_ reason: String) -> Counter {
+        Counter(label: "gateway_polls_missed_total", dimensions: [("reason", reason)])
     }
 }

@@ -6,8 +6,8 @@ import ServiceLifecycle
 import Transport
 import X509
 
-/// Keeps the gateway's two certificates current: at `renewAt` of a certificate's lifetime (70 %, as `gatewayctl
-/// enroll renew` and IEC 62351-9) it re-enrolls through EST with the current certificate and the same key on the
+/// Keeps the gateway's two certificates current: when `rule` says a certificate is due (at `renewAt` of its lifetime,
+/// 70 % by default, the rule `gatewayctl enroll renew` follows too) it re-enrolls through EST with the current certificate and the same key on the
 /// token, stores the new certificate (`store`, the executable's: onto the token) and swaps it into the credentials.
 /// The stream goes on meanwhile: frames already signed keep their certificate (the head-end finds it by serial),
 /// the next ones carry the new one, and the uplink presents the new TLS certificate at its next connection.
@@ -17,6 +17,7 @@ public struct CertificateRenewal: Service {
     public let est: ESTClient
     public let credentials: GatewayCredentials
     public let renewAt: Double
+    public var rule: RenewalRule { RenewalRule(share: renewAt) }
     /// How often the ages are looked at; a failed renewal is tried again at the next look.
     public let checkInterval: Duration
     let store: @Sendable (Certificate, Role) async throws -> Void
@@ -35,11 +36,6 @@ public struct CertificateRenewal: Service {
         self.logger = logger
     }
 
-    /// When a certificate is due.
-    public static func due(_ certificate: Certificate, at share: Double) -> Date {
-        certificate.notValidBefore.addingTimeInterval(certificate.notValidAfter.timeIntervalSince(certificate.notValidBefore) * share)
-    }
-
     public func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             await renewDue()
@@ -53,7 +49,7 @@ public struct CertificateRenewal: Service {
             let (certificate, key) = role == .signing
                 ? (credentials.signingCertificate, credentials.signingKey)
                 : (credentials.tlsCertificate, credentials.tlsKey)
-            guard now >= Self.due(certificate, at: renewAt) else { continue }
+            guard rule.isDue(certificate, at: now) else { continue }
             do {
                 let csr = try await CertificateRequests.make(signer: key, subject: certificate.subject)
                 let renewed = try await est.simpleReenroll(csr, current: certificate, key: key)

@@ -44,6 +44,12 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
     public var outboxSigned = 0
     public var outboxLimit = 0
     public var outboxFull = false
+    /// Polls that could not be stored since gatewayd started (outbox full, disk full, database failing).
+    public var missedPolls: UInt64 = 0
+    /// When the current run of polls not stored began; nil while polls are stored.
+    public var missingPollsSince: Date?
+    /// Why the current run's last poll was not stored, in one line with the fix.
+    public var missedPollsCause: String?
     public var signingCertificateExpires: Date?
     public var tlsCertificateExpires: Date?
     public var lastError: String?

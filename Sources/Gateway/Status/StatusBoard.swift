@@ -15,12 +15,20 @@ public final class StatusBoard: Sendable {
     private let signedGauge = Gauge(label: "gateway_outbox_readings", dimensions: [("state", "signed")])
     private let fullGauge = Gauge(label: "gateway_outbox_full")
     private let cardGauge = Gauge(label: "gateway_card_present")
+    private let missingGauge = Gauge(label: "gateway_polls_missing")
+    private let staleGauge = Gauge(label: "gateway_status_file_stale")
 
     private let logger: Logger
+    /// Since when writing the status file fails, for one log line per episode instead of one a second.
+    private let failingSince = Mutex<Date?>(nil)
+    /// Told of every write of the status file and its outcome (tests wait for a write instead of a deadline).
+    private let written: @Sendable (GatewayStatus, (any Error)?) -> Void
 
-    public init(path: String?, startedAt: Date = Date(), logger: Logger = Logger(label: "gateway-status")) {
+    public init(path: String?, startedAt: Date = Date(), logger: Logger = Logger(label: "gateway-status"),
+                written: @escaping @Sendable (GatewayStatus, (any Error)?) -> Void = { _, _ in }) {
         self.path = path
         self.logger = logger
+        self.written = written
         status = Mutex(GatewayStatus(pid: ProcessInfo.processInfo.processIdentifier, startedAt: startedAt))
     }
 
@@ -36,7 +44,8 @@ public final class StatusBoard: Sendable {
             return (before, status)
         }
         if before.uplink != now.uplink || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull
-            || before.cardPresent != now.cardPresent || before.tokenReason != now.tokenReason {
+            || before.cardPresent != now.cardPresent || before.tokenReason != now.tokenReason
+            || before.missingPollsSince != now.missingPollsSince {
             write(now)
         }
         uplinkGauge.record(now.uplink == .connected ? 1 : 0)
@@ -45,6 +54,7 @@ public final class StatusBoard: Sendable {
         unsignedGauge.record(now.outboxUnsigned)
         signedGauge.record(now.outboxSigned)
         fullGauge.record(now.outboxFull ? 1 : 0)
+        missingGauge.record(now.missingPollsSince == nil ? 0 : 1)
         if let present = now.cardPresent { cardGauge.record(present ? 1 : 0) }
     }
 
@@ -61,20 +71,40 @@ public final class StatusBoard: Sendable {
         write(current)
     }
 
+    /// A failed write removes its temporary file (a full disk would otherwise collect one a second) and leaves the
+    /// last complete file in place: `gatewayctl status` then sees it age while the process lives, and says the file
+    /// is stale rather than the daemon stopped. The failure is logged when it starts and when it ends.
     private func write(_ status: GatewayStatus) {
         guard let path else { return }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A name of this write's own: two writers (the reporter and a state change) never share a temporary file.
+        let temporary = path + ".\(UUID().uuidString.prefix(8)).tmp"
         do {
             let data = try encoder.encode(status)
-            // A name of this write's own: two writers (the reporter and a state change) never share a temporary file.
-            let temporary = path + ".\(UUID().uuidString.prefix(8)).tmp"
             try data.write(to: URL(fileURLWithPath: temporary))
-            if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
+            guard rename(temporary, path) == 0 else {
+                throw StatusFileError(reason: "cannot rename it into place: \(String(cString: strerror(errno)))")
+            }
         } catch {
-            logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(error)"])
+            unlink(temporary)
+            staleGauge.record(1)
+            let first = failingSince.withLock { since in
+                defer { if since == nil { since = Date() } }
+                return since == nil
+            }
+            if first {
+                logger.error("cannot write the status file \(path): \(error); gatewayctl status shows it as stale until a write succeeds (free disk space or fix its permissions)")
+            }
+            written(status, error)
+            return
         }
+        staleGauge.record(0)
+        if let since = failingSince.withLock({ since in defer { since = nil }; return since }) {
+            logger.notice("the status file \(path) is written again (it could not be since \(since))")
+        }
+        written(status, nil)
     }
 
     /// Reads a status file `write` made.
@@ -83,4 +113,10 @@ public final class StatusBoard: Sendable {
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(GatewayStatus.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
+}
+
+/// Why the status file could not be put in place.
+struct StatusFileError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

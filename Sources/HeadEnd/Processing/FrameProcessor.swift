@@ -47,13 +47,17 @@ public struct FrameProcessor: Sendable {
     public let trustAnchors: [Certificate]
     public let intermediates: [Certificate]
     public let convention: GeneralSigning.SignedBytesConvention
+    /// How far a gateway's clock may run ahead of the head-end's: readings measured further ahead of their receipt
+    /// are flagged and counted (`ClockSkew`), and stored; a ledger query signed further away, either way, is refused
+    /// (`LedgerAnswerer`). One setting, `readings.max_clock_skew`.
+    public let maxClockSkew: Duration
     private let ledger: HeadEndLedger
     /// A gateway's certificate is checked for every frame: its path is built once a minute (and again at each new
     /// CRL), not for each frame.
     private let validations = ValidationCache()
     /// The head-end's counter, shared by its acknowledgements and its signed requests: both strictly increase.
     public let numbering: AcknowledgementNumbering
-    private let logger: Logger
+    let logger: Logger
     private let ledgerAnswerer: LedgerAnswerer
     /// Called with every outcome, after it is stored and before its acknowledgement is sent (the daemon prints
     /// `outcome.line`).
@@ -63,7 +67,7 @@ public struct FrameProcessor: Sendable {
         store: ReadingStore, signer: AcknowledgementSigner, certificates: any CertificateSource,
         revocation: any RevocationListSource, trustAnchors: [Certificate], intermediates: [Certificate] = [],
         convention: GeneralSigning.SignedBytesConvention = .a, window: Int = ReceiverLedger.defaultWindow,
-        maxClockSkew: Duration = .seconds(300),
+        maxClockSkew: Duration = ClockSkew.defaultMaximum,
         logger: Logger = Logger(label: "headend"), report: @escaping @Sendable (FrameOutcome) -> Void = { _ in }
     ) {
         self.store = store
@@ -73,6 +77,7 @@ public struct FrameProcessor: Sendable {
         self.trustAnchors = trustAnchors
         self.intermediates = intermediates
         self.convention = convention
+        self.maxClockSkew = maxClockSkew
         self.ledger = HeadEndLedger(store: store, window: window)
         self.numbering = AcknowledgementNumbering(store: store)
         self.logger = logger
@@ -174,6 +179,7 @@ public struct FrameProcessor: Sendable {
             return .refused(Refusal(reason: .store, disposition: .retryLater, describing: "the head-end could not store the reading; send it again later"))
         }
         await ledger.recordStored(id, from: peer)
+        observe(reading, record: record)
         if case .gap(let missing) = decision { return .stored(missing: missing) }
         return .stored(missing: nil)
     }

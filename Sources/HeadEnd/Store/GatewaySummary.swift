@@ -11,11 +11,15 @@ public struct GatewaySummary: Sendable, Hashable {
     /// outbox numbering again from an id the head-end holds).
     public var conflicts: Int
 
-    public init(gateway: SystemTitle, readings: Int, highestTransactionID: UInt64?, refusals: Int, conflicts: Int = 0) {
+    /// Readings measured further ahead of their receipt than the clock skew allows (`ClockSkew`).
+    public var clockAhead: Int
+
+    public init(gateway: SystemTitle, readings: Int, highestTransactionID: UInt64?, refusals: Int, conflicts: Int = 0, clockAhead: Int = 0) {
         self.gateway = gateway
         self.readings = readings
         self.highestTransactionID = highestTransactionID
         self.refusals = refusals
         self.conflicts = conflicts
+        self.clockAhead = clockAhead
     }
 }

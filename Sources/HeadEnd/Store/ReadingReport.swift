@@ -4,18 +4,30 @@ import Metering
 /// What `headend readings` and `headend summary` print, as lines and as JSON: here rather than in the executable so
 /// tests reach the formats without a process.
 public enum ReadingReport {
-    /// `00DB1234567890A0 #42 2026-11-25T12:00:00Z verified: frame, certificate_info, originator, signature, certificate, content`
-    public static func line(_ reading: StoredReading) -> String {
-        "\(reading.gateway) #\(reading.transactionID) \(iso(reading.measuredAt)) \(reading.verdict)"
+    /// `00DB1234567890A0 #42 2026-11-25T12:00:00Z verified: frame, certificate_info, originator, signature, certificate, content`,
+    /// then what the head-end notes: `; CLOCK AHEAD 600.0 s` (measured further ahead of its receipt than
+    /// `maxClockSkew`, see `ClockSkew`) and `; 12 polls missed before it` (the gateway could not store them).
+    public static func line(_ reading: StoredReading, maxClockSkew: Duration = ClockSkew.defaultMaximum) -> String {
+        var line = "\(reading.gateway) #\(reading.transactionID) \(iso(reading.measuredAt)) \(reading.verdict)"
+        if let ahead = ClockSkew.ahead(measuredAt: reading.measuredAt, receivedAt: reading.receivedAt, maximum: maxClockSkew) {
+            line += "; CLOCK AHEAD \(ReadingValues.format(ahead)) s"
+        }
+        let missed = (try? reading.record())?.missedPollsBefore ?? 0
+        if missed > 0 { line += "; \(missed) poll\(missed == 1 ? "" : "s") missed before it" }
+        return line
     }
 
     /// A JSON array of the readings: the line's fields, when it was received, the signer's serial and the values.
-    public static func json(_ readings: [StoredReading]) throws -> String {
+    /// `clock_ahead_seconds` is set for a reading flagged by `ClockSkew`; `missed_polls_before` is the gateway's count.
+    public static func json(_ readings: [StoredReading], maxClockSkew: Duration = ClockSkew.defaultMaximum) throws -> String {
         try encode(readings.map { reading in
             let record = try? reading.record()
             return ReadingJSON(
                 gateway: reading.gateway.description, transaction_id: reading.transactionID, measured_at: iso(reading.measuredAt),
                 received_at: iso(reading.receivedAt), verdict: reading.verdict, signer_serial: reading.signerSerial,
+                clock_ahead_seconds: ClockSkew.ahead(measuredAt: reading.measuredAt, receivedAt: reading.receivedAt, maximum: maxClockSkew)
+                    .map { ($0 * 100).rounded() / 100 },
+                missed_polls_before: record?.missedPollsBefore ?? 0,
                 values: record?.counterValues.map { ValueJSON(obis: $0.obis.description, value: $0.value, scaler: Int($0.scaler),
                                                               unit: CounterValue.unitSymbol($0.unit)) } ?? []
             )
@@ -34,7 +46,7 @@ public enum ReadingReport {
     public static func lines(_ summary: [GatewaySummary]) -> [String] {
         let perGateway = summary.map { gateway in
             "\(gateway.gateway) readings \(gateway.readings) highest \(gateway.highestTransactionID.map { "#\($0)" } ?? "-") "
-                + "missing \(missing(gateway)) refusals \(gateway.refusals) conflicts \(gateway.conflicts)"
+                + "missing \(missing(gateway)) refusals \(gateway.refusals) conflicts \(gateway.conflicts)" + (gateway.clockAhead > 0 ? " clock-ahead \(gateway.clockAhead)" : "")
         }
         let total = totals(summary)
         return perGateway + ["total: \(total.readings) readings verified, \(total.refusals) rejected, \(total.missing) lost "
@@ -46,7 +58,7 @@ public enum ReadingReport {
         try encode(SummaryJSON(
             gateways: summary.map { GatewayJSON(gateway: $0.gateway.description, readings: $0.readings,
                                                 highest_transaction_id: $0.highestTransactionID, missing: missing($0), refusals: $0.refusals,
-                                                conflicts: $0.conflicts) },
+                                                conflicts: $0.conflicts, clock_ahead: $0.clockAhead) },
             total: totals(summary)
         ))
     }
@@ -76,6 +88,8 @@ public enum ReadingReport {
         var received_at: String
         var verdict: String
         var signer_serial: String
+        var clock_ahead_seconds: Double?
+        var missed_polls_before: UInt64
         var values: [ValueJSON]
     }
 
@@ -98,6 +112,7 @@ public enum ReadingReport {
         var missing: UInt64
         var refusals: Int
         var conflicts: Int
+        var clock_ahead: Int
     }
 
     struct TotalJSON: Encodable {

@@ -172,22 +172,24 @@ public final class ReadingStore: Sendable {
         }
     }
 
-    /// Per gateway: readings, highest id, refusals and the conflicts among them; in gateway order.
-    public func summary() async throws(ReadingStoreError) -> [GatewaySummary] {
-        try await read { db in
+    /// Per gateway: readings, highest id, refusals and the conflicts among them, readings measured ahead by more than
+    /// `maxClockSkew` (`ClockSkew`); in gateway order.
+    public func summary(maxClockSkew: Duration = ClockSkew.defaultMaximum) async throws(ReadingStoreError) -> [GatewaySummary] {
+        let skew = ClockSkew.seconds(maxClockSkew)
+        return try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT gateway, SUM(readings) AS readings, MAX(highest) AS highest, SUM(refusals) AS refusals,
-                       SUM(conflicts) AS conflicts FROM (
-                    SELECT gateway, COUNT(*) AS readings, MAX(transactionID) AS highest, 0 AS refusals, 0 AS conflicts
-                    FROM reading GROUP BY gateway
+                       SUM(conflicts) AS conflicts, SUM(ahead) AS ahead FROM (
+                    SELECT gateway, COUNT(*) AS readings, MAX(transactionID) AS highest, 0 AS refusals, 0 AS conflicts,
+                           SUM((julianday(measuredAt) - julianday(receivedAt)) * 86400.0 > ?) AS ahead FROM reading GROUP BY gateway
                     UNION ALL
-                    SELECT gateway, 0, NULL, COUNT(*), SUM(reason = ?) FROM refusal GROUP BY gateway
+                    SELECT gateway, 0, NULL, COUNT(*), SUM(reason = ?), 0 FROM refusal GROUP BY gateway
                 ) GROUP BY gateway ORDER BY gateway
-                """, arguments: [Refusal.Reason.conflict.description])
+                """, arguments: [skew, Refusal.Reason.conflict.description])
             return rows.compactMap { row -> GatewaySummary? in
                 guard let gateway = try? SystemTitle(hex: row["gateway"] as String) else { return nil }
                 return GatewaySummary(gateway: gateway, readings: row["readings"], highestTransactionID: (row["highest"] as Int64?).map(UInt64.init),
-                                      refusals: row["refusals"], conflicts: row["conflicts"])
+                                      refusals: row["refusals"], conflicts: row["conflicts"], clockAhead: row["ahead"])
             }
         }
     }

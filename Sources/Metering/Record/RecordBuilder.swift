@@ -52,8 +52,9 @@ public struct RecordBuilder: Sendable {
 
     /// The record of one reading: its time, every value and counter in map order (one that was never read as
     /// null-data, never dropped; a NaN the meter sent stays NaN), the error code, and the device status word
-    /// (register 205) as the 32-bit `state`, most significant bit first.
-    public func record(of snapshot: MeterSnapshot, transactionID: UInt64) throws(RecordError) -> MeasurementRecord {
+    /// (register 205) as the 32-bit `state`, most significant bit first. `missedBefore` polls that could not be
+    /// stored just before this one are told by one more value (`CounterValue.missedPolls`), only when there were some.
+    public func record(of snapshot: MeterSnapshot, transactionID: UInt64, missedBefore: UInt64 = 0) throws(RecordError) -> MeasurementRecord {
         guard snapshot.values.count == definitionCount else {
             throw .invalidField("the snapshot has \(snapshot.values.count) values, the register map \(definitionCount); build the record with the map it was read with")
         }
@@ -66,6 +67,7 @@ public struct RecordBuilder: Sendable {
             }
             values.append(CounterValue(obis: slot.obis, value: value.wasRead ? value.value : nil, scaler: slot.scaler, unit: slot.unit))
         }
+        if missedBefore > 0 { values.append(.missedPolls(missedBefore)) }
         let status = snapshot.status.deviceStatus ?? 0
         return MeasurementRecord(
             checked: MeasurementRecord.dateTime(snapshot.time), sequenceNumber: UInt16(truncatingIfNeeded: transactionID),

@@ -16,7 +16,8 @@ import X509
 public actor DirectoryCache {
     public let client: DirectoryClient
     public let timeToLive: Duration
-    private let clock = ContinuousClock()
+    /// The time entries age by: the continuous clock, or a test's own, which moves only when the test moves it.
+    private let now: @Sendable () -> ContinuousClock.Instant
     private var entries: [CertificateSerial: Entry] = [:]
 
     private enum Entry {
@@ -25,15 +26,17 @@ public actor DirectoryCache {
         case ready(Certificate, expires: ContinuousClock.Instant)
     }
 
-    public init(client: DirectoryClient, timeToLive: Duration = .seconds(300)) {
+    public init(client: DirectoryClient, timeToLive: Duration = .seconds(300),
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.client = client
         self.timeToLive = timeToLive
+        self.now = now
     }
 
     /// The certificate with this serial, from the cache while it is fresh, else from the directory.
     public func certificate(serial key: CertificateSerial) async throws(DirectoryError) -> Certificate {
         switch entries[key] {
-        case .ready(let certificate, let expires) where clock.now < expires:
+        case .ready(let certificate, let expires) where now() < expires:
             return certificate
         case .pending(let task, let stale):
             return try Self.answer(await task.value, stale: stale)
@@ -52,8 +55,8 @@ public actor DirectoryCache {
         entries[key] = .pending(task, stale: stale)
         let result = await task.value
         switch result {
-        case .success(let certificate): entries[key] = .ready(certificate, expires: clock.now.advanced(by: timeToLive))
-        case .failure(.unreachable) where stale != nil: entries[key] = .ready(stale!, expires: clock.now)
+        case .success(let certificate): entries[key] = .ready(certificate, expires: now().advanced(by: timeToLive))
+        case .failure(.unreachable) where stale != nil: entries[key] = .ready(stale!, expires: now())
         case .failure: entries[key] = nil
         }
         return try Self.answer(result, stale: stale)

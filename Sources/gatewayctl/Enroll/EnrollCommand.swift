@@ -2,6 +2,7 @@ import ArgumentParser
 import COSEM
 import DaemonRuntime
 import Foundation
+import Gateway
 import PKCS11
 import PKI
 import PKIService
@@ -111,11 +112,9 @@ struct EnrollRenew: AsyncParsableCommand {
     func run() async throws {
         let signer = try await openSigner(key, options: options)
         let current = try Certificate(derEncoded: try await signer.token.certificate(signer.uri))
-        let lifetime = current.notValidAfter.timeIntervalSince(current.notValidBefore)
-        let due = current.notValidBefore.addingTimeInterval(lifetime * 0.7)
-        let formatter = ISO8601DateFormatter()
-        guard force || Date() >= due else {
-            print("certificate \(serialHex(current)) is not due for renewal until \(formatter.string(from: due)) (70 % of its lifetime); use --force to renew now")
+        let rule = RenewalRule()
+        guard force || rule.isDue(current, at: Date()) else {
+            print("certificate \(serialHex(current)) is not due for renewal until \(ISO8601DateFormatter().string(from: rule.due(current))) (\(rule.percent) of its lifetime); use --force to renew now")
             return
         }
         let csr = try await CertificateRequests.make(signer: signer, subject: current.subject)

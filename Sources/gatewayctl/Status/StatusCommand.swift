@@ -56,7 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
                 } else {
                     certificate = try Certificate(derEncoded: try await key.token.certificate(key.uri))
                 }
-                let due = CertificateRenewal.due(certificate, at: configuration.renewAt)
+                let due = RenewalRule(share: configuration.renewAt).due(certificate)
                 let days = Int(certificate.notValidAfter.timeIntervalSinceNow / 86400)
                 let expired = certificate.notValidAfter < Date()
                 report.add("\(role) certificate", ok: !expired,
@@ -68,7 +68,7 @@ struct StatusCommand: AsyncParsableCommand {
 
         // The outbox.
         do {
-            let outbox = try Outbox(path: configuration.outboxPath, limit: configuration.outboxLimit)
+            let outbox = try Outbox(path: configuration.outboxPath, limit: configuration.outboxLimit, maxBytes: configuration.outboxMaxBytes)
             let depth = try await outbox.depth()
             let refused = try await outbox.refused()
             let delivered = try await outbox.lastDelivered().map { "\($0)" } ?? "none yet"
@@ -84,10 +84,19 @@ struct StatusCommand: AsyncParsableCommand {
         // What only the daemon knows.
         do {
             let status = try StatusBoard.read(path: configuration.statusFile)
-            let age = Date().timeIntervalSince(status.updatedAt)
-            let running = status.uplink != .stopped && age < 10 && kill(status.pid, 0) == 0
-            report.add("gatewayd", ok: running, running ? "running (pid \(status.pid), since \(Self.format(status.startedAt)))"
-                       : "not running (status last written \(Self.format(status.updatedAt))); start gatewayd --config \(config)")
+            let liveness = DaemonLiveness.assess(status, path: configuration.statusFile)
+            let running = liveness != .notRunning
+            switch liveness {
+            case .running:
+                report.add("gatewayd", ok: true, "running (pid \(status.pid), since \(Self.format(status.startedAt)))")
+            case .stale(let since, let cause):
+                report.add("gatewayd", ok: false, "running (pid \(status.pid)), status file stale since \(Self.format(since)) (\(cause)); the rows below are as of then: free disk space")
+            case .notRunning:
+                report.add("gatewayd", ok: false, "not running (status last written \(Self.format(status.updatedAt))); start gatewayd --config \(config)")
+            }
+            report.add("missed polls", ok: status.missingPollsSince == nil,
+                       status.missingPollsSince.map { "\(status.missedPolls) not stored since gatewayd started; none stored since \(Self.format($0)): \(status.missedPollsCause ?? "see the log")" }
+                       ?? (status.missedPolls == 0 ? "none" : "\(status.missedPolls) not stored since gatewayd started, none now (the head-end learns the count with the next reading)"))
             if let reader = status.reader {
                 report.add("card", ok: status.cardPresent == true,
                            status.cardPresent == true ? "in reader \"\(reader)\"" : "card removed from reader \"\(reader)\": signing stops, readings wait unsigned; insert the gateway's card")
