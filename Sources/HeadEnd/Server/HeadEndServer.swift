@@ -26,7 +26,7 @@ import Transport
 ///   session of an earlier connection is unknown to it and every handshake runs the certificate check, revocation
 ///   included. (NIOSSL has no setting for BoringSSL's session cache or tickets; a resumed session skips the
 ///   verification callback, and the security review resumed the session of a certificate revoked since.) The cost
-///   is building the context, measured at about 0.1 ms, beside a handshake's ECDHE and signature.
+///   is building the context, 0.06 ms measured in a debug build, beside a handshake's ECDHE and signature.
 /// - Repeated log lines (refused handshakes, connections closed for room, frame timeouts) are one line per interval
 ///   with a count (`RepeatedEventLog`): a flood once wrote 558,229 lines in 60 s.
 ///
