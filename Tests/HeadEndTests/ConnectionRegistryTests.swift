@@ -17,7 +17,10 @@ struct ConnectionRegistryTests {
 
     func channel(from address: String) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        channel.remoteAddress = try SocketAddress(ipAddress: address, port: 40_000)
+        let remote = try SocketAddress(ipAddress: address, port: 40_000)
+        // Active, as an accepted connection is: the registry never picks a closing one to make room.
+        try channel.connect(to: remote).wait()
+        channel.remoteAddress = remote
         return channel
     }
 

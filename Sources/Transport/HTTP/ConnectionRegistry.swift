@@ -139,7 +139,7 @@ public final class ConnectionRegistry: Sendable {
                                metadata: ["peer": "\(HTTPServer.describe(victim.remoteAddress))"])
                 } else {
                     events.log("limit", level: .warning,
-                               "the listener's limit reached (\(limit) connections, \(maxWaiting) of them waiting): closing the one that waited longest",
+                               "\(limit) connections open, the listener's limit (\(maxWaiting) may wait for their client): closing the one that waited longest",
                                metadata: ["peer": "\(HTTPServer.describe(victim.remoteAddress))"])
                 }
                 victim.close(promise: nil)
@@ -230,7 +230,8 @@ public final class ConnectionRegistry: Sendable {
         while state.front < state.order.count {
             let number = state.order[state.front]
             state.front += 1
-            if let entry = state.entries[number], !entry.busy, !entry.evicting { return number }
+            // One closing already (its timeout fired) makes no room that is not coming anyway, and is not dropped twice.
+            if let entry = state.entries[number], !entry.busy, !entry.evicting, entry.channel.isActive { return number }
         }
         return nil
     }
