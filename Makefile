@@ -50,7 +50,7 @@ demo: tokens
 # waits: each runs in a test process of its own, so neither starves the other or the rest.
 # The PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), one at a
 # time per process, with vpcd's readers, the virtual PIV card and OpenSC: a process of its own as well.
-FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests
+FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests|HeadEndFloodTests
 DAEMON_SUITES := ChainTests|HeadEndDaemonTests|PCSCTests
 # The outbox's crash tests spawn copies of the test binary (exit tests) that must overlap in time; beside the whole
 # suite on two cores a child once crashed after 30 s (SIGILL, cause not found yet), alone they take a second.

@@ -197,7 +197,8 @@ let package = Package(
         .testTarget(
             name: "HeadEndTests",
             dependencies: ["HeadEnd", "Gateway", "Uplink", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
-                           "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")] + nio + x509 + observability
+                           "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")] + nio + x509 + observability
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(

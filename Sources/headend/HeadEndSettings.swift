@@ -29,6 +29,10 @@ struct HeadEndSettings: Decodable {
     var handshake_timeout: String?
     var idle_timeout: String?
     var max_connections: Int?
+    var frame_timeout: String?
+    var reserved_for_gateways: Int?
+    var max_handshakes_per_address: Int?
+
     var readings: ReadingsSettings?
 
     struct ReadingsSettings: Decodable {
@@ -144,6 +148,12 @@ struct HeadEndSettings: Decodable {
             throw DaemonSettingError.notAConnectionLimit(key: "max_connections", value: max_connections)
         }
         let storePath = try required(store, "store", "give the path of the reading store, e.g. /var/lib/headend/readings.sqlite")
+        if let reserved_for_gateways, !(0..<(max_connections ?? HeadEndServerLimits().maxConnections)).contains(reserved_for_gateways) {
+            throw SettingsError("reserved_for_gateways \(reserved_for_gateways) must be at least 0 and below max_connections")
+        }
+        if let max_handshakes_per_address, !(1...1_000_000).contains(max_handshakes_per_address) {
+            throw DaemonSettingError.notAConnectionLimit(key: "max_handshakes_per_address", value: max_handshakes_per_address)
+        }
         let defaults = HeadEndServerLimits()
         return Validated(
             listen: listen, metrics: metrics, control: try controlAccess(store: storePath),
@@ -161,7 +171,10 @@ struct HeadEndSettings: Decodable {
             limits: HeadEndServerLimits(
                 handshakeTimeout: try handshake_timeout.map { try TimeoutSetting.parse($0, key: "handshake_timeout") } ?? defaults.handshakeTimeout,
                 idleTimeout: try idle_timeout.map { try TimeoutSetting.parse($0, key: "idle_timeout") } ?? defaults.idleTimeout,
-                maxConnections: max_connections ?? defaults.maxConnections
+                frameTimeout: try frame_timeout.map { try TimeoutSetting.parse($0, key: "frame_timeout") } ?? defaults.frameTimeout,
+                maxConnections: max_connections ?? defaults.maxConnections,
+                reservedForGateways: reserved_for_gateways,
+                maxHandshakesPerAddress: max_handshakes_per_address ?? defaults.maxHandshakesPerAddress
             ),
             maxClockSkew: try maxClockSkew()
         )

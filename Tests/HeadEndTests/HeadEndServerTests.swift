@@ -8,6 +8,8 @@ import PKI
 import PKIService
 import PKIStore
 import Signing
+import SwiftASN1
+import Synchronization
 import TestSupport
 import Testing
 import Transport
@@ -17,41 +19,25 @@ import X509
 /// verify) and what an operator sees (a log line saying why a handshake was refused).
 @Suite("HeadEndServer: mutual TLS, wrapper framing, refusals in the handshake")
 struct HeadEndServerTests {
-    let fixture: HeadEndFixture
-    let serverKey: SoftwareSigner
-    let serverCertificate: Certificate
+    let harness: HeadEndServerHarness
+    var fixture: HeadEndFixture { harness.fixture }
+    typealias Running = HeadEndServerHarness.Running
 
     init() async throws {
-        fixture = try await HeadEndFixture("headend-server")
-        serverKey = try SoftwareSigner(generating: .ecdsa(.p256))
-        serverCertificate = try await HeadEndFixture.issue(fixture.authority, key: serverKey, subject: "CN=headend", profile: .tls)
-    }
-
-    /// A running server; `stop()` closes it and waits for its accept loop.
-    struct Running {
-        let server: HeadEndServer
-        let task: Task<Void, Never>
-
-        func stop() async {
-            await server.shutdown(drain: .zero)
-            await task.value
-        }
+        harness = try await HeadEndServerHarness("headend-server")
     }
 
     func start(_ processor: FrameProcessor, revocation: (any RevocationListSource)? = nil, logs: CapturedLogs = CapturedLogs(),
-               limits: HeadEndServerLimits = HeadEndServerLimits(handshakeTimeout: .seconds(30))) async throws -> Running {
-        let tls = try TLSConfigurations.serverRequiringClientCertificate(chain: [serverCertificate], key: serverKey,
-                                                                         clientCA: [fixture.authority.certificate])
-        let check = GatewayCertificateCheck(trustAnchors: [fixture.authority.certificate],
-                                            revocation: try revocation ?? FixedRevocationLists([fixture.crl()]))
-        let server = try await HeadEndServer(host: "127.0.0.1", port: 0, tls: tls, check: check, processor: processor,
-                                             limits: limits, logger: logs.logger)
-        return Running(server: server, task: Task { await server.run() })
+               limits: HeadEndServerLimits = HeadEndServerLimits(handshakeTimeout: .seconds(30)), logInterval: Duration = .seconds(10)) async throws -> Running {
+        try await harness.start(processor, revocation: revocation, logs: logs, limits: limits, logInterval: logInterval)
     }
 
     func connect(_ running: Running, as gateway: TestGateway) async throws -> UplinkTestClient {
-        try await UplinkTestClient.connect(port: running.server.port, roots: [fixture.authority.certificate],
-                                           chain: [gateway.tlsCertificate], key: gateway.tlsKey)
+        try await harness.connect(running, as: gateway)
+    }
+
+    func waitForConnections(_ running: Running, _ count: Int) async throws {
+        try await harness.waitForConnections(running, count)
     }
 
     @Test("pipelined frames are answered in order with signed acknowledgements; a duplicate is stored once; a restart still knows it")
@@ -201,12 +187,6 @@ struct HeadEndServerTests {
         #expect(try await store.refusals().isEmpty)
     }
 
-    /// Waits until the server holds `count` connections (a closed one leaves it when its close completes).
-    func waitForConnections(_ running: Running, _ count: Int) async throws {
-        for _ in 0..<500 where running.server.openConnections != count { try await Task.sleep(for: .milliseconds(10)) }
-        try #require(running.server.openConnections == count)
-    }
-
     @Test("a frame above the size limit closes the connection unanswered, and nothing is stored")
     func frameSizeLimit() async throws {
         let gateway = try await fixture.gateway("00DB1234567890BA")
@@ -224,22 +204,22 @@ struct HeadEndServerTests {
         #expect(try await store.readings().isEmpty)
     }
 
-    @Test("past max_connections a new connection is closed at once; the open one still works")
+    @Test("at max_connections an authenticated gateway is never closed for room: the newcomer waits and is served when it leaves")
     func connectionLimit() async throws {
         let gateway = try await fixture.gateway("00DB1234567890BB")
         let store = try ReadingStore(path: fixture.storePath)
-        let logs = CapturedLogs()
-        let running = try await start(try fixture.processor(store: store), logs: logs,
+        let running = try await start(try fixture.processor(store: store),
                                       limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), maxConnections: 1))
         let first = try await connect(running, as: gateway)
-        try await waitForConnections(running, 1)
-        let second = (try? await connect(running, as: gateway).exchange([try await gateway.frame(1)])) ?? []
-        #expect(second.isEmpty)
-        #expect(await logs.waitFor("connection limit reached") != nil, "\(logs.all)")
+        await waitUntil("the first connection's handshake") { running.server.handshakesCompleted == 1 }
+        // The listener is full of an authenticated gateway: the second waits in the accept queue, unanswered.
+        let second = Task { try await connect(running, as: gateway).exchange([try await gateway.frame(3)]) }
         let answers = try await first.exchange([try await gateway.frame(2)])
+        let later = try await second.value
         await running.stop()
         #expect(answers.count == 1)
-        #expect(try await store.readings().map(\.transactionID) == [2])
+        #expect(later.count == 1, "served once the first left")
+        #expect(try await store.readings().map(\.transactionID) == [2, 3])
     }
 
     @Test("a client that connects and never completes the handshake is closed at the handshake timeout, with a log line")
@@ -273,32 +253,213 @@ struct HeadEndServerTests {
         #expect(answers.isEmpty)
         #expect(line?.contains("00DB1234567890BC") == true, "\(logs.all)")
     }
+    /// Waits for events, not for wall-clock allowances: gateway G's handshake is held in its certificate check while
+    /// gateway R connects after it and stays silent. R being closed for idleness proves that G's handshake has lasted
+    /// longer than the idle timeout; only then is G's check let go.
     @Test("the idle timeout runs from the completed handshake: a handshake slower than it is not idleness")
     func idleAfterHandshake() async throws {
-        let gateway = try await fixture.gateway("00DB1234567890BE")
+        let held = try await fixture.gateway("00DB1234567890BE")
+        let reference = try await fixture.gateway("00DB1234567890BF")
         let store = try ReadingStore(path: fixture.storePath)
         let logs = CapturedLogs()
-        // The client-certificate check waits 2 s for its CRL: the handshake takes longer than the 1 s idle timeout.
-        let running = try await start(try fixture.processor(store: store), revocation: SlowRevocationLists(try fixture.crl(), delay: .seconds(2)),
-                                      logs: logs, limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .seconds(1)))
-        let answers = try await connect(running, as: gateway).exchange([try await gateway.frame(1)])
+        let gate = GatedRevocationLists(try fixture.crl())
+        let running = try await start(try fixture.processor(store: store), revocation: gate, logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(60), idleTimeout: .seconds(1)))
+        let slow = try await connect(running, as: held)
+        await gate.firstCallArrived()
+        // R's handshake completes (its check is not held); it says nothing and is closed for idleness after 1 s.
+        #expect(try await connect(running, as: reference).exchange([]).isEmpty)
+        let referenceIdle = await logs.waitFor("idle timeout")
+        #expect(referenceIdle?.contains("\(reference.title)") == true, "\(logs.all)")
+        gate.open()
+        // G, accepted before R, completes its handshake now, more than the idle timeout after its accept; then it
+        // is silent, and only then closed for idleness.
+        #expect(try await slow.exchange([]).isEmpty)
         await running.stop()
-        #expect(answers.count == 1, "\(logs.all)")
+        let lines = logs.all
+        let connected = lines.firstIndex { $0.contains("gateway connected") && $0.contains("\(held.title)") }
+        let idle = lines.firstIndex { $0.contains("idle timeout") && $0.contains("\(held.title)") }
+        #expect(connected != nil, "G's handshake completed: \(lines)")
+        #expect(idle != nil && connected.map { $0 < idle! } == true, "G closed for idleness only after its handshake: \(lines)")
+        #expect(!lines.contains { $0.contains("idle timeout") && $0.contains("gateway=?") }, "no connection closed for idleness in its handshake: \(lines)")
+    }
+
+    /// Connects with a client identity the head-end must refuse and checks the property, not a log line: the
+    /// client sees its handshake refused with a TLS alert, no handshake completed on the server, nothing stored.
+    func expectNoConnectionAccepted(chain: [Certificate], key: (any Signer)?, revocation: (any RevocationListSource)? = nil,
+                                    frame: [UInt8]) async throws {
+        let store = try ReadingStore(path: fixture.storePath)
+        let running = try await start(try fixture.processor(store: store), revocation: revocation)
+        let client = try await harness.rawClient(running, chain: chain, key: key)
+        let (end, received) = await client.run { outbound in
+            try await outbound.write(ByteBuffer(bytes: try WrapperFrame(source: 16, destination: 1, apdu: frame).encoded))
+        }
+        try await waitForConnections(running, 0)
+        let completed = running.server.handshakesCompleted
+        await running.stop()
+        #expect(end.isTLSAlert, "the client's handshake was refused with an alert, not accepted and closed: \(end)")
+        #expect(received == 0)
+        #expect(completed == 0, "no handshake completed on the head-end")
+        #expect(try await store.readings().isEmpty)
+    }
+
+    @Test("a client the certificate check refuses (revoked) never completes its handshake: the check's answer is the handshake's")
+    func refusedClientHandshakeFails() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890C0")
+        try await fixture.authority.revoke(serial: CertificateSerial(gateway.tlsCertificate.serialNumber), reason: .keyCompromise)
+        try await expectNoConnectionAccepted(chain: [gateway.tlsCertificate], key: gateway.tlsKey,
+                                             revocation: FixedRevocationLists([try fixture.crl()]), frame: try await gateway.frame(1))
+    }
+
+    @Test("a client without a certificate gets no connection: the certificate is required, not only requested")
+    func certificateRequired() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890C1")
+        try await expectNoConnectionAccepted(chain: [], key: nil, frame: try await gateway.frame(1))
+    }
+
+    @Test("an authenticated client that trickles a frame byte by byte is closed at the frame deadline, though never idle")
+    func frameDeadline() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890C2")
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .seconds(5), frameTimeout: .seconds(1)))
+        let client = try await harness.rawClient(running, chain: [gateway.tlsCertificate], key: gateway.tlsKey)
+        // A header announcing 4,000 bytes, then one byte every 100 ms (the review's client sent one every 5 s): the
+        // idle timeout never fires, and the frame would take 400 s. The client gives up after 300 bytes (30 s).
+        let written = Mutex(0)
+        _ = await client.run { outbound in
+            try await outbound.write(ByteBuffer(bytes: WrapperHeader(source: 16, destination: 1, length: 4_000).bytes))
+            for _ in 0..<300 {
+                try await Task.sleep(for: .milliseconds(100))
+                try await outbound.write(ByteBuffer(bytes: [0x0F]))
+                written.withLock { $0 += 1 }
+            }
+        }
+        let line = await logs.waitFor("did not arrive whole")
+        await running.stop()
+        #expect(written.withLock { $0 } < 300, "the head-end closed the connection before the client gave up trickling")
+        #expect(line?.contains("\(gateway.title)") == true, "\(logs.all)")
         #expect(!logs.all.contains { $0.contains("idle timeout") }, "\(logs.all)")
-        #expect(try await store.readings().map(\.transactionID) == [1])
+        #expect(try await store.readings().isEmpty)
+    }
+
+    @Test("repeated handshake refusals are logged once and then once per interval with their count")
+    func repeatedRefusalsAreCounted() async throws {
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        // An interval longer than the test: the count comes with the server's shutdown, which ends every interval.
+        let running = try await start(try fixture.processor(store: store), logs: logs, logInterval: .seconds(3600))
+        let refused = 40
+        for _ in 0..<refused {
+            // Not TLS at all: BoringSSL refuses the first bytes.
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: running.server.port).get()
+            try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.0\r\n\r\n"))
+            try await channel.closeFuture.get()
+        }
+        try await waitForConnections(running, 0)
+        await running.stop()
+        let lines = logs.all.filter { $0.contains("TLS handshake refused") }
+        #expect(lines.count <= 2, "\(lines.count) lines: \(lines.prefix(5))")
+        let counted = lines.compactMap { line in line.split(separator: " ").first { $0.hasPrefix("count=") }.flatMap { Int($0.dropFirst(6)) } }
+        #expect(counted == [refused], "the summary counts every refusal: \(lines)")
+    }
+
+    @Test("a TLS session of a certificate revoked since cannot be resumed: the full handshake is refused", arguments: ["-tls1_2", "-tls1_3"])
+    func noResumptionAfterRevocation(version: String) async throws {
+        let title = "00DB1234567890C3"
+        let scratch = try ScratchDirectory("headend-resumption")
+        let key = scratch.path("gateway.key"), csr = scratch.path("gateway.csr"), certificate = scratch.path("gateway.pem")
+        let ca = scratch.path("ca.pem"), session = scratch.path("session.pem")
+        // The gateway's key as a file, for openssl s_client: a test key, made by openssl itself.
+        try await runOff("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
+        try await runOff("openssl", ["req", "-new", "-key", key, "-subj", "/CN=\(title)", "-outform", "DER", "-out", csr])
+        let request = try CertificateSigningRequest(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: csr))))
+        let issued = try await fixture.authority.issue(request, profile: .tls, validity: try Validity("1y"))
+        try pem(issued).write(toFile: certificate, atomically: true, encoding: .utf8)
+        try pem(fixture.authority.certificate).write(toFile: ca, atomically: true, encoding: .utf8)
+
+        let store = try ReadingStore(path: fixture.storePath)
+        let logs = CapturedLogs()
+        let running = try await start(try fixture.processor(store: store), revocation: PublishedCRL(fixture: fixture), logs: logs,
+                                      limits: HeadEndServerLimits(handshakeTimeout: .seconds(30), idleTimeout: .seconds(1)))
+        // -ign_eof: read until the head-end closes the silent connection (idle timeout), so a TLS 1.3 ticket sent
+        // after the handshake is kept too.
+        let client = ["s_client", "-connect", "127.0.0.1:\(running.server.port)", version, "-cert", certificate, "-key", key,
+                      "-CAfile", ca, "-ign_eof"]
+        let first = try await runOff("openssl", client + ["-sess_out", session], check: false)
+        try #require(first.output.contains("New, TLS"), "the first handshake: \(first.output) \(first.stderr)")
+        try #require(FileManager.default.fileExists(atPath: session), "openssl kept the session")
+
+        try await fixture.authority.revoke(serial: CertificateSerial(issued.serialNumber), reason: .keyCompromise)
+        let second = try await runOff("openssl", client + ["-sess_in", session], check: false)
+        let revoked = await logs.waitFor("revoked")
+        let completed = running.server.handshakesCompleted
+        await running.stop()
+        #expect(!second.output.contains("Reused"), "the revoked certificate's session was resumed: \(second.output)")
+        #expect(revoked != nil, "the full handshake ran the certificate check: \(logs.all)")
+        #expect(completed == 1, "only the first handshake completed")
     }
 }
 
-/// A CRL source that answers after `delay`: a slow handshake.
-struct SlowRevocationLists: RevocationListSource {
-    let list: ParsedCRL
-    let delay: Duration
-    init(_ list: ParsedCRL, delay: Duration) {
-        self.list = list
-        self.delay = delay
+/// Runs a program on a thread of its own (never on the cooperative pool the head-end's checks need), in `timeout`
+/// so that a stuck one fails the test instead of hanging it.
+@discardableResult
+func runOff(_ program: String, _ arguments: [String], check: Bool = true) async throws -> ProcessResult {
+    let result: ProcessResult = try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try run("timeout", ["60", program] + arguments) }) }.start()
     }
+    if check, result.status != 0 { throw TestSetupError("\(program) \(arguments.joined(separator: " ")): \(result.stderr)") }
+    return result
+}
+
+func pem(_ certificate: Certificate) throws -> String {
+    var serializer = DER.Serializer()
+    try serializer.serialize(certificate)
+    return PEMDocument(type: "CERTIFICATE", derBytes: serializer.serializedBytes).pemString + "\n"
+}
+
+/// The CA's CRL as published at each handshake: a revocation takes effect at once.
+struct PublishedCRL: RevocationListSource {
+    let fixture: HeadEndFixture
+    func crls() async -> [ParsedCRL] { (try? fixture.crl()).map { [$0] } ?? [] }
+}
+
+/// A CRL source whose first call waits until `open()`: a handshake held in its certificate check for as long as
+/// the test needs; later calls answer at once.
+final class GatedRevocationLists: RevocationListSource, Sendable {
+    let list: ParsedCRL
+    private let state = Mutex<(calls: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+    private let gate = AsyncStream<Void>.makeStream()
+
+    init(_ list: ParsedCRL) {
+        self.list = list
+    }
+
     func crls() async -> [ParsedCRL] {
-        try? await Task.sleep(for: delay)
+        let (first, waiters) = state.withLock { state in
+            state.calls += 1
+            defer { state.waiters = [] }
+            return (state.calls == 1, state.waiters)
+        }
+        if first {
+            for waiter in waiters { waiter.resume() }
+            for await _ in gate.stream {}
+        }
         return [list]
     }
+
+    /// Returns once the first call is waiting at the gate.
+    func firstCallArrived() async {
+        await withCheckedContinuation { continuation in
+            let arrived = state.withLock { state in
+                if state.calls == 0 { state.waiters.append(continuation) }
+                return state.calls > 0
+            }
+            if arrived { continuation.resume() }
+        }
+    }
+
+    func open() { gate.continuation.finish() }
 }

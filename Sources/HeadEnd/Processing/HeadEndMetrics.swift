@@ -11,6 +11,7 @@ import Metering
 /// - `headend_verification_seconds`: how long verifying a frame took (a Timer; Prometheus renders a histogram)
 /// - `headend_connected_gateways`: connections past the TLS handshake
 /// - `headend_tls_refusals_total{reason}`: handshakes refused by the client-certificate check
+/// - `headend_frame_timeouts_total`: connections closed because a frame did not arrive whole in time
 enum HeadEndMetrics {
     static let stored = Counter(label: "headend_readings_stored_total")
     static let duplicates = Counter(label: "headend_duplicates_total")
@@ -19,6 +20,7 @@ enum HeadEndMetrics {
     static let conflicts = Counter(label: "headend_conflicts_total")
     static let verification = Timer(label: "headend_verification_seconds")
     static let connected = Meter(label: "headend_connected_gateways")
+    static let frameTimeouts = Counter(label: "headend_frame_timeouts_total")
 
     static func refused(_ refusal: Refusal) {
         Counter(label: "headend_refusals_total", dimensions: [

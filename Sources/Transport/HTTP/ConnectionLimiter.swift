@@ -8,19 +8,19 @@ import NIOCore
 /// The limit itself, and closing the oldest waiting connection for room, is `ConnectionRegistry`'s; this handler
 /// follows its `accepts`. A connection accepted in the instant between the registry filling up and `autoRead` going
 /// off is closed at once by the registry.
-final class ConnectionLimiter: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = Never
+public final class ConnectionLimiter: ChannelOutboundHandler, RemovableChannelHandler {
+    public typealias OutboundIn = Never
 
     private let registry: ConnectionRegistry
     private var context: ChannelHandlerContext?
     /// A read (an accept) was held back: it is issued when the registry has room again.
     private var heldRead = false
 
-    init(registry: ConnectionRegistry) {
+    public init(registry: ConnectionRegistry) {
         self.registry = registry
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         registry.onChange { [eventLoop = context.eventLoop] in
@@ -28,11 +28,11 @@ final class ConnectionLimiter: ChannelOutboundHandler, RemovableChannelHandler {
         }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
     }
 
-    func read(context: ChannelHandlerContext) {
+    public func read(context: ChannelHandlerContext) {
         if registry.accepts { context.read() } else { heldRead = true }
     }
 

@@ -36,6 +36,7 @@ public final class HTTPServer: Sendable {
     private let channel: any Channel
     public let limits: HTTPServerLimits
     private let connections: ConnectionRegistry
+    private let events: RepeatedEventLog
     private let logger: Logger
 
     /// The port the server listens on (the one the system chose, for port 0).
@@ -79,7 +80,10 @@ public final class HTTPServer: Sendable {
         let logger = tagged
         self.logger = logger
         self.limits = limits
-        let connections = ConnectionRegistry(limit: limits.maxConnections, listener: name, logger: logger)
+        // A flood repeats the same few lines: each kind is logged once per interval with a count.
+        let events = RepeatedEventLog(logger: logger)
+        self.events = events
+        let connections = ConnectionRegistry(limit: limits.maxConnections, listener: name, events: events)
         self.connections = connections
         let context: NIOSSLContext?
         do {
@@ -112,7 +116,7 @@ public final class HTTPServer: Sendable {
                         try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(limits.idleTimeout)))
                         if let context, let handshakeFailures {
                             try pipeline.addHandler(NIOSSLServerHandler(context: context))
-                            try pipeline.addHandler(TLSHandshakeObserver(logger: logger, failures: handshakeFailures))
+                            try pipeline.addHandler(TLSHandshakeObserver(events: events, failures: handshakeFailures))
                         }
                         try pipeline.configureHTTPServerPipeline(
                             withPipeliningAssistance: false, withErrorHandling: false,
@@ -136,6 +140,7 @@ public final class HTTPServer: Sendable {
     /// Stops accepting connections at once, gives open ones `drain` to finish their request, then closes the rest.
     public func shutdown(drain: Duration = .seconds(2)) async {
         try? await channel.close()
+        defer { events.flush() }
         let open = connections.snapshot
         guard !open.isEmpty else { return }
         logger.debug("closing the listener", metadata: ["open-connections": "\(open.count)"])
@@ -170,7 +175,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// `127.0.0.1:54321` or `[::1]:54321`, as a log names a peer.
-    static func describe(_ address: SocketAddress?) -> String {
+    public static func describe(_ address: SocketAddress?) -> String {
         guard let address, let ip = address.ipAddress else { return "unknown" }
         let port = address.port.map(String.init) ?? "?"
         return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"

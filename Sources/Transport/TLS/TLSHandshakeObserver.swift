@@ -5,16 +5,17 @@ import NIOTLS
 
 /// Sits behind a server's TLS handler and reports handshakes that fail: a client offering only refused cipher
 /// suites, one without the certificate a mutual-TLS listener requires, one trusting another CA. The error goes on
-/// down the pipeline unchanged; this only counts it and logs the peer, which BoringSSL's error does not name.
+/// down the pipeline unchanged; this only counts it and logs the peer, which BoringSSL's error does not name. A flood
+/// of failing handshakes is one line per interval with a count (`RepeatedEventLog`), not one per connection.
 final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
-    private let logger: Logger
+    private let events: RepeatedEventLog
     private let failures: Counter
     private var completed = false
 
-    init(logger: Logger, failures: Counter) {
-        self.logger = logger
+    init(events: RepeatedEventLog, failures: Counter) {
+        self.events = events
         self.failures = failures
     }
 
@@ -27,7 +28,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
         if !completed {
             completed = true  // one failure per connection, however many errors follow
             failures.increment()
-            logger.notice("TLS handshake failed", metadata: [
+            events.log("handshake-failed", level: .notice, "TLS handshake failed", metadata: [
                 "peer": "\(HTTPServer.describe(context.channel.remoteAddress))", "error": "\(error)",
             ])
         }
