@@ -192,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
-                           "ConfigFiles", "DaemonRuntime", .product(name: "GRDB", package: "GRDB.swift")] + x509 + observability
+                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", .product(name: "GRDB", package: "GRDB.swift")]
+                + x509 + observability + nio
         ),
         .testTarget(
             name: "HeadEndTests",

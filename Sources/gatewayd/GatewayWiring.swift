@@ -23,14 +23,31 @@ struct GatewayWiring {
         let map = try configuration.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
         let anchors = try CertificateFile.trustAnchors(at: configuration.trustAnchors, setting: "certificates.trust_anchors")
 
-        let signingKey = try await TokenKey.open(configuration.signingKey, module: configuration.module, maxSessions: 1)
-        let tlsKey = try await TokenKey.open(configuration.tlsKey, module: configuration.module, maxSessions: 1)
-        let signingCertificate = try await certificate(file: configuration.signingCertificate, key: signingKey, what: "certificates.signing")
-        let tlsCertificate = try await certificate(file: configuration.tlsCertificate, key: tlsKey, what: "certificates.tls")
+        // With a reader, the card may be out at start: then its keys are opened when it comes (`CardKey`).
+        var emptyReader = false
+        if let reader = configuration.reader { emptyReader = try await readerIsEmpty(reader) }
+        let signingKey: CardKey, tlsKey: CardKey, signingCertificate: Certificate, tlsCertificate: Certificate
+        if emptyReader, let reader = configuration.reader {
+            guard let signingFile = configuration.signingCertificate, let tlsFile = configuration.tlsCertificate else {
+                throw WiringError("token.reader: reader \"\(reader)\" is empty and the certificates are to come from the card; give certificates.signing and certificates.tls (files), or insert the card before the start")
+            }
+            signingCertificate = try CertificateFile.certificate(at: signingFile, setting: "certificates.signing")
+            tlsCertificate = try CertificateFile.certificate(at: tlsFile, setting: "certificates.tls")
+            signingKey = try CardKey(waitingFor: configuration.signingKey, module: configuration.module, certificate: signingCertificate)
+            tlsKey = try CardKey(waitingFor: configuration.tlsKey, module: configuration.module, certificate: tlsCertificate)
+        } else {
+            let signing = try await TokenKey.open(configuration.signingKey, module: configuration.module, maxSessions: 1)
+            let tls = try await TokenKey.open(configuration.tlsKey, module: configuration.module, maxSessions: 1)
+            signingCertificate = try await certificate(file: configuration.signingCertificate, key: signing, what: "certificates.signing")
+            tlsCertificate = try await certificate(file: configuration.tlsCertificate, key: tls, what: "certificates.tls")
+            signingKey = CardKey(signing, uri: configuration.signingKey, module: configuration.module)
+            tlsKey = CardKey(tls, uri: configuration.tlsKey, module: configuration.module)
+        }
         let recordSigner = try RecordSigner(signer: signingKey, certificate: signingCertificate, originator: configuration.systemTitle,
                                             recipient: configuration.uplink.headEnd, convention: configuration.convention)
         let credentials = try GatewayCredentials(recordSigner: recordSigner, tlsKey: tlsKey, tlsCertificate: tlsCertificate, trustAnchors: anchors)
-        logger.info("signing key \(signingKey.uri) with certificate \(CertificateSerial(signingCertificate.serialNumber)); TLS key \(tlsKey.uri) with certificate \(CertificateSerial(tlsCertificate.serialNumber))")
+        let keyNames = [signingKey, tlsKey].map { $0.key.map { "\($0.uri)" } ?? "on the card to come" }
+        logger.info("signing key \(keyNames[0]) with certificate \(CertificateSerial(signingCertificate.serialNumber)); TLS key \(keyNames[1]) with certificate \(CertificateSerial(tlsCertificate.serialNumber))")
 
         let stateDirectory = URL(fileURLWithPath: configuration.outboxPath).deletingLastPathComponent().path
         let outbox = try Outbox(path: configuration.outboxPath, limit: configuration.outboxLimit, maxBytes: configuration.outboxMaxBytes,
@@ -68,8 +85,7 @@ struct GatewayWiring {
                                    signing: signing) { id, times in
             say(DeliveryLine.text(id: id, times: times))
         }
-        let token = signingKey.token
-        let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await token.withTokenThread(body) },
+        let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await signingKey.withTokenThread(body) },
                                  wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate)
         let poller = Poller(reader: reader, builder: builder, outbox: outbox, interval: configuration.pollInterval, signing: signing,
                             timing: timing, status: status, logger: logger)
@@ -85,7 +101,7 @@ struct GatewayWiring {
             })
         }
         if let reader = configuration.reader {
-            services.append(try await cardWatch(reader: reader, keys: [signingKey, tlsKey], gate: gate, status: status, logger: logger))
+            services.append(cardWatch(reader: reader, present: !emptyReader, keys: [signingKey, tlsKey], gate: gate, status: status, logger: logger))
         }
         // Stopped in reverse: the poller first (no new readings), then signing, then the uplink drains what is in flight.
         services += [uplink, stage, poller] as [any Service]
@@ -96,53 +112,52 @@ struct GatewayWiring {
     /// issued it and superseded the old one, so it must never be lost: when its place will not take it (a PIV card
     /// through OpenSC writes no objects; a read-only configuration directory) it is saved in the state directory and
     /// used from now on, and a critical line says where it is and what to change before the next start.
-    private static func storeRenewed(_ certificate: Certificate, role: CertificateRenewal.Role, key: TokenKey, file: String?,
+    private static func storeRenewed(_ certificate: Certificate, role: CertificateRenewal.Role, key: CardKey, file: String?,
                                      stateDirectory: String, logger: Logger) async throws {
         let pem = Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A]
         do {
             if let file {
                 try AtomicFile.write(pem, to: file)
             } else {
-                try await key.token.importCertificate(try derBytes(certificate), for: key.uri)
+                // Without a file the certificate came from the token, which was there at start (`make`).
+                guard let opened = key.key else { throw PKCS11Error.tokenRemoved("the card is not in its reader") }
+                try await opened.token.importCertificate(try derBytes(certificate), for: opened.uri)
             }
         } catch {
             let saved = "\(stateDirectory)/renewed-\(role.rawValue)-\(CertificateSerial(certificate.serialNumber)).pem"
             try AtomicFile.write(pem, to: saved)
-            let place = file ?? "token \"\(key.token.label)\""
+            let place = file ?? key.key.map { "token \"\($0.token.label)\"" } ?? "the card"
             logger.critical("the renewed \(role.rawValue) certificate could not be stored in \(place) (\(error)); it is in use and saved in \(saved): before gatewayd restarts, set certificates.\(role.rawValue): \(saved) or store it on the card with the card's tool (README, \"Smart cards\")")
         }
     }
 
-    /// Watches the card in `reader`: the reader must exist now (the keys were just found on its card).
-    private static func cardWatch(reader: String, keys: [TokenKey], gate: TokenGate, status: StatusBoard, logger: Logger) async throws -> CardWatch {
+    /// Whether `reader` is empty now; it must exist (pcscd knows it), card or no card.
+    private static func readerIsEmpty(_ reader: String) async throws -> Bool {
         let readers = try await Readers.list()
         guard let state = readers.first(where: { $0.name == reader }) else {
             throw WiringError("token.reader: pcscd has no reader \"\(reader)\" (readers: \(readers.map { "\"\($0.name)\"" }.joined(separator: ", "))); copy the name from gatewayctl token readers")
         }
-        guard state.cardPresent else {
-            throw WiringError("token.reader: reader \"\(reader)\" is empty, yet the keys were found on a card: they are on a card in another reader; copy its name from gatewayctl token readers")
-        }
-        logger.info("watching reader \"\(reader)\" for card removal (ATR \(state.atr.map { "\($0)" } ?? "none"))")
+        return !state.cardPresent
+    }
+
+    /// Watches the card in `reader` (in it at start when `present`).
+    private static func cardWatch(reader: String, present: Bool, keys: [CardKey], gate: TokenGate, status: StatusBoard, logger: Logger) -> CardWatch {
+        logger.info("watching reader \"\(reader)\" for the card (\(present ? "in it" : "not in it yet"))")
         let monitor = CardMonitor.start(reader: reader)
         return CardWatch(reader: reader, presence: CardPresenceFeed.stream(monitor: monitor, reader: reader), gate: gate, status: status,
-                         logger: logger, releaseCard: {
+                         logger: logger, present: present, releaseCard: {
             // Sessions first, then the module itself: only a restart makes OpenSC give pcscd back a transaction the
             // pulled card left open (Module.restart), without which the next card in the reader is never powered.
-            for key in keys { await key.token.release() }
-            let modules = Dictionary(keys.map { (ObjectIdentifier($0.token.module), $0.token.module) }) { first, _ in first }
+            let opened = keys.compactMap(\.key)
+            for key in opened { await key.token.release() }
+            let modules = Dictionary(opened.map { (ObjectIdentifier($0.token.module), $0.token.module) }) { first, _ in first }
             for module in modules.values {
                 if await !module.restart() {
                     logger.error("the PKCS#11 module \(module.path) could not be restarted after the card left (a call did not return); if the next card is not seen, restart gatewayd")
                 }
             }
         }) {
-            for key in keys {
-                do {
-                    try await key.checkPresent()
-                } catch PKCS11Error.keyReplaced(let uri) {
-                    throw CardRefusal(differentCard: "its key \(uri) is not the enrolled one")
-                }
-            }
+            for key in keys { try await key.admit() }
         }
     }
 

@@ -14,10 +14,10 @@ extension PCSCTests {
         }
 
         /// pcscd, the chain with the gateway's keys on the card, headend and gatewayd running, three readings delivered.
-        func runningChain() throws -> (pcscd: PCSCDaemon, chain: ChainFixture, card: VirtualCardFixture, gateway: BackgroundProcess) {
+        func runningChain(proxied: Bool = false) throws -> (pcscd: PCSCDaemon, chain: ChainFixture, card: VirtualCardFixture, gateway: BackgroundProcess) {
             let pcscd = try PCSCDaemon.start()
             do {
-                let chain = try ChainFixture(card: pcscd)
+                let chain = try ChainFixture(proxied: proxied, card: pcscd)
                 let card = try #require(chain.card)
                 try chain.startHeadEnd()
                 let gateway = try chain.startGateway()
@@ -29,25 +29,42 @@ extension PCSCTests {
             }
         }
 
+        /// One number from gatewayd's outbox, read beside the running daemon (SQLite's WAL lets a reader in).
+        func outbox(_ chain: ChainFixture, _ query: String) throws -> Int {
+            let result = try run("/usr/bin/sqlite3", ["-readonly", chain.outboxPath, query])
+            guard let number = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw TestSetupError("sqlite3 \(query): \(result.output) \(result.stderr)")
+            }
+            return number
+        }
+
         func delivered(_ chain: ChainFixture) -> [UInt64] {
             chain.deliveredLines.compactMap { line in UInt64(line.dropFirst("delivered #".count).prefix { $0.isNumber }) }
         }
 
-        @Test("the card out for 10 s: polling goes on, signing and the uplink wait, status says card removed; back: the backlog in order, TLS again with the card")
+        @Test("the card out: polling goes on, nothing is signed or sent and the uplink stays closed, status says card removed; back: the backlog in order, TLS again with the card")
         func removal() throws {
-            let (pcscd, chain, card, gateway) = try runningChain()
+            let (pcscd, chain, card, gateway) = try runningChain(proxied: true)
             defer { pcscd.stop() }
+            let proxy = try #require(chain.proxy)
             let connectsBefore = connects(gateway)
 
             card.remove()
+            // The property, not the words: the uplink's connection (its TLS key is the card's) closes, and while the
+            // card is out no connection is tried, nothing reaches the head-end and nothing is signed.
+            try chain.eventually(30, "the uplink closing when the card left") { proxy.openConnections == 0 }
             try chain.eventually(15, "the status file saying card removed") { try chain.statusField("token") as? String == "card removed" }
             #expect(try chain.statusField("cardPresent") as? Bool == false)
-            let takenAtRemoval = try chain.lastTaken()
-            let deliveredAtRemoval = chain.deliveredLines.count
-            Thread.sleep(forTimeInterval: 10)
-            #expect(try chain.lastTaken() > takenAtRemoval + 10, "polling stopped while the card was out")
-            // What was signed before the card went may still have been acknowledged; nothing is signed after it.
-            #expect(chain.deliveredLines.count <= deliveredAtRemoval + 16)
+            let attempts = proxy.accepted
+            let stored = try chain.headEndReadings()
+            // Taken after the uplink closed, so after the card left: every one of these stays unsigned in the outbox.
+            let takenAtRemoval = try outbox(chain, "SELECT nextTransactionID - 1 FROM outboxState")
+            try chain.eventually(60, "ten readings taken with the card out (polling goes on)") { try chain.lastTaken() >= UInt64(takenAtRemoval + 10) }
+            #expect(proxy.openConnections == 0 && proxy.accepted == attempts, "the uplink connected while the card was out")
+            #expect(try chain.headEndReadings() == stored, "readings reached the head-end while the card was out")
+            let taken = try outbox(chain, "SELECT nextTransactionID - 1 FROM outboxState") - takenAtRemoval
+            let unsigned = try outbox(chain, "SELECT count(*) FROM reading WHERE transactionID > \(takenAtRemoval) AND frame IS NULL")
+            #expect(taken >= 10 && unsigned == taken, "of \(taken) readings taken with the card out, \(taken - unsigned) were signed or sent")
             let status = try chain.status()
             #expect(status["card"]?.ok == false && status["card"]?.detail.contains("card removed") == true, "\(status)")
             #expect(status["signing"]?.detail.hasPrefix("card removed") == true, "\(status)")
@@ -62,6 +79,37 @@ extension PCSCTests {
             try chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
             #expect(chain.stopGateway() == 0)
             #expect(!gateway.stderr.contains(chain.gatewayPIN), "the PIN reached the log")
+        }
+
+        @Test("gatewayd started with the reader empty: polling runs, nothing is signed or sent, status and metrics say card removed; the card comes: logged in, keys checked, the backlog signed and delivered")
+        func startWithoutCard() throws {
+            let pcscd = try PCSCDaemon.start()
+            defer { pcscd.stop() }
+            let chain = try ChainFixture(proxied: true, card: pcscd)
+            let card = try #require(chain.card)
+            let proxy = try #require(chain.proxy)
+            card.remove()
+            try pcscd.waitForCard(present: false)
+            try chain.startHeadEnd()
+            let gateway = try chain.startGateway(extraArguments: ["--metrics-listen", "127.0.0.1:0"])
+
+            try chain.eventually(60, "five readings taken without the card") { try chain.lastTaken() >= 5 }
+            #expect(try chain.statusField("token") as? String == "card removed")
+            #expect(try chain.statusField("cardPresent") as? Bool == false)
+            let url = String(try gateway.waitForLine(containing: "gatewayd metrics at ").split(separator: " ").last ?? "")
+            let metrics = try run("curl", ["-s", url]).output
+            #expect(metrics.contains("gateway_card_present 0"), "\(metrics)")
+            #expect(proxy.accepted == 0, "the uplink tried to connect without the card")
+            #expect(chain.deliveredLines.isEmpty)
+            #expect(try outbox(chain, "SELECT count(*) FROM reading WHERE frame IS NOT NULL") == 0, "readings signed without the card")
+
+            try card.insert()
+            try chain.expectEverythingDelivered(within: 90)
+            #expect(gateway.stderr.contains("card back in reader"), "\(gateway.stderr.suffix(2000))")
+            let ids = delivered(chain)
+            #expect(ids == ids.sorted(), "the backlog was not delivered in order: \(ids)")
+            try chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
+            #expect(chain.stopGateway() == 0)
         }
 
         @Test("pcscd restarted (and killed) while gatewayd runs: nothing lost, signing and TLS come back by themselves")

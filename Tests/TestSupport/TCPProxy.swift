@@ -16,11 +16,17 @@ public final class TCPProxy: @unchecked Sendable {
     private let listener: Int32
     private let state = Mutex(State())
     private struct State {
+        /// Connections not shut down yet.
         var connections: [Int: (client: Int32, server: Int32)] = [:]
+        /// Every connection's sockets and how many of its pumps still run: the sockets are closed by the last pump to
+        /// end, never before, so a pump never reads or writes a descriptor number the process has given to another
+        /// file meanwhile (a database, whose pages it would corrupt).
+        var sockets: [Int: (pair: (client: Int32, server: Int32), pumps: Int)] = [:]
         var nextID = 0
         var cut: (direction: Direction, remaining: Int)?
         var refusing = false
         var cuts = 0
+        var accepted = 0
         var stopped = false
     }
 
@@ -44,6 +50,8 @@ public final class TCPProxy: @unchecked Sendable {
 
     /// How many connections the proxy cut (armed cuts and `cutAll`).
     public var cuts: Int { state.withLock { $0.cuts } }
+    /// Connections accepted so far, refused ones included: how often a client tried.
+    public var accepted: Int { state.withLock { $0.accepted } }
     public var openConnections: Int { state.withLock { $0.connections.count } }
 
     /// The next connection to carry `bytes` more in `direction` is cut there.
@@ -59,7 +67,7 @@ public final class TCPProxy: @unchecked Sendable {
             defer { state.connections.removeAll(); state.cuts += 1 }
             return Array(state.connections.values)
         }
-        for pair in open { Self.close(pair) }
+        for pair in open { Self.shutDown(pair) }
     }
 
     /// While true, new connections are closed as soon as they are accepted.
@@ -67,24 +75,33 @@ public final class TCPProxy: @unchecked Sendable {
         state.withLock { $0.refusing = refusing }
     }
 
+    /// Shuts every connection and the listener, which wakes the accept loop; the loop closes the listener itself. No
+    /// descriptor is closed while another thread may still use it, nor twice (`deinit` calls this too): either would
+    /// hit whatever the process opened under that number since (a TLS socket, a database).
     public func stop() {
-        let open = state.withLock { state in
+        let (open, first) = state.withLock { state in
             defer { state.connections.removeAll(); state.stopped = true }
-            return state.stopped ? [] : Array(state.connections.values)
+            return (Array(state.connections.values), !state.stopped)
         }
-        for pair in open { Self.close(pair) }
+        guard first else { return }
+        for pair in open { Self.shutDown(pair) }
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
     }
 
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 {
-                if state.withLock({ $0.stopped }) { return }
-                continue
+            if state.withLock({ $0.stopped }) {
+                if client >= 0 { Glibc.close(client) }
+                Glibc.close(listener)
+                return
             }
-            if state.withLock({ $0.refusing }) {
+            if client < 0 { continue }
+            let refusing = state.withLock { state in
+                state.accepted += 1
+                return state.refusing
+            }
+            if refusing {
                 Glibc.close(client)
                 continue
             }
@@ -99,6 +116,7 @@ public final class TCPProxy: @unchecked Sendable {
             let id = state.withLock { state in
                 state.nextID += 1
                 state.connections[state.nextID] = (client, server)
+                state.sockets[state.nextID] = ((client, server), 2)
                 return state.nextID
             }
             Thread.detachNewThread { [self] in pump(id: id, from: client, to: server, direction: .toServer) }
@@ -126,14 +144,23 @@ public final class TCPProxy: @unchecked Sendable {
             if forward > 0 { _ = buffer.withUnsafeBytes { write(destination, $0.baseAddress, forward) } }
             if passing != nil { break }
         }
-        if let pair = state.withLock({ $0.connections.removeValue(forKey: id) }) { Self.close(pair) }
+        let (open, done) = state.withLock { state in
+            let open = state.connections.removeValue(forKey: id)
+            guard let sockets = state.sockets[id], sockets.pumps > 1 else { return (open, state.sockets.removeValue(forKey: id)?.pair) }
+            state.sockets[id] = (sockets.pair, sockets.pumps - 1)
+            return (open, nil)
+        }
+        if let open { Self.shutDown(open) }
+        if let done {
+            Glibc.close(done.client)
+            Glibc.close(done.server)
+        }
     }
 
-    private static func close(_ pair: (client: Int32, server: Int32)) {
+    /// Ends both directions of a connection, which wakes its pumps; the last of them closes the sockets.
+    private static func shutDown(_ pair: (client: Int32, server: Int32)) {
         shutdown(pair.client, Int32(SHUT_RDWR))
         shutdown(pair.server, Int32(SHUT_RDWR))
-        Glibc.close(pair.client)
-        Glibc.close(pair.server)
     }
 
     private static func loopback(port: Int) -> sockaddr_in {

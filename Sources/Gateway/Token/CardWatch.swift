@@ -32,26 +32,41 @@ public struct CardWatch: Service {
     let releaseCard: @Sendable () async -> Void
     /// Tries for a card that answers slowly after insertion (the module may need a moment to see the new token).
     let attempts: Int
+    /// Whether the card was in the reader at start (gatewayd opened its keys on it, so it is the right one).
+    let presentAtStart: Bool
 
-    public init(reader: String, presence: AsyncStream<Presence>, gate: TokenGate, status: StatusBoard, logger: Logger, attempts: Int = 5,
-                releaseCard: @escaping @Sendable () async -> Void = {}, admitCard: @escaping @Sendable () async throws -> Void) {
+    /// - Parameter present: the card is in the reader at start. Without it the gate closes at once, as after a
+    ///   removal: polling runs, nothing is signed or sent, and the card is checked (`admitCard`) when it comes.
+    public init(reader: String, presence: AsyncStream<Presence>, gate: TokenGate, status: StatusBoard, logger: Logger, present: Bool = true,
+                attempts: Int = 5, releaseCard: @escaping @Sendable () async -> Void = {},
+                admitCard: @escaping @Sendable () async throws -> Void) {
         self.reader = reader
         self.presence = presence
         self.gate = gate
         self.status = status
         self.logger = logger
+        self.presentAtStart = present
         self.attempts = attempts
         self.admitCard = admitCard
         self.releaseCard = releaseCard
+        status.update {
+            $0.reader = reader
+            $0.cardPresent = present
+        }
+        if !present {
+            // Closed before any stage runs, so nothing tries the card that is not there.
+            gate.set(.cardRemoved(reader: reader))
+            let line = "the reader was empty at start: polling goes on, readings wait unsigned in the outbox; insert the gateway's card"
+            status.update {
+                $0.token = .cardRemoved
+                $0.tokenReason = line
+            }
+            logger.warning("no card in reader \"\(reader)\" at start; signing and the uplink wait for it, polling goes on")
+        }
     }
 
     public func run() async throws {
-        // gatewayd opened its keys on this card before starting: it is present and it is the right one.
-        var present = true
-        status.update {
-            $0.reader = reader
-            $0.cardPresent = true
-        }
+        var present = presentAtStart
         for await event in presence.cancelOnGracefulShutdown() {
             switch event {
             case .absent(let why):

@@ -18,6 +18,7 @@ final class UplinkLoop {
     /// The highest id handed to the session, so the outbox is read from there on.
     var lastEnqueued: UInt64?
     var sentAt: [UInt64: ContinuousClock.Instant] = [:]
+    /// When a retry-later pause ends; kept across reconnects, as the session's hold is.
     var holdUntil: ContinuousClock.Instant?
     var failuresInARow = 0
     var drainDeadline: ContinuousClock.Instant?
@@ -51,7 +52,7 @@ final class UplinkLoop {
                 let connection = try await connect()
                 failuresInARow = 0
                 service.connected()
-                service.status.update { $0.uplink = .connected }
+                service.status.update { [holding = session.isHolding] in $0.uplink = holding ? .holding : .connected }
                 logger.info("uplink connected to head-end \(settings.headEnd) at \(settings.host):\(settings.port)")
                 try await exchange(over: connection)
                 try await commitDeliveries()
@@ -71,7 +72,8 @@ final class UplinkLoop {
             do { try await commitDeliveries() } catch { logger.error("uplink: \(error)") }
             session.connectionLost()
             sentAt.removeAll()
-            holdUntil = nil
+            // A retry-later pause outlives the connection: the session still holds, and only the tick that finds
+            // `holdUntil` passed releases it (on this connection or the next).
             service.status.update { $0.uplink = shuttingDown ? .stopped : .disconnected }
             if shuttingDown { break }
             await pause(for: backoff())
@@ -100,7 +102,7 @@ final class UplinkLoop {
         do {
             try await checkServer(connection.peerCertificate)
         } catch {
-            try? await connection.channel.channel.close()
+            await connection.close()
             throw error
         }
         return connection
@@ -315,7 +317,9 @@ enum UplinkError: Error, CustomStringConvertible {
         case .notTheHeadEnd(let host, let port, let expected, let name):
             "the server at \(host):\(port) is not head-end \(expected): its certificate is for \(name); check upstream.head_end_system_title"
         case .serverCertificate(let host, let port, let failure):
-            "the head-end's TLS certificate at \(host):\(port) is refused: \(failure)"
+            "the head-end's TLS certificate at \(host):\(port) is refused: \(failure); " + (failure.isRetryable
+                ? "check that pkid answers at pki.directory (its CRL)"
+                : "the head-end needs a current tls certificate from this CA, not revoked (enroll its tls_key with --profile tls)")
         case .connectionEnded(let reason):
             "\(reason)"
         case .acknowledgementTimeout(let after, let inFlight):

@@ -1,4 +1,7 @@
 import COSEM
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -54,8 +57,9 @@ public struct WrapperConnection: Sendable {
             timeout.cancel()
         } catch {
             timeout.cancel()
-            try? await channel.channel.close()
+            await closeUnused(channel)
             if let error = error as? WrapperConnectionError { throw error }
+            if closedByServer(error) { throw .closedByServer(host: host, port: port) }
             throw .tls(host: host, port: port, reason: "\(error)")
         }
         let peer: Certificate
@@ -64,10 +68,37 @@ public struct WrapperConnection: Sendable {
             guard let presented = handler.peerCertificate else { throw WrapperConnectionError.tls(host: host, port: port, reason: "the server presented no certificate") }
             peer = try Certificate(derEncoded: try presented.toDERBytes())
         } catch {
-            try? await channel.channel.close()
+            await closeUnused(channel)
             throw .tls(host: host, port: port, reason: "the server certificate is unreadable: \(error)")
         }
         return WrapperConnection(channel: channel, peerCertificate: peer)
+    }
+
+    /// Closes a connection the caller will not use (a server it refused). Every connection is closed this way or
+    /// through `channel.executeThenClose`: the writer must be finished before it is released, or NIO stops the
+    /// process ("Deinited NIOAsyncWriter without calling finish()") whenever the release beats the close.
+    public func close() async {
+        await Self.closeUnused(channel)
+    }
+
+    private static func closeUnused(_ channel: NIOAsyncChannel<WrapperFrame, WrapperFrame>) async {
+        try? await channel.executeThenClose { _, _ in }
+    }
+
+    /// Whether the handshake ended because the server closed the connection (no TLS alert): a head-end at its
+    /// connection limit, shutting down, or closing a connection it does not want. Its words are not the trust
+    /// anchors' and certificates' (`tls`), which would send the operator the wrong way.
+    private static func closedByServer(_ error: any Error) -> Bool {
+        if let error = error as? ChannelError, error == .eof || error == .ioOnClosedChannel { return true }
+        if let error = error as? NIOSSLError {
+            switch error {
+            case .uncleanShutdown: return true
+            case .handshakeFailed(.sslError(let errors)): return errors == [.eofDuringHandshake]
+            default: return false
+            }
+        }
+        if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) { return true }
+        return false
     }
 }
 
@@ -100,6 +131,8 @@ public enum WrapperConnectionError: Error, Sendable, Hashable, CustomStringConve
     case unreachable(host: String, port: Int, reason: String)
     case handshakeTimeout(host: String, port: Int, after: Duration)
     case tls(host: String, port: Int, reason: String)
+    /// The server closed the connection before the handshake completed, without a TLS alert.
+    case closedByServer(host: String, port: Int)
 
     public var description: String {
         switch self {
@@ -109,6 +142,8 @@ public enum WrapperConnectionError: Error, Sendable, Hashable, CustomStringConve
             "the TLS handshake with \(HTTPClientError.address(host, port)) did not complete within \(after); check that it is the head-end's TLS port"
         case .tls(let host, let port, let reason):
             "the TLS handshake with \(HTTPClientError.address(host, port)) failed: \(reason); check the trust anchors, the gateway's tls certificate and the head-end's"
+        case .closedByServer(let host, let port):
+            "the head-end at \(HTTPClientError.address(host, port)) closed the connection during the TLS handshake (at its connection limit, restarting, or refusing this gateway); the gateway tries again with back-off, and the head-end's log says why if it persists"
         }
     }
 }
