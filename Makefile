@@ -41,8 +41,8 @@ demo: tokens
 # Each test process keeps its files under $TMPDIR/gateway-tests-<pid>-*, locked while it lives, removed at exit,
 # and sweeps the unlocked ones of dead runs when it starts (Tests/TestSupport/TemporaryDirectories.swift).
 # The sweep here is only a backstop for a run killed after its last test process started.
-# The connection floods and the in-process connection-limit tests run in a test process of their own: the floods
-# hold 2,000 sockets, and beside them an in-process libmodbus client (select(), descriptors below 1024 only) would
+# The connection floods, the in-process connection-limit tests and the uplink's hundred refusals a case run in a test
+# process of their own: the floods hold 2,000 sockets, and beside them an in-process libmodbus client (select(), descriptors below 1024 only) would
 # abort; the limit tests time a server whose handlers need the cooperative pool, which the suites that wait on
 # processes synchronously would hold.
 # The whole chain's suite runs real daemons that must answer within timeouts while the test waits synchronously, and
@@ -50,7 +50,7 @@ demo: tokens
 # waits: each runs in a test process of its own, so neither starves the other or the rest.
 # The PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), one at a
 # time per process, with vpcd's readers, the virtual PIV card and OpenSC: a process of its own as well.
-FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests|HeadEndFloodTests
+FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests|HeadEndFloodTests|UplinkConnectionTests
 DAEMON_SUITES := ChainTests|HeadEndDaemonTests|PCSCTests
 # The outbox's crash tests spawn copies of the test binary (exit tests) that must overlap in time; beside the whole
 # suite on two cores a child once crashed after 30 s (SIGILL, cause not found yet), alone they take a second.

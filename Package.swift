@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "Gateway", "Metering", "Modbus", "PKCS11", "SmartCard", "PKI", "Transport", "ConfigFiles", "DaemonRuntime",
+                "Gateway", "Metering", "Modbus", "PKCS11", "SmartCard", "PKI", "Signing", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + x509 + observability

@@ -138,7 +138,7 @@ struct ChainTests {
     func outboxFull() throws {
         let chain = try ChainFixture(pollInterval: "100ms", outboxLimit: 5)
         let gateway = try chain.startGateway()
-        try chain.eventually(30, "the gateway saying the outbox is full") { gateway.stderr.contains("outbox full") }
+        try chain.eventually(30, "the gateway saying the outbox is full") { gateway.stderr.contains("polls are not being stored: the outbox is full") }
         #expect(try chain.status()["outbox"]?.detail.contains("FULL") == true)
         usleep(1_500_000)  // several refused polls, and the status file written since
         #expect(try chain.lastTaken() == 5)

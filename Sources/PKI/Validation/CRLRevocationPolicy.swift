@@ -38,7 +38,10 @@ struct CRLRevocationPolicy: VerifierPolicy {
                     subject: subject, detail: "the CRL from \(issuer.subject) expired at \(CertificateValidationFailure.format(next)); fetch a fresh CRL"))
             }
             if let revoked = crl.revocation(of: certificate) {
-                if certificate == chain.leaf, let signedAt, !revoked.reason.reachesBack, signedAt < revoked.date {
+                // A CRL states the revocation to the second (no fractions): one at 12:00:00.7 reads 12:00:00, and a
+                // frame signed at 12:00:00.3 came before it. So the whole second counts as before; a frame signed in
+                // it after a revocation that does not reach back can only come from the key's own holder.
+                if certificate == chain.leaf, let signedAt, !revoked.reason.reachesBack, signedAt < revoked.date.addingTimeInterval(1) {
                     log.notePassedRevoked()
                     continue
                 }
