@@ -47,6 +47,15 @@ extension UplinkLoop {
             let reason = verification.failure.map { "\($0.name): \($0.detail)" } ?? "unverified"
             throw UplinkError.ledgerAnswer("the head-end's answer to the ledger query is refused (\(reason))")
         }
+        if case .dataAccessError(.temporaryFailure) = response.body.result {
+            // The head-end cannot judge the gateway now (a CRL or the directory out of reach): what a retry-later is
+            // for a reading. Hold for the pause on this connection, then ask again (`askLedgerAgainIfDue`).
+            ledgerQuery = nil
+            holdUntil = clock.now.advanced(by: settings.retryLaterPause)
+            service.status.update { $0.uplink = .holding }
+            logger.notice("head-end cannot answer the ledger query now (temporary-failure); holding \(settings.retryLaterPause), then asking again")
+            return
+        }
         guard case .data(let data) = response.body.result, let state = LedgerState(data) else {
             throw UplinkError.ledgerAnswer("the head-end refused the ledger query (\(response.body.result)); its log says why")
         }
@@ -61,6 +70,16 @@ extension UplinkLoop {
         }
         logger.debug("ledger: head-end holds up to \(state.highestTransactionID), acknowledgement number \(state.acknowledgementNumber)")
         session.connectionEstablished()
+    }
+
+    /// After a temporary-failure answer, once the pause is over: asks again. True when it did (the pause is the
+    /// ledger's, not a held reading's).
+    func askLedgerAgainIfDue(_ outbound: NIOAsyncChannelOutboundWriter<WrapperFrame>) async throws -> Bool {
+        guard !session.isConnected, ledgerQuery == nil, let holdUntil, clock.now >= holdUntil else { return false }
+        self.holdUntil = nil
+        service.status.update { $0.uplink = .connected }
+        try await askLedger(outbound)
+        return true
     }
 
     /// Throws when the ledger answer is overdue.

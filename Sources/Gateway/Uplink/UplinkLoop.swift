@@ -182,6 +182,9 @@ final class UplinkLoop {
                     if let oldest = sentAt.values.min(), clock.now - oldest > settings.acknowledgementTimeout {
                         throw UplinkError.acknowledgementTimeout(after: settings.acknowledgementTimeout, inFlight: sentAt.count)
                     }
+                    if try await askLedgerAgainIfDue(outbound) {
+                        continue
+                    }
                     if let holdUntil, clock.now >= holdUntil {
                         self.holdUntil = nil
                         session.retryNow()
