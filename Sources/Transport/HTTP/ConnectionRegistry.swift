@@ -132,7 +132,6 @@ public final class ConnectionRegistry: Sendable {
             return nil
         case .admitted(let ticket, let victim, let perAddress):
             if let victim {
-                evictions.increment()
                 if perAddress, let bound = maxWaitingPerAddress {
                     events.log("limit-address", level: .warning,
                                "\(bound) connections from one address are still waiting (their handshake or request): closing its oldest",
@@ -142,7 +141,11 @@ public final class ConnectionRegistry: Sendable {
                                "\(limit) connections open, the listener's limit (\(maxWaiting) may wait for their client): closing the one that waited longest",
                                metadata: ["peer": "\(HTTPServer.describe(victim.remoteAddress))"])
                 }
-                victim.close(promise: nil)
+                // Counted once the close is ours: a victim whose idle timeout fired meanwhile was closed (and counted)
+                // by that, and this close then fails as already closed. Checking `isActive` first cannot tell, since
+                // the timer runs on the victim's event loop, not this thread.
+                let evictions = self.evictions
+                victim.close().whenSuccess { evictions.increment() }
             }
             channel.closeFuture.whenComplete { _ in self.remove(ticket) }
             return ticket
