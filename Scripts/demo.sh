@@ -140,8 +140,7 @@ chain_enroll "pkcs11:token=gateway;object=gateway-tls?pin-source=file:$pins/gate
 chain_enroll "pkcs11:token=headend;object=headend-sign?pin-source=file:$pins/headend.pin" "$headend_title" sign | tail -1
 chain_enroll "pkcs11:token=headend;object=headend-tls?pin-source=file:$pins/headend.pin" "$headend_title" tls | tail -1
 headend_port="$(free_port)"
-control_port="$(free_port)"
-chain_configs "$port" "$headend_port" "$control_port"
+chain_configs "$port" "$headend_port"
 echo "configurations: $work/gateway.yaml, $work/headend.yaml"
 
 step "headend and gatewayd (one reading a second): each reading as the head-end verifies it, and as the gateway sees it acknowledged"
@@ -168,9 +167,9 @@ while [ -z "$interrupted" ]; do
         echo "-- gatewayctl status --config $work/gateway.yaml"
         $gatewayctl status --config "$work/gateway.yaml" || true
         echo "-- a signed request from the head-end, down the gateway's uplink: headend request --gateway $gateway_title --obis 1.0.1.8.1.255"
-        .build/debug/headend request --control "127.0.0.1:$control_port" --gateway "$gateway_title" --obis 1.0.1.8.1.255 || true
+        .build/debug/headend request --socket "$work/control.sock" --gateway "$gateway_title" --obis 1.0.1.8.1.255 || true
         echo "-- and one for an object the gateway's allow-list does not name (answered, signed, refused):"
-        .build/debug/headend request --control "127.0.0.1:$control_port" --gateway "$gateway_title" --obis 1.0.2.8.1.255 || true
+        .build/debug/headend request --socket "$work/control.sock" --gateway "$gateway_title" --obis 1.0.2.8.1.255 || true
         echo "--"
     fi
     if [ -n "$seconds" ] && [ $((SECONDS - started)) -ge "$seconds" ]; then break; fi

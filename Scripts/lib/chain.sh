@@ -58,13 +58,14 @@ chain_enroll_card() {
     done
 }
 
-# chain_configs METER_PORT HEADEND_PORT [CONTROL_PORT]: $work/gateway.yaml and $work/headend.yaml for the development
-# tokens; headend request talks to 127.0.0.1:CONTROL_PORT.
+# chain_configs METER_PORT HEADEND_PORT: $work/gateway.yaml and $work/headend.yaml for the development tokens;
+# headend request talks to the control socket $work/control.sock.
 chain_configs() {
-    local meter_port="$1" headend_port="$2" control_port="${3:-0}"
+    local meter_port="$1" headend_port="$2"
     cat > "$work/headend.yaml" <<YAML
 listen: 127.0.0.1:$headend_port
-control: 127.0.0.1:$control_port
+control:
+  socket: $work/control.sock
 system_title: $headend_title
 signing_key: "pkcs11:token=headend;object=headend-sign?pin-source=file:$pins/headend.pin"
 tls_key: "pkcs11:token=headend;object=headend-tls?pin-source=file:$pins/headend.pin"
