@@ -7,13 +7,7 @@ extension ChainTests {
     /// superseded certificate does not reach back to what its key signed before the revocation (`CRLReason.reachesBack`).
     @Test("head-end down, the gateway renews its signing certificate, head-end back: the whole backlog signed before the renewal is stored")
     func backlogAcrossRenewal() throws {
-        let chain = try ChainFixture()
-        try chain.startHeadEnd()
-        try chain.startGateway()
-        try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
-        chain.stopHeadEnd()
-        let before = try chain.lastTaken()
-        try chain.eventually(30, "five readings taken and signed while the head-end is down") { try chain.lastTaken() >= before + 5 }
+        let chain = try chainWithBacklog(5)
         #expect(chain.stopGateway() == 0)
 
         // The gateway's signing certificate renewed with the same key while the head-end is away: pkid revokes the

@@ -14,6 +14,18 @@ struct ChainTests {
         try chain.expectEverythingDelivered(within: seconds)
     }
 
+    /// A running chain whose head-end has gone away after three deliveries, with `backlog` readings taken since.
+    func chainWithBacklog(_ backlog: UInt64) throws -> ChainFixture {
+        let chain = try ChainFixture()
+        try chain.startHeadEnd()
+        try chain.startGateway()
+        try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
+        chain.stopHeadEnd()
+        let before = try chain.lastTaken()
+        try chain.eventually(30, "\(backlog) readings taken while the head-end is down") { try chain.lastTaken() >= before + backlog }
+        return chain
+    }
+
     func ids(in lines: [String], prefix: String) -> [UInt64] {
         lines.compactMap { line in
             guard line.hasPrefix(prefix), let hash = line.firstIndex(of: "#") else { return nil }
@@ -70,13 +82,7 @@ struct ChainTests {
 
     @Test("the head-end down for a while, then back: nothing lost, the backlog arrives in order")
     func headEndOutage() throws {
-        let chain = try ChainFixture()
-        try chain.startHeadEnd()
-        try chain.startGateway()
-        try chain.eventually(60, "three readings delivered") { chain.deliveredLines.count >= 3 }
-        chain.stopHeadEnd()
-        let before = try chain.lastTaken()
-        try chain.eventually(30, "ten readings taken while the head-end is down") { try chain.lastTaken() >= before + 10 }
+        let chain = try chainWithBacklog(10)
         let status = try chain.status()
         #expect(status["uplink"]?.ok == false, "\(status)")
         #expect(status["last error"]?.detail.contains("uplink") == true, "\(status)")
