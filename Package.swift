@@ -19,6 +19,11 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ]
+let http: [Target.Dependency] = [
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "HummingbirdTLS", package: "hummingbird"),
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+]
 let observability: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log"),
     .product(name: "Metrics", package: "swift-metrics"),
@@ -56,6 +61,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // swift-configuration and full Foundation are Hummingbird's default traits; nothing here uses them.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -90,7 +100,7 @@ let package = Package(
 
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
-        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability),
+        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http),
         .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing"] + nio + x509 + observability),
 
         // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
@@ -162,6 +172,8 @@ let package = Package(
                 "PKCS11", "SmartCard", "Modbus", "PAC3200Simulator", "VirtualCard", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
                 "Metering", "ConfigFiles", "DaemonRuntime", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + crypto + nio + x509
         ),
         // libFuzzer harness for the COSEM decoders; a stub unless built by `make fuzz`.
@@ -169,7 +181,7 @@ let package = Package(
         // libFuzzer over the verify path (frame, evidence, verification, report); a stub unless built by `make fuzz`.
         .executableTarget(name: "VerifyFuzzer", dependencies: ["Metering", "PKI", "COSEM"] + crypto + x509),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")], path: "Tests/TestSupport"),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard", "Signing"] + crypto),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"]),
