@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The layering, lowest first. A target imports only targets above it in this file; README "Repository layout"
+// The layering, lowest first. A target imports only targets above it in this file; docs/ARCHITECTURE.md "Modules"
 // draws the same graph. Pure codecs and types (COSEM, Signing, Modbus, PKI) know nothing of the network or disks
 // beyond what they name; NIO lives in Transport and the services; SQLite lives in PKIStore and Gateway's outbox.
 let crypto: [Target.Dependency] = [
