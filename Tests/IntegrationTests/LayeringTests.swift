@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The layering README draws and Package.swift states: targets are listed lowest first, a target depends only on
-/// targets above it, and no source file imports a project module its target does not declare. So a verifier that
-/// starts importing SQLite, or COSEM reaching for NIO, fails here rather than in review.
+/// The layering docs/ARCHITECTURE.md draws and Package.swift states: targets are listed lowest first, a target
+/// depends only on targets above it, and no source file imports a project module its target does not declare. So a
+/// verifier that starts importing SQLite, or COSEM reaching for NIO, fails here rather than in review.
 @Suite("Dependencies point one way")
 struct LayeringTests {
     struct Target {
