@@ -107,8 +107,3 @@ struct GatewayD: AsyncParsableCommand {
         say("gatewayd stopped by \(signal.map { "\($0)" } ?? "its services ending")")
     }
 }
-
-/// A line on standard output, written at once so scripts and tests reading the pipe see it.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}

@@ -159,9 +159,3 @@ func ipv4(_ text: String) -> [UInt8]? {
     let bytes = parts.compactMap { UInt8($0) }
     return bytes.count == 4 ? bytes : nil
 }
-
-
-/// A line on standard output, written at once so scripts and tests reading the pipe see it.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}
