@@ -90,6 +90,8 @@ let package = Package(
             name: "VirtualCard",
             dependencies: ["Signing", .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates")] + crypto
         ),
+        // Configuration files, and files a daemon rewrites that a crash must leave whole (AtomicFile).
+        .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
         // The check every daemon's SQLite file passes before it is opened for writing: read-only, through SQLite's C API.
         .target(name: "SQLiteFiles", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", "SQLiteFiles", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
@@ -120,7 +122,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport", "SQLiteFiles",
+                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport", "SQLiteFiles", "SmartCard", "ConfigFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
@@ -137,9 +139,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
         ),
-
-        // What the executables share: configuration files.
-        .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
 
         // Executables: parse, wire, print.
         .executableTarget(
@@ -204,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
-                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", .product(name: "GRDB", package: "GRDB.swift")]
+                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", "SmartCard", .product(name: "GRDB", package: "GRDB.swift")]
                 + x509 + observability + nio
         ),
         .testTarget(
