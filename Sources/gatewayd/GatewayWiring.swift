@@ -19,7 +19,8 @@ struct GatewayWiring {
     var outbox: Outbox
     var services: [any Service]
 
-    static func make(_ configuration: GatewayConfiguration, logger: Logger) async throws -> GatewayWiring {
+    /// - Parameter stageTimes: where each delivered reading's and answered request's stage times go, if anywhere.
+    static func make(_ configuration: GatewayConfiguration, stageTimes: StageTimesFile?, logger: Logger) async throws -> GatewayWiring {
         let map = try configuration.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
         let anchors = try CertificateFile.trustAnchors(at: configuration.trustAnchors, setting: "certificates.trust_anchors")
 
@@ -74,7 +75,7 @@ struct GatewayWiring {
         let gate = TokenGate()
         let validations = ValidationCache()
         let requests = RequestHandler(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
-                                      outbox: outbox, logger: logger) {
+                                      outbox: outbox, logger: logger, stageTimes: stageTimes) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls(), cache: validations)
         }
         if configuration.requestPolicy.allowed.isEmpty {
@@ -84,6 +85,7 @@ struct GatewayWiring {
                                    crl: crl, timing: timing, status: status, logger: logger, requests: requests, gate: gate,
                                    signing: signing) { id, times in
             say(DeliveryLine.text(id: id, times: times))
+            stageTimes?.append(StageTimesRecord(delivered: id, times: times))
         }
         let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await signingKey.withTokenThread(body) },
                                  wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate)
