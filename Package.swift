@@ -140,6 +140,18 @@ let package = Package(
             ] + nio + x509 + observability
         ),
 
+        // The benchmarks `gatewayctl bench` runs: each stage's throughput and latency, and the chain's from gatewayd's
+        // stage-times file; percentiles from HdrHistogram, the daemons run through swift-subprocess.
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "Gateway", "Metering", "COSEM", "Modbus", "PAC3200Simulator", "PKCS11", "PKI", "Signing", "Transport", "ConfigFiles",
+                "DaemonRuntime",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ] + x509
+        ),
+
         // Executables: parse, wire, print.
         .executableTarget(
             name: "pkid",
@@ -169,10 +181,8 @@ let package = Package(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11", "SmartCard", "Modbus", "PAC3200Simulator", "VirtualCard", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
-                "Metering", "ConfigFiles", "DaemonRuntime", "Gateway",
+                "Metering", "ConfigFiles", "DaemonRuntime", "Gateway", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + crypto + nio + x509
         ),
         // libFuzzer harness for the COSEM decoders; a stub unless built by `make fuzz`.
@@ -212,6 +222,7 @@ let package = Package(
                            "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOEmbedded", package: "swift-nio")] + nio + x509 + observability
         ),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway"]),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(
             name: "COSEMTests",
