@@ -24,6 +24,10 @@ public struct ChainRequests: Sendable {
     public var answered = 0
     public var count = 0
 
+    /// Between two requests: the control socket admits 5 a second per user by default (`control.rate_limit`), and
+    /// what is measured is each request's latency, not how many fit in a second.
+    static let spacing = Duration.milliseconds(250)
+
     /// Sends `count` requests through the control socket at `control` to the gatewayd whose stage times go to
     /// `stageTimes`, then measures the directory lookup.
     static func measure(control: String, stageTimes: String, gatewayConfig: String, count: Int) async throws -> ChainRequests {
@@ -33,10 +37,13 @@ public struct ChainRequests: Sendable {
         let client = HTTPSClient(unixSocket: control, timeouts: .init(connect: .seconds(2), read: .seconds(60)))
         var figures = ChainRequests(count: count)
         for _ in 0..<count {
+            try await Task.sleep(for: spacing)
             let body = try JSONSerialization.data(withJSONObject: ["gateway": configuration.systemTitle.description, "obis": obis])
             let response = try await client.request(.POST, "/requests", headers: [("Content-Type", "application/json")], body: Array(body))
+            let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+            guard response.status.code == 200 else { throw BenchError("the head-end refused a request (\(response.status.code)): \(text)") }
             guard let outcome = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-                throw BenchError("the head-end's control socket answered \(response.status) without JSON: \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+                throw BenchError("the head-end answered a request with JSON that is not an object: \(text)")
             }
             if outcome["verified"] as? Bool == true, outcome["number"] != nil { figures.answered += 1 }
             let times = outcome["times"] as? [String: Double] ?? [:]
