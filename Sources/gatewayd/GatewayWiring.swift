@@ -9,7 +9,6 @@ import PKCS11
 import PKI
 import ServiceLifecycle
 import SmartCard
-import SwiftASN1
 import Transport
 import X509
 

@@ -8,7 +8,6 @@ import PKI
 import PKIService
 import PKIStore
 import ServiceLifecycle
-import SwiftASN1
 import Transport
 import X509
 
