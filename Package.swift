@@ -75,12 +75,12 @@ let package = Package(
 
         // Pure types and codecs.
         .target(name: "COSEM"),
-        .target(name: "Signing", dependencies: crypto + [.product(name: "CryptoExtras", package: "swift-crypto")]),
+        .target(name: "Signing", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
         .target(name: "Modbus", dependencies: ["CModbus"]),
-        .target(name: "PKI", dependencies: ["COSEM", "Signing"] + crypto + x509),
+        .target(name: "PKI", dependencies: ["Signing"] + crypto + x509),
 
         // Devices and state.
-        .target(name: "PKCS11", dependencies: ["CPKCS11", "Signing"] + crypto),
+        .target(name: "PKCS11", dependencies: ["CPKCS11", "Signing", .product(name: "SwiftASN1", package: "swift-asn1")]),
         // PC/SC readers and card presence events on libpcsclite; every call on a thread of its own.
         .target(name: "SmartCard", dependencies: ["CPCSC"]),
         .target(name: "PAC3200Simulator", dependencies: ["Modbus", "CModbus"]),
@@ -90,6 +90,8 @@ let package = Package(
             name: "VirtualCard",
             dependencies: ["Signing", .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates")] + crypto
         ),
+        // Configuration files, and files a daemon rewrites that a crash must leave whole (AtomicFile).
+        .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
         // The check every daemon's SQLite file passes before it is opened for writing: read-only, through SQLite's C API.
         .target(name: "SQLiteFiles", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "PKIStore", dependencies: ["PKI", "COSEM", "Signing", "SQLiteFiles", .product(name: "GRDB", package: "GRDB.swift")] + crypto + x509),
@@ -101,7 +103,7 @@ let package = Package(
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
         .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http),
-        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing"] + nio + x509 + observability),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing", .product(name: "NIOHTTP1", package: "swift-nio")] + x509 + observability),
 
         // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
         // one ServiceGroup stopped gracefully by SIGTERM or SIGINT, and the certificate files settings name.
@@ -112,7 +114,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ] + nio + x509 + observability
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+            ] + observability
         ),
 
         // The gateway's pipeline services (gatewayd's inside): poller, signing stage, durable outbox (SQLite through GRDB),
@@ -120,10 +124,13 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport", "SQLiteFiles",
+                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport", "SQLiteFiles", "SmartCard", "ConfigFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ] + nio + x509 + observability
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+            ] + observability
         ),
 
         // The head-end: the mutual-TLS listener for gateways, each frame verified end to end, the replay and gap rules
@@ -138,8 +145,18 @@ let package = Package(
             ] + nio + x509 + observability
         ),
 
-        // What the executables share: configuration files.
-        .target(name: "ConfigFiles", dependencies: ["Modbus", .product(name: "Yams", package: "Yams")]),
+        // The benchmarks `gatewayctl bench` runs: each stage's throughput and latency, and the chain's from gatewayd's
+        // stage-times file; percentiles from HdrHistogram, the daemons run through swift-subprocess.
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "Gateway", "Metering", "COSEM", "Modbus", "PAC3200Simulator", "PKCS11", "PKI", "Signing", "Transport", "ConfigFiles",
+                "DaemonRuntime",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
 
         // Executables: parse, wire, print.
         .executableTarget(
@@ -148,7 +165,9 @@ let package = Package(
                 "PKIService", "PKIStore", "PKI", "PKCS11", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ] + nio + x509 + observability
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         .executableTarget(
             name: "gatewayd",
@@ -156,25 +175,27 @@ let package = Package(
                 "Gateway", "Metering", "Modbus", "PKCS11", "SmartCard", "PKI", "Signing", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ] + x509 + observability
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         .executableTarget(
             name: "headend",
             dependencies: [
-                "HeadEnd", "PKCS11", "PKI", "COSEM", "Metering", "Signing", "Transport", "ConfigFiles", "DaemonRuntime",
+                "HeadEnd", "PKCS11", "PKI", "COSEM", "Metering", "Transport", "ConfigFiles", "DaemonRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ] + x509 + observability
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
                 "PKCS11", "SmartCard", "Modbus", "PAC3200Simulator", "VirtualCard", "PKI", "PKIStore", "PKIService", "Transport", "Signing", "COSEM",
-                "Metering", "ConfigFiles", "DaemonRuntime", "Gateway",
+                "Metering", "ConfigFiles", "DaemonRuntime", "Gateway", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ] + crypto + nio + x509
+            ] + x509
         ),
         // libFuzzer harness for the COSEM decoders; a stub unless built by `make fuzz`.
         .executableTarget(name: "COSEMFuzzer", dependencies: ["COSEM"]),
@@ -183,7 +204,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")], path: "Tests/TestSupport"),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard", "Signing"] + crypto),
+        .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"]),
         .testTarget(name: "PKCS11Tests", dependencies: ["CPKCS11", "PKCS11", "Signing", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "PAC3200Simulator", "ConfigFiles", "TestSupport"]),
@@ -194,25 +215,30 @@ let package = Package(
         ),
         .testTarget(
             name: "UplinkTests",
-            dependencies: ["Uplink", "Metering", "COSEM", "PKI", "PKIStore", "Signing", "TestSupport"] + x509
+            dependencies: ["Uplink", "Metering", "COSEM", "PKI", "PKIStore", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
         ),
         .testTarget(
             name: "PKIServiceTests",
             dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport", "DaemonRuntime",
-                           .product(name: "Prometheus", package: "swift-prometheus")] + nio + x509 + observability
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "X509", package: "swift-certificates"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
-                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", .product(name: "GRDB", package: "GRDB.swift")]
-                + x509 + observability + nio
+                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", "SmartCard", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")] + x509
         ),
         .testTarget(
             name: "HeadEndTests",
-            dependencies: ["HeadEnd", "Gateway", "Uplink", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
+            dependencies: ["HeadEnd", "Gateway", "Metering", "COSEM", "PKI", "PKIStore", "PKIService", "Signing", "Modbus",
                            "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "NIOEmbedded", package: "swift-nio")] + nio + x509 + observability
+                           .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "Logging", package: "swift-log")] + x509
         ),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway"]),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
         .testTarget(
             name: "COSEMTests",
@@ -222,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "Signing", "SmartCard", "VirtualCard", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto")] + x509 + observability,
+            dependencies: ["TestSupport", "Signing", "SmartCard", "VirtualCard", "Modbus", "ConfigFiles", "COSEM", "PKI", "Transport", "Metering", "Gateway", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")] + x509,
             exclude: ["Fixtures"]
         ),
     ]

@@ -64,4 +64,13 @@ final class CardKey: Signer {
         guard let key else { return try await body() }
         return try await key.token.withTokenThread(body)
     }
+
+    /// Where a renewed certificate for this key goes when no file names it: the token, which was there at start
+    /// (without a file the certificate came from it).
+    var certificatePlace: RenewedCertificateKeeper.Place {
+        .token(name: key.map { "token \"\($0.token.label)\"" } ?? "the card") { [self] der in
+            guard let opened = key else { throw PKCS11Error.tokenRemoved("the card is not in its reader") }
+            _ = try await opened.token.importCertificate(der, for: opened.uri)
+        }
+    }
 }

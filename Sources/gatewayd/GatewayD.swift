@@ -47,6 +47,9 @@ struct GatewayD: AsyncParsableCommand {
     @Option(name: .customLong("metrics-listen"), help: "Plain HTTP address for Prometheus metrics at GET /metrics (overrides metrics).")
     var metricsListen: String?
 
+    @Option(name: .customLong("stage-times"), help: "Append each delivered reading's and each answered request's stage times to FILE, one JSON line each (for benchmarks).")
+    var stageTimes: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides log_level).")
     var logLevel: String?
 
@@ -93,7 +96,8 @@ struct GatewayD: AsyncParsableCommand {
         let logger = DaemonLogging.bootstrap(label: "gatewayd", level: try LogLevel.parse(configuration.logLevel))
         let metricsAddress = try configuration.metrics.map { try ListenAddress(parsing: $0, key: "metrics") }
         let registry = metricsAddress.map { _ in DaemonMetrics.bootstrap() }
-        let wiring = try await GatewayWiring.make(configuration, logger: logger)
+        let stageTimes = try stageTimes.map { path throws in try StageTimesFile(path: path, logger: logger) }
+        let wiring = try await GatewayWiring.make(configuration, stageTimes: stageTimes, logger: logger)
         var services: [any Service] = []
         if let metricsAddress, let registry {
             let endpoint = try await MetricsEndpoint.listen(at: metricsAddress, registry: registry, limits: HTTPServerLimits(), logger: logger)
@@ -106,9 +110,4 @@ struct GatewayD: AsyncParsableCommand {
         try? wiring.outbox.close()
         say("gatewayd stopped by \(signal.map { "\($0)" } ?? "its services ending")")
     }
-}
-
-/// A line on standard output, written at once so scripts and tests reading the pipe see it.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -9,7 +9,6 @@ import PKCS11
 import PKI
 import ServiceLifecycle
 import SmartCard
-import SwiftASN1
 import Transport
 import X509
 
@@ -19,7 +18,8 @@ struct GatewayWiring {
     var outbox: Outbox
     var services: [any Service]
 
-    static func make(_ configuration: GatewayConfiguration, logger: Logger) async throws -> GatewayWiring {
+    /// - Parameter stageTimes: where each delivered reading's and answered request's stage times go, if anywhere.
+    static func make(_ configuration: GatewayConfiguration, stageTimes: StageTimesFile?, logger: Logger) async throws -> GatewayWiring {
         let map = try configuration.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
         let anchors = try CertificateFile.trustAnchors(at: configuration.trustAnchors, setting: "certificates.trust_anchors")
 
@@ -74,7 +74,7 @@ struct GatewayWiring {
         let gate = TokenGate()
         let validations = ValidationCache()
         let requests = RequestHandler(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
-                                      outbox: outbox, logger: logger) {
+                                      outbox: outbox, logger: logger, stageTimes: stageTimes) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls(), cache: validations)
         }
         if configuration.requestPolicy.allowed.isEmpty {
@@ -84,6 +84,7 @@ struct GatewayWiring {
                                    crl: crl, timing: timing, status: status, logger: logger, requests: requests, gate: gate,
                                    signing: signing) { id, times in
             say(DeliveryLine.text(id: id, times: times))
+            stageTimes?.append(StageTimesRecord(delivered: id, times: times))
         }
         let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await signingKey.withTokenThread(body) },
                                  wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate)
@@ -93,11 +94,12 @@ struct GatewayWiring {
                                                       summaryInterval: configuration.summaryInterval, logger: logger)]
         if let url = configuration.estURL {
             let est = try ESTClient(url: url, trustRoots: anchors)
+            let keeper = RenewedCertificateKeeper(stateDirectory: stateDirectory, logger: logger)
             services.append(CertificateRenewal(est: est, credentials: credentials, renewAt: configuration.renewAt, status: status,
                                                logger: logger) { certificate, role in
-                let key = role == .signing ? signingKey : tlsKey
                 let file = role == .signing ? configuration.signingCertificate : configuration.tlsCertificate
-                try await storeRenewed(certificate, role: role, key: key, file: file, stateDirectory: stateDirectory, logger: logger)
+                let key = role == .signing ? signingKey : tlsKey
+                try await keeper.keep(certificate, role: role, in: file.map { .file($0) } ?? key.certificatePlace)
             })
         }
         if let reader = configuration.reader {
@@ -106,29 +108,6 @@ struct GatewayWiring {
         // Stopped in reverse: the poller first (no new readings), then signing, then the uplink drains what is in flight.
         services += [uplink, stage, poller] as [any Service]
         return GatewayWiring(outbox: outbox, services: services)
-    }
-
-    /// Keeps a renewed certificate where the next start finds it: the configured file, else the token. By now pkid has
-    /// issued it and superseded the old one, so it must never be lost: when its place will not take it (a PIV card
-    /// through OpenSC writes no objects; a read-only configuration directory) it is saved in the state directory and
-    /// used from now on, and a critical line says where it is and what to change before the next start.
-    private static func storeRenewed(_ certificate: Certificate, role: CertificateRenewal.Role, key: CardKey, file: String?,
-                                     stateDirectory: String, logger: Logger) async throws {
-        let pem = Array(try certificate.serializeAsPEM().pemString.utf8) + [0x0A]
-        do {
-            if let file {
-                try AtomicFile.write(pem, to: file)
-            } else {
-                // Without a file the certificate came from the token, which was there at start (`make`).
-                guard let opened = key.key else { throw PKCS11Error.tokenRemoved("the card is not in its reader") }
-                try await opened.token.importCertificate(try derBytes(certificate), for: opened.uri)
-            }
-        } catch {
-            let saved = "\(stateDirectory)/renewed-\(role.rawValue)-\(CertificateSerial(certificate.serialNumber)).pem"
-            try AtomicFile.write(pem, to: saved)
-            let place = file ?? key.key.map { "token \"\($0.token.label)\"" } ?? "the card"
-            logger.critical("the renewed \(role.rawValue) certificate could not be stored in \(place) (\(error)); it is in use and saved in \(saved): before gatewayd restarts, set certificates.\(role.rawValue): \(saved) or store it on the card with the card's tool (README, \"Smart cards\")")
-        }
     }
 
     /// Whether `reader` is empty now; it must exist (pcscd knows it), card or no card.

@@ -218,11 +218,6 @@ struct SettingsError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A line on standard output, written at once so scripts and tests reading the pipe see it.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}
-
 /// The store a query command reads: `--store PATH`, or the `store` key of `--config FILE`.
 /// `readings.max_clock_skew` of the configuration file, when one is given; the default otherwise.
 func maxClockSkew(config: String?) throws -> Duration {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import COSEM
+import DaemonRuntime
 import Foundation
 import HeadEnd
 import Metering

@@ -8,7 +8,6 @@ import PKI
 import PKIService
 import PKIStore
 import ServiceLifecycle
-import SwiftASN1
 import Transport
 import X509
 
@@ -100,13 +99,11 @@ struct PKID: AsyncParsableCommand {
         let key = try await openKey(settings.tlsKey, module: module)
         let certificate: Certificate
         if let der = try? await key.token.certificate(key.uri), let stored = try? Certificate(derEncoded: der),
-           stored.issuer == authority.certificate.subject,
-           authority.certificate.publicKey.isValidSignature(stored.signature, for: stored),
-           stored.notValidAfter > Date().addingTimeInterval(86400) {
+           ServerCertificate.isUsable(stored, authority: authority) {
             certificate = stored
         } else {
             // None on the token, or one from another CA or about to expire: this CA issues a fresh one.
-            certificate = try await issueServerCertificate(authority: authority, key: key, host: listen.host)
+            certificate = try await ServerCertificate.issue(authority: authority, key: key, host: listen.host)
             try await key.token.importCertificate(try derBytes(certificate), for: tlsURI)
             say("issued this server a tls certificate \(certificate.subject) and stored it on the token")
         }
@@ -143,25 +140,4 @@ struct PKID: AsyncParsableCommand {
     private func openKey(_ text: String, module: String?) async throws -> TokenKey {
         try await TokenKey.open(text, module: module, maxSessions: 2)
     }
-
-    private func issueServerCertificate(authority: CertificateAuthority, key: TokenKey, host: String) async throws -> Certificate {
-        let csr = try await CertificateRequests.make(signer: key, subject: try SubjectName.parse("CN=pkid"))
-        var addresses: [[UInt8]] = [[127, 0, 0, 1]]
-        var names = ["localhost"]
-        if let address = ipv4(host), address != [127, 0, 0, 1] { addresses.append(address) } else if ipv4(host) == nil { names.append(host) }
-        return try await authority.issue(csr, profile: .tls, validity: try Validity("1y"), alternativeNames: GeneralName.names(dns: names, ip: addresses))
-    }
-}
-
-func ipv4(_ text: String) -> [UInt8]? {
-    let parts = text.split(separator: ".")
-    guard parts.count == 4 else { return nil }
-    let bytes = parts.compactMap { UInt8($0) }
-    return bytes.count == 4 ? bytes : nil
-}
-
-
-/// A line on standard output, written at once so scripts and tests reading the pipe see it.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -25,13 +25,16 @@ public struct RequestHandler: Sendable {
     public let outbox: Outbox
     let validator: @Sendable () async -> CertificateValidator
     let logger: Logger
+    /// Where each answered request's verify, meter and sign times go for benchmarks (`gatewayd --stage-times`).
+    let stageTimes: StageTimesFile?
     private let answered = Counter(label: "gateway_requests_total", dimensions: [("result", "answered")])
     static let verifyTimer = Metrics.Timer(label: "gateway_request_seconds", dimensions: [("stage", "verify")], preferredDisplayUnit: .seconds)
     static let meterTimer = Metrics.Timer(label: "gateway_request_seconds", dimensions: [("stage", "meter")], preferredDisplayUnit: .seconds)
     static let signTimer = Metrics.Timer(label: "gateway_request_seconds", dimensions: [("stage", "sign")], preferredDisplayUnit: .seconds)
 
     public init(reader: MeterReader, credentials: GatewayCredentials, directory: any CertificateSource, policy: RequestPolicy,
-                outbox: Outbox, logger: Logger, validator: @escaping @Sendable () async -> CertificateValidator) {
+                outbox: Outbox, logger: Logger, stageTimes: StageTimesFile? = nil,
+                validator: @escaping @Sendable () async -> CertificateValidator) {
         self.reader = reader
         self.credentials = credentials
         self.directory = directory
@@ -39,6 +42,7 @@ public struct RequestHandler: Sendable {
         self.outbox = outbox
         self.validator = validator
         self.logger = logger
+        self.stageTimes = stageTimes
     }
 
     /// The APDU to send back for the request APDU `bytes`.
@@ -109,6 +113,8 @@ public struct RequestHandler: Sendable {
         let signed = clock.now
         Self.signTimer.record(duration: signed - read)
         logger.info("\(what) answered: \(value.value) \(value.unit) (verify with lookup \((verified - started).milliseconds) ms, meter \((read - reading).milliseconds) ms, sign \((signed - read).milliseconds) ms)")
+        stageTimes?.append(StageTimesRecord(kind: .request, id: request.transactionID,
+                                            stages: [("verify", verified - started), ("meter", read - reading), ("sign", signed - read)]))
         return reply
     }
 

@@ -47,7 +47,7 @@ func printSnapshot(_ snapshot: MeterSnapshot, meter: String, endpoint: ModbusEnd
     let conditions = status.errorCode.names
     print("status: limit violations \(hex(status.limitViolations)), device status \(hex(status.deviceStatus)), error code 0x\(String(status.errorCode.rawValue, radix: 16, uppercase: true))\(conditions.isEmpty ? "" : " (" + conditions.joined(separator: ", ") + ")")")
     let trips = snapshot.requests.map { request in
-        "\(request.range): " + (request.roundTrip.map { format(Double($0 / .microseconds(1)) / 1000, 2) + " ms" } ?? "failed")
+        "\(request.range): " + (request.roundTrip.map { ValueFormat.fixed(Double($0 / .microseconds(1)) / 1000, decimals: 2) + " ms" } ?? "failed")
     }
     print("requests: \(snapshot.requests.count) (\(trips.joined(separator: "; ")))")
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import PKCS11
 
 struct TokenKeys: AsyncParsableCommand {
@@ -39,19 +40,7 @@ struct TokenKeys: AsyncParsableCommand {
     }
 }
 
+/// Rows in aligned columns on standard output (`TextTable`).
 func printTable(header: [String], rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    for row in all {
-        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-            .trimmingTrailingSpaces())
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
-    }
+    print(TextTable(header: header, rows: rows))
 }
