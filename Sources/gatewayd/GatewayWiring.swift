@@ -18,6 +18,10 @@ import X509
 struct GatewayWiring {
     var outbox: Outbox
     var services: [any Service]
+    /// The HTTP clients to pkid, one per purpose, for `shutDownClients()` once the services have stopped.
+    var directory: DirectoryCache
+    var crl: CRLCache
+    var est: ESTClient?
 
     static func make(_ configuration: GatewayConfiguration, logger: Logger) async throws -> GatewayWiring {
         let map = try configuration.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
@@ -91,8 +95,8 @@ struct GatewayWiring {
                             timing: timing, status: status, logger: logger)
         var services: [any Service] = [StatusReporter(status: status, timing: timing, outbox: outbox,
                                                       summaryInterval: configuration.summaryInterval, logger: logger)]
-        if let url = configuration.estURL {
-            let est = try ESTClient(url: url, trustRoots: anchors)
+        let est = try configuration.estURL.map { url throws in try ESTClient(url: url, trustRoots: anchors) }
+        if let est {
             services.append(CertificateRenewal(est: est, credentials: credentials, renewAt: configuration.renewAt, status: status,
                                                logger: logger) { certificate, role in
                 let key = role == .signing ? signingKey : tlsKey
@@ -105,7 +109,13 @@ struct GatewayWiring {
         }
         // Stopped in reverse: the poller first (no new readings), then signing, then the uplink drains what is in flight.
         services += [uplink, stage, poller] as [any Service]
-        return GatewayWiring(outbox: outbox, services: services)
+        return GatewayWiring(outbox: outbox, services: services, directory: directory, crl: crl, est: est)
+    }
+
+    func shutDownClients() async {
+        await directory.client.shutdown()
+        await crl.shutdown()
+        await est?.shutdown()
     }
 
     /// Keeps a renewed certificate where the next start finds it: the configured file, else the token. By now pkid has
