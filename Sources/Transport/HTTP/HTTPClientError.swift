@@ -11,20 +11,6 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// The answer was longer than the client takes (`HTTPSClient.maximumAnswerSize`).
     case answerTooLarge(host: String, port: Int, limit: Int)
 
-    public var host: String {
-        switch self {
-        case .connectTimeout(let host, _, _), .readTimeout(let host, _, _),
-             .connectionFailed(let host, _, _), .tlsFailed(let host, _, _), .closedEarly(let host, _), .answerTooLarge(let host, _, _): host
-        }
-    }
-
-    public var port: Int {
-        switch self {
-        case .connectTimeout(_, let port, _), .readTimeout(_, let port, _),
-             .connectionFailed(_, let port, _), .tlsFailed(_, let port, _), .closedEarly(_, let port), .answerTooLarge(_, let port, _): port
-        }
-    }
-
     public var description: String {
         switch self {
         case .connectTimeout(let host, let port, let after):

@@ -7,18 +7,16 @@ import NIOSSL
 import PKI
 
 /// One AsyncHTTPClient for one purpose (EST, the directory, CRLs, OCSP, the head-end's control socket), with the
-/// project's two timeouts, a bound on what an answer may weigh, and the typed `HTTPClientError` users read. TLS
-/// settings travel with each request, so EST re-enrollment presents the current certificate, its key on the token
-/// (`SignerTLSKey`), on the same client that enrolled.
+/// project's two timeouts, a bound on answers, and the typed `HTTPClientError` users read. TLS settings travel with
+/// each request, so EST re-enrollment presents the current certificate, its key on the token (`SignerTLSKey`).
 ///
-/// Its owner calls `shutdown()` when done, as AsyncHTTPClient asks. A client dropped without it (a test that failed
-/// halfway) is shut down on deinit rather than left to AsyncHTTPClient's debug trap, which would take the whole test
-/// process down with it.
+/// The owner calls `shutdown()` when done. One dropped without it (a test that failed halfway) is shut down on
+/// deinit, not left to AsyncHTTPClient's debug trap, which would take the whole test process down.
 ///
-/// Each request has a connection of its own, closed after the answer (`Connection: close`), as before: pkid answers
-/// one request per connection, and a pooled connection its server closed while idle would fail the next request.
-/// A refused connection fails at once rather than being retried with back-off until the connect timeout: callers
-/// have their own retry rules, and a user running `gatewayctl enroll` wants "Connection refused", not a timeout.
+/// Each request has a connection of its own, closed after the answer (`Connection: close`): pkid answers one request
+/// per connection, and a pooled connection its server closed while idle would fail the next request. A refused
+/// connection fails at once, not retried until the connect timeout: callers have their own retry rules, and a user
+/// running `gatewayctl enroll` wants "Connection refused", not a timeout.
 public final class HTTPSClient: Sendable {
     public struct Response: Sendable {
         public var status: HTTPResponseStatus
@@ -27,8 +25,8 @@ public final class HTTPSClient: Sendable {
     }
 
     /// How long a request may wait. The connect timeout covers the TCP connection and the TLS handshake; the read
-    /// timeout is the longest silence allowed after the request went out, not a bound on the whole answer: a large
-    /// CRL that keeps arriving is not cut off.
+    /// timeout is the longest silence after the request went out, not a bound on the whole answer: a large CRL that
+    /// keeps arriving is not cut off.
     public struct Timeouts: Sendable, Equatable {
         public var connect: Duration
         public var read: Duration
@@ -41,20 +39,18 @@ public final class HTTPSClient: Sendable {
         }
     }
 
-    /// The largest answer a request takes, in bytes, unless the client is made with another: a certificate, an OCSP
-    /// answer or a control outcome is a few kilobytes. The CRL client takes more (`CRLCache`).
+    /// A certificate, an OCSP answer or a control outcome is a few kilobytes; the CRL client takes more (`CRLCache`).
     public static let defaultMaximumAnswerSize = 256 * 1024
 
     public let timeouts: Timeouts
-    /// Past this many bytes an answer is refused (`HTTPClientError.answerTooLarge`), so a hostile or broken server
-    /// cannot make the client buffer without limit.
+    /// Past this many bytes an answer is refused (`answerTooLarge`): a hostile server cannot make the client buffer
+    /// without limit.
     public let maximumAnswerSize: Int
     private let client: HTTPClient
 
     public init(timeouts: Timeouts = Timeouts(), maximumAnswerSize: Int = defaultMaximumAnswerSize) {
         var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.read))
+            redirectConfiguration: .disallow, timeout: .init(connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.read))
         )
         configuration.httpVersion = .http1Only
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -67,8 +63,8 @@ public final class HTTPSClient: Sendable {
         client.shutdown { _ in }
     }
 
-    /// Closes the client's connections. A second call does nothing: for a client on a shared event-loop group that
-    /// asks no clean close, AsyncHTTPClient's one failure here is "already shut down".
+    /// Closes the client's connections. A second call does nothing: on a shared event-loop group and without a
+    /// clean close asked for, AsyncHTTPClient's one failure here is "already shut down".
     public func shutdown() async {
         do {
             try await client.shutdown()
@@ -77,7 +73,7 @@ public final class HTTPSClient: Sendable {
         }
     }
 
-    /// `path` on `server`, over TLS when `tls` is given (an `https` URL), else plain HTTP.
+    /// `path` on `server`, over TLS when `tls` is given, else plain HTTP.
     public func request(
         _ method: HTTPMethod, _ path: String, at server: HostAndPort, tls: TLSConfiguration? = nil,
         headers: [(String, String)] = [], body: [UInt8] = []
@@ -90,10 +86,8 @@ public final class HTTPSClient: Sendable {
     public func request(
         _ method: HTTPMethod, _ path: String, atSocket socket: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) async throws(HTTPClientError) -> Response {
-        guard let url = URL(httpURLWithSocketPath: socket, uri: path) else {
-            throw .connectionFailed(host: socket, port: 0, reason: "not a usable socket path")
-        }
-        return try await send(method, url.absoluteString, tls: nil, headers: headers, body: body, host: socket, port: 0)
+        let url = URL(httpURLWithSocketPath: socket, uri: path)?.absoluteString ?? socket
+        return try await send(method, url, tls: nil, headers: headers, body: body, host: socket, port: 0)
     }
 
     private func send(
@@ -102,9 +96,8 @@ public final class HTTPSClient: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.tlsConfiguration = tls
-        request.headers.add(contentsOf: headers)
-        request.headers.replaceOrAdd(name: "Connection", value: "close")
-        if method == .POST || method == .PUT || !body.isEmpty { request.body = .bytes(body) }
+        request.headers.add(contentsOf: headers + [("Connection", "close")])
+        if method == .POST || !body.isEmpty { request.body = .bytes(body) }
         do {
             let response = try await client.execute(request, deadline: .distantFuture)
             let answer = try await response.body.collect(upTo: maximumAnswerSize)
@@ -115,29 +108,28 @@ public final class HTTPSClient: Sendable {
     }
 
     /// AsyncHTTPClient's, NIO's and BoringSSL's errors as the one typed error callers branch on and users read.
-    func classify(_ error: any Error, host: String, port: Int) -> HTTPClientError {
-        if let error = error as? AsyncHTTPClient.HTTPClientError {
-            switch error {
-            // The request's wait for a connection and the connection's own attempt share the connect timeout.
-            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
-                return .connectTimeout(host: host, port: port, after: timeouts.connect)
-            case .readTimeout: return .readTimeout(host: host, port: port, after: timeouts.read)
-            case .remoteConnectionClosed: return .closedEarly(host: host, port: port)
-            default: return .connectionFailed(host: host, port: port, reason: "\(error)")
-            }
-        }
+    private func classify(_ error: any Error, host: String, port: Int) -> HTTPClientError {
         switch error {
+        // The request's wait for a connection and the connection's own attempt share the connect timeout.
+        case let error as AsyncHTTPClient.HTTPClientError where [.connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout].contains(error):
+            .connectTimeout(host: host, port: port, after: timeouts.connect)
+        case let error as AsyncHTTPClient.HTTPClientError where error == .readTimeout:
+            .readTimeout(host: host, port: port, after: timeouts.read)
+        case let error as AsyncHTTPClient.HTTPClientError where error == .remoteConnectionClosed:
+            .closedEarly(host: host, port: port)
         case is NIOTooManyBytesError:
-            return .answerTooLarge(host: host, port: port, limit: maximumAnswerSize)
+            .answerTooLarge(host: host, port: port, limit: maximumAnswerSize)
         case let error as NIOConnectionError:
-            let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
-            return .connectionFailed(host: host, port: port, reason: codes.first.map { String(cString: strerror($0)) } ?? "\(error)")
-        case let error as IOError:
-            return .connectionFailed(host: host, port: port, reason: String(cString: strerror(error.errnoCode)))
+            .connectionFailed(host: host, port: port, reason: error.connectionErrors.first.map { Self.reason($0.error) } ?? "\(error)")
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
-            return .tlsFailed(host: host, port: port, reason: "\(error)")
+            .tlsFailed(host: host, port: port, reason: "\(error)")
         default:
-            return .connectionFailed(host: host, port: port, reason: "\(error)")
+            .connectionFailed(host: host, port: port, reason: Self.reason(error))
         }
+    }
+
+    /// `Connection refused`, `Permission denied`: the system's words for a failed connect.
+    private static func reason(_ error: any Error) -> String {
+        (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
     }
 }
