@@ -107,6 +107,7 @@ struct GatewayD: AsyncParsableCommand {
         services += wiring.services
         say("gatewayd \(configuration.systemTitle): meter \(configuration.meterHost):\(configuration.meterPort), head-end \(configuration.uplink.headEnd) at \(configuration.uplink.host):\(configuration.uplink.port), outbox \(configuration.outboxPath)")
         let signal = try await Daemon.run(services, logger: logger)
+        await wiring.shutDownClients()
         try? wiring.outbox.close()
         say("gatewayd stopped by \(signal.map { "\($0)" } ?? "its services ending")")
     }

@@ -17,6 +17,10 @@ import X509
 struct GatewayWiring {
     var outbox: Outbox
     var services: [any Service]
+    /// The HTTP clients to pkid, one per purpose, for `shutDownClients()` once the services have stopped.
+    var directory: DirectoryCache
+    var crl: CRLCache
+    var est: ESTClient?
 
     /// - Parameter stageTimes: where each delivered reading's and answered request's stage times go, if anywhere.
     static func make(_ configuration: GatewayConfiguration, stageTimes: StageTimesFile?, logger: Logger) async throws -> GatewayWiring {
@@ -92,8 +96,8 @@ struct GatewayWiring {
                             timing: timing, status: status, logger: logger)
         var services: [any Service] = [StatusReporter(status: status, timing: timing, outbox: outbox,
                                                       summaryInterval: configuration.summaryInterval, logger: logger)]
-        if let url = configuration.estURL {
-            let est = try ESTClient(url: url, trustRoots: anchors)
+        let est = try configuration.estURL.map { url throws in try ESTClient(url: url, trustRoots: anchors) }
+        if let est {
             let keeper = RenewedCertificateKeeper(stateDirectory: stateDirectory, logger: logger)
             services.append(CertificateRenewal(est: est, credentials: credentials, renewAt: configuration.renewAt, status: status,
                                                logger: logger) { certificate, role in
@@ -107,7 +111,13 @@ struct GatewayWiring {
         }
         // Stopped in reverse: the poller first (no new readings), then signing, then the uplink drains what is in flight.
         services += [uplink, stage, poller] as [any Service]
-        return GatewayWiring(outbox: outbox, services: services)
+        return GatewayWiring(outbox: outbox, services: services, directory: directory, crl: crl, est: est)
+    }
+
+    func shutDownClients() async {
+        await directory.client.shutdown()
+        await crl.shutdown()
+        await est?.shutdown()
     }
 
     /// Whether `reader` is empty now; it must exist (pcscd knows it), card or no card.

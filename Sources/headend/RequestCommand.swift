@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonRuntime
 import Foundation
+import PKI
 import Transport
 
 /// `headend request`: asks the running head-end (its control endpoint) to send a signed request to a gateway, and
@@ -37,18 +38,18 @@ struct Request: AsyncParsableCommand {
 
     func run() async throws {
         try await oneLineErrors {
-            let client = try controlClient()
-            let endpoint = client.unixSocket.map { "control socket \($0)" } ?? "control listener \(client.host):\(client.port)"
+            let control = try controlEndpoint()
             let body = try JSONSerialization.data(withJSONObject: ["gateway": gateway, "obis": obis, "attribute": attribute, "class": classID])
             let response: HTTPSClient.Response
-            do {
-                response = try await client.request(.POST, "/requests", headers: [("Content-Type", "application/json")], body: Array(body))
-            } catch HTTPClientError.connectionFailed(_, _, let reason) where reason == "Permission denied" {
-                throw SettingsError("the head-end's \(endpoint) refuses this user (Permission denied): only headend's user and the members of its control.group may command gateways")
-            } catch HTTPClientError.connectionFailed(_, _, let reason) {
-                throw SettingsError("the head-end's \(endpoint) does not answer (\(reason)); is headend running with this configuration?")
-            } catch {
-                throw SettingsError("the head-end's \(endpoint) does not answer (\(error)); is headend running with this configuration?")
+            switch await post(Array(body), to: control) {
+            case .success(let answer):
+                response = answer
+            case .failure(.connectionFailed(_, _, let reason)) where reason == "Permission denied":
+                throw SettingsError("the head-end's \(control) refuses this user (Permission denied): only headend's user and the members of its control.group may command gateways")
+            case .failure(.connectionFailed(_, _, let reason)):
+                throw SettingsError("the head-end's \(control) does not answer (\(reason)); is headend running with this configuration?")
+            case .failure(let error):
+                throw SettingsError("the head-end's \(control) does not answer (\(error)); is headend running with this configuration?")
             }
             guard response.status.code == 200,
                   let outcome = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
@@ -70,17 +71,47 @@ struct Request: AsyncParsableCommand {
         }
     }
 
+    /// Where the running head-end takes commands: its control socket, or a TCP control listener.
+    enum ControlEndpoint: CustomStringConvertible {
+        case socket(String)
+        case listener(HostAndPort)
+
+        var description: String {
+            switch self {
+            case .socket(let path): "control socket \(path)"
+            case .listener(let address): "control listener \(address)"
+            }
+        }
+    }
+
     /// The control socket (from `--socket`, or the configuration), or the TCP listener `--control` names.
-    private func controlClient() throws -> HTTPSClient {
-        let timeouts = HTTPSClient.Timeouts(connect: .seconds(2), read: .seconds(60))
+    private func controlEndpoint() throws -> ControlEndpoint {
         if let control {
             let address = try ListenAddress(parsing: control, key: "--control")
-            return HTTPSClient(host: address.host, port: address.port, tls: nil, timeouts: timeouts)
+            return .listener(HostAndPort(host: address.host, port: address.port))
         }
-        if let socket { return HTTPSClient(unixSocket: socket, timeouts: timeouts) }
+        if let socket { return .socket(socket) }
         guard let config else { throw SettingsError("give --config FILE (headend's configuration) or --socket PATH") }
         let settings = try HeadEndSettings.load(path: config)
         guard let store = settings.store else { throw SettingsError("\(config) has no store: key, so no default control socket beside it; give --socket PATH") }
-        return HTTPSClient(unixSocket: settings.controlSocketPath(store: store), timeouts: timeouts)
+        return .socket(settings.controlSocketPath(store: store))
+    }
+
+    /// The command's one request, on a client made for it and shut down after it. The read timeout is long: the
+    /// head-end answers once the gateway has (or the request's own timeout has run out).
+    private func post(_ body: [UInt8], to control: ControlEndpoint) async -> Result<HTTPSClient.Response, HTTPClientError> {
+        let http = HTTPSClient(timeouts: HTTPSClient.Timeouts(connect: .seconds(2), read: .seconds(60)))
+        let headers = [("Content-Type", "application/json")]
+        let result: Result<HTTPSClient.Response, HTTPClientError>
+        do throws(HTTPClientError) {
+            switch control {
+            case .socket(let path): result = .success(try await http.request(.POST, "/requests", atSocket: path, headers: headers, body: body))
+            case .listener(let address): result = .success(try await http.request(.POST, "/requests", at: address, headers: headers, body: body))
+            }
+        } catch {
+            result = .failure(error)
+        }
+        await http.shutdown()
+        return result
     }
 }

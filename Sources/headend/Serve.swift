@@ -117,6 +117,8 @@ struct Serve: AsyncParsableCommand {
             say("headend metrics at http://\(address.host):\(metrics.port)/metrics")
         }
         let signal = try await Daemon.run(services, logger: logger)
+        await directory.client.shutdown()
+        await crls.shutdown()
         try? store.close()
         say("headend stopped by \(signal.map { "\($0)" } ?? "its listener closing")")
     }

@@ -72,7 +72,9 @@ struct ControlEndpointTests {
     func post(_ socket: String, gateway: SystemTitle, obis: String, headers: [(String, String)] = [("Content-Type", "application/json")])
         async throws -> (status: UInt, body: String) {
         let body = Array("{\"gateway\": \"\(gateway)\", \"obis\": \"\(obis)\"}".utf8)
-        let response = try await HTTPSClient(unixSocket: socket).request(.POST, "/requests", headers: headers, body: body)
+        let client = HTTPSClient()
+        let response = try await client.request(.POST, "/requests", atSocket: socket, headers: headers, body: body)
+        await client.shutdown()
         return (response.status.code, String(decoding: response.body, as: UTF8.self))
     }
 

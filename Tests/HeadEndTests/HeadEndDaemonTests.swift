@@ -80,7 +80,9 @@ struct HeadEndDaemonTests {
         // The counts an operator scrapes, from the same run.
         let metricsLine = try headend.waitForLine(containing: "headend metrics at http://127.0.0.1:")
         let metricsPort = try #require(Int(metricsLine.split(separator: ":").last?.split(separator: "/").first ?? ""))
-        let response = try await HTTPSClient(host: "127.0.0.1", port: metricsPort, tls: nil).request(.GET, "/metrics")
+        let http = HTTPSClient()
+        let response = try await http.request(.GET, "/metrics", at: HostAndPort(host: "127.0.0.1", port: metricsPort))
+        await http.shutdown()
         let metrics = String(decoding: response.body, as: UTF8.self).split(separator: "\n")
         #expect(metrics.contains("headend_readings_stored_total 2"), "\(metrics)")
         #expect(metrics.contains { $0.hasPrefix("headend_refusals_total{") && $0.contains(#"reason="originator""#) && $0.hasSuffix(" 1") },

@@ -8,7 +8,7 @@ import Transport
 import X509
 
 /// The Central Directory client against a real pkid: typed errors a user can act on, HTTPS with the project's TLS
-/// client settings, and the cache a head-end puts in front of it.
+/// client settings, and the cache a head-end puts in front of it. Each test shuts its clients down, as their owners do.
 @Suite("Central Directory client and cache against pkid")
 struct DirectoryCacheTests {
     func ca(_ pkid: PKIDProcess) throws -> [Certificate] {
@@ -31,6 +31,7 @@ struct DirectoryCacheTests {
         let served = PKIDProcess.sample(try pkid.scrape(), "http_requests_total",
                                         ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
         #expect(served == 1)
+        await cache.client.shutdown()
     }
 
     @Test("an entry expires after its time to live: pkid is asked again then, not before (a clock the test moves)")
@@ -51,6 +52,7 @@ struct DirectoryCacheTests {
         #expect(try asked() == 2, "an entry past its time to live must be looked up again")
         #expect(try await cache.certificate(serial: serial) == first)
         #expect(try asked() == 2, "the refreshed entry lives another time to live")
+        await cache.client.shutdown()
     }
 
     @Test("a cached certificate outlives a pkid outage, also past its time to live; a serial never seen fails as unreachable")
@@ -77,6 +79,7 @@ struct DirectoryCacheTests {
                 try await cache.certificate(serial: unknown)
             }
         }
+        await cache.client.shutdown()
     }
 
     @Test("an unknown serial is 'not found' naming the serial and the fix; HTTPS lookups trust pkid's CA")
@@ -93,9 +96,12 @@ struct DirectoryCacheTests {
         }
         let text = try pkid.ownSerial()
         let serial = try CertificateSerial(parsing: text)
-        let secure = try await DirectoryClient(url: pkid.httpsURL, trustRoots: try ca(pkid)).certificate(serial: serial)
+        let secureClient = try DirectoryClient(url: pkid.httpsURL, trustRoots: try ca(pkid))
+        let secure = try await secureClient.certificate(serial: serial)
         #expect(CertificateSerial(secure.serialNumber) == serial)
         #expect(secure.subject.description == "CN=pkid")
+        await secureClient.shutdown()
+        await client.shutdown()
     }
 }
 

@@ -60,6 +60,7 @@ struct RenewalTests {
         let frame = try await credentials.recordSigner.sign(dataNotification: [0x0F, 0, 0, 0, 1, 0x0C, 0x09, 0], transactionID: 1)
         let decoded = try GeneralSigning(decoding: frame.bytes)
         #expect(try CertificateInfo(derEncoded: decoded.otherInformation).serial == CertificateSerial(renewedSigning.serialNumber))
+        await est.shutdown()
     }
 }
 

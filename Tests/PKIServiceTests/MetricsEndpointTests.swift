@@ -1,5 +1,6 @@
 import DaemonRuntime
 import Logging
+import PKI
 import Prometheus
 import Testing
 import Transport
@@ -14,20 +15,22 @@ struct MetricsEndpointTests {
         let counter = registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "frames_verified_total"), labels: [("result", "valid")])
         let endpoint = try await MetricsEndpoint.listen(at: ListenAddress(host: "127.0.0.1", port: 0), registry: registry,
                                                         logger: Logger(label: "test"))
-        let client = HTTPSClient(host: "127.0.0.1", port: endpoint.port, tls: nil, timeouts: .patient)
+        let client = HTTPSClient(timeouts: .patient)
+        let address = HostAndPort(host: "127.0.0.1", port: endpoint.port)
 
-        let first = try await client.request(.GET, "/metrics")
+        let first = try await client.request(.GET, "/metrics", at: address)
         #expect(first.status == .ok)
         #expect(first.headers.first(name: "Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         #expect(String(decoding: first.body, as: UTF8.self).contains("frames_verified_total{result=\"valid\"} 0\n"))
 
         counter.increment(by: Int64(3))
-        let second = String(decoding: try await client.request(.GET, "/metrics").body, as: UTF8.self)
+        let second = String(decoding: try await client.request(.GET, "/metrics", at: address).body, as: UTF8.self)
         #expect(second.contains("# TYPE frames_verified_total counter\nframes_verified_total{result=\"valid\"} 3\n"), "\(second)")
 
-        let other = try await client.request(.GET, "/")
+        let other = try await client.request(.GET, "/", at: address)
         #expect(other.status == .notFound)
         #expect(String(decoding: other.body, as: UTF8.self) == "no such endpoint: GET /; metrics are at GET /metrics\n")
+        await client.shutdown()
         await endpoint.stop()
     }
 

@@ -35,9 +35,10 @@ struct TLSPolicyTests {
         let tls = try TLSConfigurations.serverRequiringClientCertificate(chain: [server.certificate], key: server.key, clientCA: [pki.root])
         let listener = try await HTTPServer(name: "mutual", host: "127.0.0.1", port: 0, tls: tls, handler: Self.greeter(served))
 
+        let client = HTTPSClient(timeouts: .patient)
         func request(_ configuration: TLSConfiguration) async -> Result<HTTPSClient.Response, HTTPClientError> {
             do throws(HTTPClientError) {
-                return .success(try await HTTPSClient(host: "127.0.0.1", port: listener.port, tls: configuration, timeouts: .patient).request(.GET, "/"))
+                return .success(try await client.request(.GET, "/", at: HostAndPort(host: "127.0.0.1", port: listener.port), tls: configuration))
             } catch { return .failure(error) }
         }
 
@@ -70,6 +71,7 @@ struct TLSPolicyTests {
         #expect(response.status == .ok)
         #expect(String(decoding: response.body, as: UTF8.self) == "hello CN=00DB1234567890A0\n")
         #expect(served.value == 1)
+        await client.shutdown()
         await listener.stop()
     }
 
@@ -80,8 +82,10 @@ struct TLSPolicyTests {
         let served = Served()
         let tls = try TLSConfigurations.server(chain: [server.certificate], key: server.key, clientCA: [pki.root])
         let listener = try await HTTPServer(host: "127.0.0.1", port: 0, tls: tls, handler: Self.greeter(served))
-        let response = try await HTTPSClient(host: "127.0.0.1", port: listener.port, tls: try TLSConfigurations.client(trustRoots: [pki.root]), timeouts: .patient)
-            .request(.GET, "/")
+        let client = HTTPSClient(timeouts: .patient)
+        let response = try await client.request(.GET, "/", at: HostAndPort(host: "127.0.0.1", port: listener.port),
+                                                tls: try TLSConfigurations.client(trustRoots: [pki.root]))
+        await client.shutdown()
         #expect(String(decoding: response.body, as: UTF8.self) == "hello stranger\n")
         await listener.stop()
     }

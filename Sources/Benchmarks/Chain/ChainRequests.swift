@@ -34,12 +34,12 @@ public struct ChainRequests: Sendable {
         let configuration = try ConfigFile.load(GatewaySettings.self, path: gatewayConfig)
             .validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: true) }
         let obis = configuration.requestPolicy.allowed.values.first?.first { $0 != "*" } ?? "1.0.1.8.1.255"
-        let client = HTTPSClient(unixSocket: control, timeouts: .init(connect: .seconds(2), read: .seconds(60)))
+        let client = HTTPSClient(timeouts: .init(connect: .seconds(2), read: .seconds(60)))
         var figures = ChainRequests(count: count)
         for _ in 0..<count {
             try await Task.sleep(for: spacing)
             let body = try JSONSerialization.data(withJSONObject: ["gateway": configuration.systemTitle.description, "obis": obis])
-            let response = try await client.request(.POST, "/requests", headers: [("Content-Type", "application/json")], body: Array(body))
+            let response = try await client.request(.POST, "/requests", atSocket: control, headers: [("Content-Type", "application/json")], body: Array(body))
             let text = String(decoding: response.body.prefix(300), as: UTF8.self)
             guard response.status.code == 200 else { throw BenchError("the head-end refused a request (\(response.status.code)): \(text)") }
             guard let outcome = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
@@ -50,6 +50,7 @@ public struct ChainRequests: Sendable {
             for (key, value) in times { figures.headEnd[key, default: LatencySummary()].record(.milliseconds(value)) }
             if let sent = times["round_trip_ms"], let verified = times["verify_ms"] { figures.roundTrip.record(.milliseconds(sent + verified)) }
         }
+        await client.shutdown()
         // gatewayd writes a request's record before it sends the answer, so every answered one is in the file now.
         for record in try StageTimesLines.records(at: stageTimes) where record.kind == .request {
             for (stage, nanoseconds) in record.nanoseconds { figures.gateway[stage, default: LatencySummary()].record(.nanoseconds(nanoseconds)) }
@@ -74,6 +75,7 @@ public struct ChainRequests: Sendable {
         let started = clock.now
         for _ in 0..<1000 { _ = try await cache.certificate(serial: serial) }
         lookupCached.record((clock.now - started) / 1000, count: 1000)
+        await client.shutdown()
     }
 }
 

@@ -15,10 +15,10 @@ public actor CRLCache {
     public let url: String
     public let refreshInterval: Duration
     public let retryInterval: Duration
-    private let host: String
-    private let port: Int
+    private let server: HostAndPort
     private let tls: TLSConfiguration?
-    private let timeouts: HTTPSClient.Timeouts
+    /// The cache's own HTTP client, for `GET /crl` only; `shutdown()` when done.
+    private let http: HTTPSClient
     private let clock = ContinuousClock()
     private var current: ParsedCRL?
     /// When `crls()` fetches again: `refreshInterval` after a success, `retryInterval` after a failure.
@@ -35,11 +35,10 @@ public actor CRLCache {
                 timeouts: HTTPSClient.Timeouts = .init(connect: .seconds(2), read: .seconds(5))) throws(DirectoryError) {
         guard let parsed = ServiceURL(parsing: url) else { throw .invalidURL(url) }
         self.url = url
-        self.host = parsed.endpoint.host
-        self.port = parsed.endpoint.port
+        self.server = parsed.endpoint
         self.refreshInterval = refreshInterval
         self.retryInterval = retryInterval
-        self.timeouts = timeouts
+        self.http = HTTPSClient(timeouts: timeouts, maximumAnswerSize: Self.maximumCRLSize)
         if parsed.secure {
             do { tls = try TLSConfigurations.client(trustRoots: trustRoots) } catch {
                 throw .malformedAnswer(directory: url, reason: "the trust roots are not usable for TLS: \(error)")
@@ -47,6 +46,14 @@ public actor CRLCache {
         } else {
             tls = nil
         }
+    }
+
+    /// The largest CRL taken, in bytes: some 100,000 revoked serials, far beyond what a gateway fleet revokes, and
+    /// still a bound on what a hostile server can make a daemon buffer.
+    public static let maximumCRLSize = 4 * 1024 * 1024
+
+    public func shutdown() async {
+        await http.shutdown()
     }
 
     /// The CRLs to validate with now: the last one fetched, after fetching a new one when it is due. Callers that
@@ -69,7 +76,7 @@ public actor CRLCache {
 
     private func fetch() async {
         do throws(HTTPClientError) {
-            let response = try await HTTPSClient(host: host, port: port, tls: tls, timeouts: timeouts).request(.GET, "/crl")
+            let response = try await http.request(.GET, "/crl", at: server, tls: tls)
             guard response.status.code == 200 else {
                 return failed("pkid at \(url) answered HTTP \(response.status.code) for /crl")
             }

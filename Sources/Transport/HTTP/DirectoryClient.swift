@@ -6,22 +6,19 @@ import X509
 /// Looks certificates up in pkid's Central Directory by serial: how a receiver finds the certificate a signed
 /// frame's `certificate_info` names. Plain HTTP is enough (the certificate is public and checked against the
 /// trust anchors anyway); HTTPS works when trust roots are given, with the same TLS settings as every other client.
-/// A receiver that looks the same serial up again and again puts a `DirectoryCache` in front of this.
+/// A receiver that looks the same serial up again and again puts a `DirectoryCache` in front of this. It owns one
+/// HTTP client for its lookups; `shutdown()` when done.
 public struct DirectoryClient: Sendable {
     public let url: String
-    let host: String
-    let port: Int
+    let server: HostAndPort
     let tls: TLSConfiguration?
-    let timeouts: HTTPSClient.Timeouts
+    let http: HTTPSClient
 
     public init(url: String, trustRoots: [Certificate] = [], timeouts: HTTPSClient.Timeouts = .init()) throws(DirectoryError) {
         guard let parsed = ServiceURL(parsing: url) else { throw .invalidURL(url) }
-        let secure = parsed.secure
         self.url = url
-        self.host = parsed.endpoint.host
-        self.port = parsed.endpoint.port
-        self.timeouts = timeouts
-        if secure {
+        self.server = parsed.endpoint
+        if parsed.secure {
             do {
                 tls = try TLSConfigurations.client(trustRoots: trustRoots)
             } catch {
@@ -30,6 +27,11 @@ public struct DirectoryClient: Sendable {
         } else {
             tls = nil
         }
+        http = HTTPSClient(timeouts: timeouts)
+    }
+
+    public func shutdown() async {
+        await http.shutdown()
     }
 
     /// The certificate with this serial, or an error naming what went wrong.
@@ -37,8 +39,9 @@ public struct DirectoryClient: Sendable {
         let wanted = serial.description
         let response: HTTPSClient.Response
         do throws(HTTPClientError) {
-            response = try await HTTPSClient(host: host, port: port, tls: tls, timeouts: timeouts).request(.GET, "/certificates/\(wanted)")
+            response = try await http.request(.GET, "/certificates/\(wanted)", at: server, tls: tls)
         } catch {
+            if case .answerTooLarge = error { throw .malformedAnswer(directory: url, reason: error.description) }
             throw .unreachable(directory: url, reason: error)
         }
         let message = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,8 +1,6 @@
 import Foundation
 import SwiftASN1
-import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOSSL
 import PKI
 import Signing
@@ -30,21 +28,24 @@ public enum ESTError: Error, Sendable, CustomStringConvertible {
 }
 
 /// An EST (RFC 7030) client: CA certificates, first enrollment with the RA's one-time secret, re-enrollment
-/// with the current certificate as TLS client certificate (its key on the token).
+/// with the current certificate as TLS client certificate (its key on the token). It owns one HTTP client, for
+/// every request to pkid's EST; `shutdown()` when done.
 public struct ESTClient: Sendable {
     public let url: String
-    let host: String
-    let port: Int
+    let server: HostAndPort
     let trustRoots: [Certificate]
-    let timeouts: HTTPSClient.Timeouts
+    let http: HTTPSClient
 
     public init(url: String, trustRoots: [Certificate], timeouts: HTTPSClient.Timeouts = .init()) throws(ESTError) {
         guard let parsed = ServiceURL(parsing: url), parsed.secure else { throw .invalidURL(url) }
         self.url = url
-        self.host = parsed.endpoint.host
-        self.port = parsed.endpoint.port
+        self.server = parsed.endpoint
         self.trustRoots = trustRoots
-        self.timeouts = timeouts
+        self.http = HTTPSClient(timeouts: timeouts)
+    }
+
+    public func shutdown() async {
+        await http.shutdown()
     }
 
     public func cacerts() async throws -> [Certificate] {
@@ -70,7 +71,7 @@ public struct ESTClient: Sendable {
     private func send(_ method: HTTPMethod, _ path: String, tls: TLSConfiguration, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> HTTPSClient.Response {
         let response: HTTPSClient.Response
         do throws(HTTPClientError) {
-            response = try await HTTPSClient(host: host, port: port, tls: tls, timeouts: timeouts).request(method, path, headers: headers, body: body)
+            response = try await http.request(method, path, at: server, tls: tls, headers: headers, body: body)
         } catch {
             switch error {
             case .connectionFailed(_, _, let reason):
@@ -79,6 +80,8 @@ public struct ESTClient: Sendable {
                 throw ESTError.unreachable(url, reason: "TLS handshake failed (\(reason)); is --ca the CA that issued pkid's certificate?")
             case .connectTimeout, .readTimeout:
                 throw ESTError.timedOut(url, error)
+            case .answerTooLarge:
+                throw ESTError.malformedAnswer(error.description)
             default:
                 throw ESTError.unreachable(url, reason: error.description)
             }

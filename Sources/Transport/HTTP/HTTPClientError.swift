@@ -1,6 +1,6 @@
-/// Why an HTTP(S) request got no answer, naming the server and, for a timeout, which one ran out: a connect timeout
-/// means nothing accepted (address, firewall, a full accept queue); a read timeout means something accepted and
-/// then said nothing (a hung server, a TLS peer waiting for something else).
+/// Why an HTTP(S) request got no usable answer, naming the server and, for a timeout, which one ran out: a connect
+/// timeout means no connection to talk on (nothing accepted: address, firewall, a full accept queue; or, over TLS,
+/// no finished handshake); a read timeout means the request went out and the server then said nothing.
 public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case connectTimeout(host: String, port: Int, after: Duration)
     case readTimeout(host: String, port: Int, after: Duration)
@@ -8,20 +8,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case tlsFailed(host: String, port: Int, reason: String)
     /// The server closed the connection before a complete answer.
     case closedEarly(host: String, port: Int)
-
-    public var host: String {
-        switch self {
-        case .connectTimeout(let host, _, _), .readTimeout(let host, _, _), .connectionFailed(let host, _, _),
-             .tlsFailed(let host, _, _), .closedEarly(let host, _): host
-        }
-    }
-
-    public var port: Int {
-        switch self {
-        case .connectTimeout(_, let port, _), .readTimeout(_, let port, _), .connectionFailed(_, let port, _),
-             .tlsFailed(_, let port, _), .closedEarly(_, let port): port
-        }
-    }
+    /// The answer was longer than the client takes (`HTTPSClient.maximumAnswerSize`).
+    case answerTooLarge(host: String, port: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +20,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .connectionFailed(let host, let port, let reason): "cannot connect to \(Self.address(host, port)): \(reason)"
         case .tlsFailed(let host, let port, let reason): "TLS with \(Self.address(host, port)) failed: \(reason)"
         case .closedEarly(let host, let port): "\(Self.address(host, port)) closed the connection before a complete answer"
+        case .answerTooLarge(let host, let port, let limit): "\(Self.address(host, port)) sent an answer over the limit of \(limit) bytes"
         }
     }
 

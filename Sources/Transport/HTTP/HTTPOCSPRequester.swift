@@ -7,13 +7,19 @@ import X509
 /// swift-certificates accepts a certificate whenever the requester reports a non-terminal error, so failing
 /// closed is decided here: with `failClosed` (the default) an unreachable responder is a terminal error and the
 /// certificate is not trusted.
+///
+/// It owns one HTTP client for every responder it asks; `shutdown()` when done.
 public struct HTTPOCSPRequester: OCSPRequester {
     public let failClosed: Bool
-    public let timeouts: HTTPSClient.Timeouts
+    let http: HTTPSClient
 
     public init(failClosed: Bool = true, timeouts: HTTPSClient.Timeouts = .init()) {
         self.failClosed = failClosed
-        self.timeouts = timeouts
+        self.http = HTTPSClient(timeouts: timeouts)
+    }
+
+    public func shutdown() async {
+        await http.shutdown()
     }
 
     private func unreachable(_ error: Error) -> OCSPRequesterQueryResult {
@@ -23,8 +29,8 @@ public struct HTTPOCSPRequester: OCSPRequester {
     public func query(request: [UInt8], uri: String) async -> OCSPRequesterQueryResult {
         guard let parsed = ServiceURL(parsing: uri), !parsed.secure else { return .terminalError(ESTError.invalidURL(uri)) }
         do {
-            let response = try await HTTPSClient(host: parsed.endpoint.host, port: parsed.endpoint.port, tls: nil, timeouts: timeouts)
-                .request(.POST, parsed.path, headers: [("Content-Type", "application/ocsp-request")], body: request)
+            let response = try await http.request(.POST, parsed.path, at: parsed.endpoint,
+                                                  headers: [("Content-Type", "application/ocsp-request")], body: request)
             guard response.status == .ok else { return unreachable(ESTError.refused(status: Int(response.status.code), message: "OCSP")) }
             return .response(response.body)
         } catch {

@@ -1,28 +1,32 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import PKI
 
-/// One HTTP(S) request on a fresh connection, on SwiftNIO: all the EST, directory and OCSP clients need, with the
-/// TLS settings (trust roots, a client key on a token) under the caller's control; no TLS for plain-HTTP OCSP and
-/// CRLs.
+/// One AsyncHTTPClient for one purpose (EST, the directory, CRLs, OCSP, the head-end's control socket), with the
+/// project's two timeouts, a bound on answers, and the typed `HTTPClientError` users read. TLS settings travel with
+/// each request, so EST re-enrollment presents the current certificate, its key on the token (`SignerTLSKey`).
 ///
-/// Every request is bounded twice: `Timeouts.connect` for the TCP connection, `Timeouts.read` for any silence
-/// after it (the TLS handshake included), so a gateway never hangs on a server that accepted and went quiet.
-public struct HTTPSClient: Sendable {
+/// The owner calls `shutdown()` when done. One dropped without it (a test that failed halfway) is shut down on
+/// deinit, not left to AsyncHTTPClient's debug trap, which would take the whole test process down.
+///
+/// Each request has a connection of its own, closed after the answer (`Connection: close`): pkid answers one request
+/// per connection, and a pooled connection its server closed while idle would fail the next request. A refused
+/// connection fails at once, not retried until the connect timeout: callers have their own retry rules, and a user
+/// running `gatewayctl enroll` wants "Connection refused", not a timeout.
+public final class HTTPSClient: Sendable {
     public struct Response: Sendable {
         public var status: HTTPResponseStatus
         public var headers: HTTPHeaders
         public var body: [UInt8]
     }
 
-    /// How long a request may wait. The read timeout is the longest silence allowed, not a bound on the whole
-    /// answer: a large CRL that keeps arriving is not cut off.
+    /// How long a request may wait. The connect timeout covers the TCP connection and the TLS handshake; the read
+    /// timeout is the longest silence after the request went out, not a bound on the whole answer: a large CRL that
+    /// keeps arriving is not cut off.
     public struct Timeouts: Sendable, Equatable {
         public var connect: Duration
         public var read: Duration
@@ -35,189 +39,97 @@ public struct HTTPSClient: Sendable {
         }
     }
 
-    public let host: String
-    public let port: Int
-    public let tls: TLSConfiguration?
+    /// A certificate, an OCSP answer or a control outcome is a few kilobytes; the CRL client takes more (`CRLCache`).
+    public static let defaultMaximumAnswerSize = 256 * 1024
+
     public let timeouts: Timeouts
-    /// A Unix domain socket to connect to instead of `host`:`port` (a local control endpoint).
-    public let unixSocket: String?
+    /// Past this many bytes an answer is refused (`answerTooLarge`): a hostile server cannot make the client buffer
+    /// without limit.
+    public let maximumAnswerSize: Int
+    private let client: HTTPClient
 
-    public init(host: String, port: Int, tls: TLSConfiguration?, timeouts: Timeouts = Timeouts()) {
-        self.host = host
-        self.port = port
-        self.tls = tls
+    public init(timeouts: Timeouts = Timeouts(), maximumAnswerSize: Int = defaultMaximumAnswerSize) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.read))
+        )
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.timeouts = timeouts
-        self.unixSocket = nil
+        self.maximumAnswerSize = maximumAnswerSize
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
 
-    /// Plain HTTP over the Unix domain socket at `path`; errors name the path as the host.
-    public init(unixSocket path: String, timeouts: Timeouts = Timeouts()) {
-        self.host = path
-        self.port = 0
-        self.tls = nil
-        self.timeouts = timeouts
-        self.unixSocket = path
+    deinit {
+        client.shutdown { _ in }
     }
 
+    /// Closes the client's connections. A second call does nothing: on a shared event-loop group and without a
+    /// clean close asked for, AsyncHTTPClient's one failure here is "already shut down".
+    public func shutdown() async {
+        do {
+            try await client.shutdown()
+        } catch {
+            assert(error as? AsyncHTTPClient.HTTPClientError == .alreadyShutdown, "\(error)")
+        }
+    }
+
+    /// `path` on `server`, over TLS when `tls` is given, else plain HTTP.
     public func request(
-        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []
+        _ method: HTTPMethod, _ path: String, at server: HostAndPort, tls: TLSConfiguration? = nil,
+        headers: [(String, String)] = [], body: [UInt8] = []
     ) async throws(HTTPClientError) -> Response {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let context: NIOSSLContext?
+        let url = "\(tls == nil ? "http" : "https")://\(server)\(path)"
+        return try await send(method, url, tls: tls, headers: headers, body: body, host: server.host, port: server.port)
+    }
+
+    /// `path` in plain HTTP over the Unix domain socket at `socket`; errors name the socket as the host.
+    public func request(
+        _ method: HTTPMethod, _ path: String, atSocket socket: String, headers: [(String, String)] = [], body: [UInt8] = []
+    ) async throws(HTTPClientError) -> Response {
+        let url = URL(httpURLWithSocketPath: socket, uri: path)?.absoluteString ?? socket
+        return try await send(method, url, tls: nil, headers: headers, body: body, host: socket, port: 0)
+    }
+
+    private func send(
+        _ method: HTTPMethod, _ url: String, tls: TLSConfiguration?, headers: [(String, String)], body: [UInt8], host: String, port: Int
+    ) async throws(HTTPClientError) -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.tlsConfiguration = tls
+        request.headers.add(contentsOf: headers + [("Connection", "close")])
+        if method == .POST || !body.isEmpty { request.body = .bytes(body) }
         do {
-            context = try tls.map { try NIOSSLContext(configuration: $0) }
+            let response = try await client.execute(request, deadline: .distantFuture)
+            let answer = try await response.body.collect(upTo: maximumAnswerSize)
+            return Response(status: response.status, headers: response.headers, body: Array(answer.readableBytesView))
         } catch {
-            throw .tlsFailed(host: host, port: port, reason: "\(error)")
-        }
-        let (host, port, timeouts) = (self.host, self.port, self.timeouts)
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: unixSocket == nil ? "\(HTTPClientError.address(host, port))" : "localhost")
-        head.headers.add(name: "Content-Length", value: "\(body.count)")
-        head.headers.add(name: "Connection", value: "close")
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
-        let request = head
-        let promise = group.next().makePromise(of: Response.self)
-        let channel: any Channel
-        do {
-            let bootstrap = ClientBootstrap(group: group)
-                .connectTimeout(TimeAmount(timeouts.connect))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        // First in the pipeline, so it sees raw bytes: a TLS handshake that stalls is silence too.
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(timeouts.read)))
-                        // An IP address is checked against the certificate's IP SANs; SNI only carries host names.
-                        let serverName = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
-                        if let context {
-                            try pipeline.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverName))
-                        }
-                        try pipeline.addHTTPClientHandlers()
-                        try pipeline.addHandler(HTTPExchange(
-                            head: request, body: body, promise: promise, host: host, port: port, readTimeout: timeouts.read
-                        ))
-                    }
-                }
-            channel = if let unixSocket {
-                try await bootstrap.connect(unixDomainSocketPath: unixSocket).get()
-            } else {
-                try await bootstrap.connect(host: host, port: port).get()
-            }
-        } catch {
-            let failure = Self.classify(error, host: host, port: port, timeouts: timeouts)
-            promise.fail(failure)
-            throw failure
-        }
-        defer { channel.close(promise: nil) }
-        do {
-            return try await promise.futureResult.get()
-        } catch {
-            throw Self.classify(error, host: host, port: port, timeouts: timeouts)
+            throw classify(error, host: host, port: port)
         }
     }
 
-    /// NIO's and BoringSSL's errors as the one typed error callers branch on and users read.
-    static func classify(_ error: any Error, host: String, port: Int, timeouts: Timeouts) -> HTTPClientError {
+    /// AsyncHTTPClient's, NIO's and BoringSSL's errors as the one typed error callers branch on and users read.
+    private func classify(_ error: any Error, host: String, port: Int) -> HTTPClientError {
         switch error {
-        case let error as HTTPClientError:
-            return error
-        case ChannelError.connectTimeout:
-            return .connectTimeout(host: host, port: port, after: timeouts.connect)
+        // The request's wait for a connection and the connection's own attempt share the connect timeout.
+        case let error as AsyncHTTPClient.HTTPClientError where [.connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout].contains(error):
+            .connectTimeout(host: host, port: port, after: timeouts.connect)
+        case let error as AsyncHTTPClient.HTTPClientError where error == .readTimeout:
+            .readTimeout(host: host, port: port, after: timeouts.read)
+        case let error as AsyncHTTPClient.HTTPClientError where error == .remoteConnectionClosed:
+            .closedEarly(host: host, port: port)
+        case is NIOTooManyBytesError:
+            .answerTooLarge(host: host, port: port, limit: maximumAnswerSize)
         case let error as NIOConnectionError:
-            if error.connectionErrors.isEmpty, error.dnsAAAAError == nil, error.dnsAError == nil {
-                return .connectTimeout(host: host, port: port, after: timeouts.connect)
-            }
-            let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
-            return .connectionFailed(host: host, port: port, reason: codes.first.map { String(cString: strerror($0)) } ?? "\(error)")
-        case let error as IOError:
-            return .connectionFailed(host: host, port: port, reason: String(cString: strerror(error.errnoCode)))
+            .connectionFailed(host: host, port: port, reason: error.connectionErrors.first.map { Self.reason($0.error) } ?? "\(error)")
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
-            return .tlsFailed(host: host, port: port, reason: "\(error)")
+            .tlsFailed(host: host, port: port, reason: "\(error)")
         default:
-            return .connectionFailed(host: host, port: port, reason: "\(error)")
-        }
-    }
-}
-
-/// One request and its answer, driven on the event loop: the request goes out as soon as the connection is up, and
-/// the promise completes exactly once, with the response, the first error, a read timeout, or the connection
-/// closing early.
-///
-/// Writing from here rather than from the caller's task matters: the read timeout runs from the connection's start,
-/// and a caller whose task waits for a busy cooperative pool must not see the server blamed for its own delay.
-private final class HTTPExchange: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
-
-    private let request: HTTPRequestHead
-    private let requestBody: [UInt8]
-    private var sent = false
-    private let promise: EventLoopPromise<HTTPSClient.Response>
-    private let host: String
-    private let port: Int
-    private let readTimeout: Duration
-    private var head: HTTPResponseHead?
-    private var body: [UInt8] = []
-    private var done = false
-
-    init(head: HTTPRequestHead, body: [UInt8], promise: EventLoopPromise<HTTPSClient.Response>, host: String, port: Int, readTimeout: Duration) {
-        self.request = head
-        self.requestBody = body
-        self.promise = promise
-        self.host = host
-        self.port = port
-        self.readTimeout = readTimeout
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { send(context) }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        send(context)
-        context.fireChannelActive()
-    }
-
-    /// The request, once; over TLS the handler below holds it until the handshake is done.
-    private func send(_ context: ChannelHandlerContext) {
-        guard !sent else { return }
-        sent = true
-        context.write(wrapOutboundOut(.head(request)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: requestBody)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body(let buffer): body += buffer.readableBytesView
-        case .end:
-            if let head { finish(.success(.init(status: head.status, headers: head.headers, body: body))) }
+            .connectionFailed(host: host, port: port, reason: Self.reason(error))
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            finish(.failure(HTTPClientError.readTimeout(host: host, port: port, after: readTimeout)))
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        finish(.failure(error))
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        finish(.failure(HTTPClientError.closedEarly(host: host, port: port)))
-        context.fireChannelInactive()
-    }
-
-    private func finish(_ result: Result<HTTPSClient.Response, any Error>) {
-        guard !done else { return }
-        done = true
-        promise.completeWith(result)
+    /// `Connection refused`, `Permission denied`: the system's words for a failed connect.
+    private static func reason(_ error: any Error) -> String {
+        (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
     }
 }

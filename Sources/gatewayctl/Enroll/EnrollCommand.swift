@@ -30,8 +30,17 @@ struct ESTOptions: ParsableArguments {
     @Option(name: .customLong("out"), help: "Also write the new certificate (PEM) here. A token that does not take certificates (a PIV card through OpenSC) gets none: the file is then the only copy and the exit status is 3.")
     var output: String?
 
-    func client() throws -> ESTClient {
-        try ESTClient(url: url, trustRoots: try CertificateFile.trustAnchors(at: ca, setting: "--ca"))
+    /// `body` with an EST client for pkid, shut down when `body` is done.
+    func withClient<Result>(_ body: (ESTClient) async throws -> Result) async throws -> Result {
+        let client = try ESTClient(url: url, trustRoots: try CertificateFile.trustAnchors(at: ca, setting: "--ca"))
+        do {
+            let result = try await body(client)
+            await client.shutdown()
+            return result
+        } catch {
+            await client.shutdown()
+            throw error
+        }
     }
 
     /// Stores the issued certificate on the token and in `--out`. The one-time secret is spent by now, so a
@@ -85,10 +94,11 @@ struct EnrollNew: AsyncParsableCommand {
             throw CLIError("environment variable \(secretEnv) holds no enrollment secret; export the secret `gatewayctl ra register` printed")
         }
         let title = try SystemTitle(hex: systemTitle.uppercased())
-        let client = try est.client()
         let signer = try await openSigner(key, options: options)
         let csr = try await CertificateRequests.make(signer: signer, subject: try SubjectName.parse("CN=\(title)"))
-        let certificate = try await client.simpleEnroll(csr, systemTitle: title.description, secret: secret, profile: profile)
+        let certificate = try await est.withClient {
+            try await $0.simpleEnroll(csr, systemTitle: title.description, secret: secret, profile: profile)
+        }
         guard certificate.publicKey == csr.publicKey else { throw CLIError("pkid answered with a certificate for another key") }
         try await est.store(certificate, on: signer)
     }
@@ -118,7 +128,7 @@ struct EnrollRenew: AsyncParsableCommand {
             return
         }
         let csr = try await CertificateRequests.make(signer: signer, subject: current.subject)
-        let renewed = try await est.client().simpleReenroll(csr, current: current, key: signer)
+        let renewed = try await est.withClient { try await $0.simpleReenroll(csr, current: current, key: signer) }
         try await est.store(renewed, on: signer)
     }
 }
