@@ -41,6 +41,10 @@ struct LimitedHTTP1Channel: ServerChildChannel {
                 channel.close(promise: nil)
                 throw ConnectionLimitReached()
             }
+            // Hummingbird's bootstrap allows half-closed connections; here a client's end of stream ends it. Otherwise
+            // a TLS connection whose client left without close_notify stays until NIOSSL's shutdown timeout, and
+            // pkid's SIGTERM with it.
+            try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: false)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(limits.idleTimeout)))
             if let tls, let handshakeFailures {
