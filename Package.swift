@@ -20,8 +20,7 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ]
 let http: [Target.Dependency] = [
-    .product(name: "Hummingbird", package: "hummingbird"),
-    .product(name: "HummingbirdTLS", package: "hummingbird"),
+    .product(name: "HummingbirdCore", package: "hummingbird"),
     .product(name: "AsyncHTTPClient", package: "async-http-client"),
 ]
 let observability: [Target.Dependency] = [

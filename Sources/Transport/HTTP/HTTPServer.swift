@@ -1,46 +1,34 @@
+import HummingbirdCore
 import Logging
-import Metrics
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import SwiftASN1
-import Synchronization
-import X509
 
-/// A small HTTP/1.1 server on SwiftNIO, with or without TLS, that hands each complete request to an async handler.
-/// Handlers run as tasks, never on the event loop, so a CA key on a slow token cannot stall other connections.
+/// A listener on Hummingbird's HTTP/1.1 server, with or without TLS, that hands each complete request to an async
+/// handler and keeps `HTTPServerLimits` (see `LimitedHTTP1Channel` for what Hummingbird does and what is added).
 ///
-/// The server binds in `init`, so a daemon learns of a busy port before it announces anything, and then lives until
-/// `shutdown(drain:)`: the listener closes at once, requests in flight get `drain` to finish. Every server of a
-/// process runs on one event-loop group (`MultiThreadedEventLoopGroup.singleton` unless told otherwise): two cores
-/// gain nothing from a thread pool per listener.
-///
-/// What a client may hold is bounded by `HTTPServerLimits`: deadlines for the head and the body, an idle timeout,
-/// a head and a body size, and a number of open connections, at which the one that waited longest for its request
-/// makes room (see `ConnectionRegistry`).
+/// It binds in `init`, so a daemon learns of a busy port before it announces anything, and then lives until
+/// `shutdown(drain:)`. Every listener of a process runs on one event-loop group: two cores gain nothing from more.
 ///
 /// What it reports, labelled with its `name`: one log line per request (method, path without the query, status,
 /// peer; never headers or bodies, where enrollment secrets and CSRs travel), `http_requests_total` by route and
-/// status, `http_connections_dropped_total` by reason (a timeout, a malformed or oversized head, the limit), and
-/// `tls_handshake_failures_total` with a log line naming the peer and BoringSSL's reason.
+/// status, `http_connections_dropped_total` by reason, and `tls_handshake_failures_total`.
 public final class HTTPServer: Sendable {
     public typealias Handler = @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
     /// Names a request for the requests counter. Paths carry serials and base64 OCSP requests; a label per path
     /// would grow the metrics without bound, so a route is the path's shape (`/certificates/{serial}`).
     public typealias Router = @Sendable (HTTPRequestMessage) -> String
 
-    /// The listener's name in logs and metrics (`https`, `http`, `metrics`).
+    /// The listener's name in logs and metrics (`https`, `http`, `metrics`, `control`).
     public let name: String
     public let host: String
-    private let channel: any Channel
     public let limits: HTTPServerLimits
-    private let connections: ConnectionRegistry
-    private let events: RepeatedEventLog
-    private let logger: Logger
-
     /// The port the server listens on (the one the system chose, for port 0).
     public let port: Int
+    private let server: Server<LimitedHTTP1Channel>
+    private let running: Task<Void, Never>
+    private let connections: ConnectionRegistry
+    private let events: RepeatedEventLog
 
     /// Where a server listens: a TCP address, or a Unix domain socket, whose callers the kernel names
     /// (`HTTPRequestMessage.peer`) and whose file's owner, group and mode say who may connect.
@@ -51,10 +39,8 @@ public final class HTTPServer: Sendable {
 
     public convenience init(
         name: String = "http", host: String, port: Int, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "http-server"),
-        router: @escaping Router = HTTPServer.firstSegment,
-        handler: @escaping Handler
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "http-server"),
+        router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
     ) async throws(HTTPServerError) {
         try await self.init(name: name, at: .tcp(host: host, port: port), tls: tls, limits: limits, group: group, logger: logger,
                             router: router, handler: handler)
@@ -64,91 +50,67 @@ public final class HTTPServer: Sendable {
     /// its group and mode.
     public init(
         name: String = "http", at address: Address, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "http-server"),
-        router: @escaping Router = HTTPServer.firstSegment,
-        handler: @escaping Handler
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "http-server"),
+        router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
     ) async throws(HTTPServerError) {
-        let (host, port) = switch address {
-        case .tcp(let host, let port): (host, port)
-        case .unixSocket(let path): ("unix:" + path, 0)
+        let (host, port, bind): (String, Int, BindAddress) = switch address {
+        case .tcp(let host, let port): (host, port, .hostname(host, port: port))
+        case .unixSocket(let path): ("unix:" + path, 0, .unixDomainSocket(path: path))
         }
-        self.name = name
-        self.host = host
-        var tagged = logger
-        tagged[metadataKey: "listener"] = .string(name)
-        let logger = tagged
-        self.logger = logger
-        self.limits = limits
+        (self.name, self.host, self.limits) = (name, host, limits)
+        var logger = logger
+        logger[metadataKey: "listener"] = .string(name)
         // A flood repeats the same few lines: each kind is logged once per interval with a count.
-        let events = RepeatedEventLog(logger: logger)
-        self.events = events
-        let connections = ConnectionRegistry(limit: limits.maxConnections, listener: name, events: events)
-        self.connections = connections
-        let context: NIOSSLContext?
+        events = RepeatedEventLog(logger: logger)
+        connections = ConnectionRegistry(limit: limits.maxConnections, listener: name, events: events)
+        let channel: LimitedHTTP1Channel
         do {
-            context = try tls.map { try NIOSSLContext(configuration: $0) }
+            channel = try LimitedHTTP1Channel(listener: name, tls: tls, limits: limits, connections: connections, events: events,
+                                              responder: HandlerResponder(listener: name, router: router, handler: handler, logger: logger))
         } catch {
             throw .unusableTLSConfiguration(reason: "\(error)")
         }
-        let metrics = RequestMetrics(listener: name, router: router)
-        // Only a TLS listener has handshakes to fail; a plain one shows no such counter.
-        let handshakeFailures = context.map { _ in Counter(label: "tls_handshake_failures_total", dimensions: [("listener", name)]) }
-        do {
-            let bootstrap = ServerBootstrap(group: group)
-                // NIO's default: a burst of connects waits here rather than in SYN retransmits a second apart.
-                .serverChannelOption(.backlog, value: 256)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        // Out of descriptors all the same (other files, another listener): retry accepting a
-                        // second later instead of spinning on EMFILE.
-                        try pipeline.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
-                        try pipeline.addHandler(ConnectionLimiter(registry: connections))
-                    }
+        // Hummingbird's own lines (a listener started) would repeat pkid's; its warnings and errors stay.
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let (bound, binding) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
+        let server = Server(
+            childChannelSetup: channel,
+            configuration: ServerConfiguration(address: bind),
+            onServerRunning: { [connections] listener in
+                // Hummingbird's own accept gate (`AvailableConnectionsDelegate`) asks only before the next accept,
+                // so an accept already armed when the last waiting connection turned busy took one newcomer more, to
+                // be closed at once. The limiter withdraws the armed accept as well (HTTPServerLimitTests).
+                let limiter = listener.eventLoop.submit {
+                    try listener.pipeline.syncOperations.addHandler(ConnectionLimiter(registry: connections), position: .first)
                 }
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        guard let ticket = connections.admit(channel) else { throw ConnectionLimitReached() }
-                        let pipeline = channel.pipeline.syncOperations
-                        // First, so that every byte from the client counts, TLS records included.
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(limits.idleTimeout)))
-                        if let context, let handshakeFailures {
-                            try pipeline.addHandler(NIOSSLServerHandler(context: context))
-                            try pipeline.addHandler(TLSHandshakeObserver(events: events, failures: handshakeFailures))
-                        }
-                        try pipeline.configureHTTPServerPipeline(
-                            withPipeliningAssistance: false, withErrorHandling: false,
-                            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: HTTPServerLimits.decoderLimits
-                        )
-                        try pipeline.addHandler(RequestHandler(
-                            handler: handler, logger: logger, metrics: metrics, limits: limits, registry: connections, ticket: ticket
-                        ))
-                    }
+                do {
+                    try await limiter.get()
+                    binding.yield(.success(listener.localAddress?.port ?? port))
+                } catch {
+                    binding.yield(.failure(error))
                 }
-            channel = switch address {
-            case .tcp(let host, let port): try await bootstrap.bind(host: host, port: port).get()
-            case .unixSocket(let path): try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
-            }
-        } catch {
-            throw .cannotListen(host: host, port: port, reason: HTTPServerError.reason(error))
+            },
+            eventLoopGroup: group, logger: quiet
+        )
+        self.server = server
+        running = Task {
+            do { try await server.run() } catch { binding.yield(.failure(error)) }
+            binding.finish()
         }
-        self.port = channel.localAddress?.port ?? port
+        switch await bound.first(where: { _ in true }) {
+        case .success(let port): self.port = port
+        case .failure(let error): throw .cannotListen(host: host, port: port, reason: HTTPServerError.reason(error))
+        case nil: throw .cannotListen(host: host, port: port, reason: "the server stopped before it listened")
+        }
     }
 
     /// Stops accepting connections at once, gives open ones `drain` to finish their request, then closes the rest.
     public func shutdown(drain: Duration = .seconds(2)) async {
-        try? await channel.close()
         defer { events.flush() }
-        let open = connections.snapshot
-        guard !open.isEmpty else { return }
-        logger.debug("closing the listener", metadata: ["open-connections": "\(open.count)"])
         let connections = self.connections
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for connection in open { try? await connection.closeFuture.get() }
-            }
+            group.addTask { [server] in try? await server.shutdownGracefully() }
             group.addTask {
                 // Cancelled when every connection closed by itself; either way nothing is left open after it.
                 try? await Task.sleep(for: drain)
@@ -157,6 +119,7 @@ public final class HTTPServer: Sendable {
             await group.next()
             group.cancelAll()
         }
+        await running.value
     }
 
     /// Closes the listener and every open connection at once.
@@ -166,7 +129,7 @@ public final class HTTPServer: Sendable {
 
     /// Waits until the listener is closed.
     public func wait() async {
-        try? await channel.closeFuture.get()
+        await running.value
     }
 
     /// The default route: the path's first segment, so `/certificates/0A1B` counts as `/certificates`.
@@ -179,20 +142,5 @@ public final class HTTPServer: Sendable {
         guard let address, let ip = address.ipAddress else { return "unknown" }
         let port = address.port.map(String.init) ?? "?"
         return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
-    }
-}
-
-/// A connection the listener closed at once: it was full of connections being answered.
-struct ConnectionLimitReached: Error {}
-
-/// `http_requests_total{listener, route, status}`.
-struct RequestMetrics: Sendable {
-    let listener: String
-    let router: HTTPServer.Router
-
-    func record(_ request: HTTPRequestMessage, status: HTTPResponseStatus) {
-        Counter(label: "http_requests_total", dimensions: [
-            ("listener", listener), ("route", router(request)), ("status", String(status.code)),
-        ]).increment()
     }
 }

@@ -1,5 +1,3 @@
-import NIOHTTP1
-
 /// What one listener lets its clients hold, so that no client, and no crowd of them, can deny it to the others.
 ///
 /// The security review opened 20,000 connections to pkid that said nothing: they were never closed, pkid ran out of
@@ -43,13 +41,4 @@ public struct HTTPServerLimits: Sendable, Hashable {
     public static let maximumHeaderCount = 100
     /// A request body (a CSR is a few hundred bytes, an OCSP request less).
     public static let maximumBodySize = 64 * 1024
-
-    /// The decoder's share of these limits.
-    static var decoderLimits: NIOHTTPDecoderLimitConfiguration {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = maximumHeadSize
-        limits.maxHeaderFieldSize = maximumFieldSize
-        limits.maxHeaderFieldCount = maximumHeaderCount
-        return limits
-    }
 }

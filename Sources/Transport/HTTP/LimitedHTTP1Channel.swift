@@ -1,0 +1,74 @@
+import HummingbirdCore
+import Logging
+import Metrics
+import NIOCore
+import NIOSSL
+
+/// Hummingbird's HTTP/1.1 channel with what a listener of this project adds around it, in pipeline order:
+/// the connection's place under the listener's limit (`ConnectionRegistry`: at the limit the connection that waited
+/// longest for its request makes room; a listener full of busy ones closes the newcomer), the idle timeout before
+/// TLS (so every byte counts, handshake records included), TLS with a handshake observer, and behind Hummingbird's
+/// codec the request deadlines (`RequestDeadlines`).
+///
+/// Hummingbird's own idle timeout counts only while no request is in progress, after TLS; the header and body
+/// deadlines, eviction for room and 431 for an oversized head it has no notion of.
+struct LimitedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    private let listener: String
+    private let limits: HTTPServerLimits
+    private let tls: NIOSSLContext?
+    private let handshakeFailures: Counter?
+    private let connections: ConnectionRegistry
+    private let events: RepeatedEventLog
+    private let responder: HandlerResponder
+
+    init(listener: String, tls: TLSConfiguration?, limits: HTTPServerLimits, connections: ConnectionRegistry,
+         events: RepeatedEventLog, responder: HandlerResponder) throws {
+        self.listener = listener
+        self.limits = limits
+        self.tls = try tls.map { try NIOSSLContext(configuration: $0) }
+        // Only a TLS listener has handshakes to fail; a plain one shows no such counter.
+        handshakeFailures = tls.map { _ in Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener)]) }
+        self.connections = connections
+        self.events = events
+        self.responder = responder
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let admitted = channel.eventLoop.makeCompletedFuture { () throws -> ConnectionRegistry.Ticket in
+            guard let ticket = connections.admit(channel) else {
+                channel.close(promise: nil)
+                throw ConnectionLimitReached()
+            }
+            // Hummingbird's bootstrap allows half-closed connections; here a client's end of stream ends it. Otherwise
+            // a TLS connection whose client left without close_notify stays until NIOSSL's shutdown timeout, and
+            // pkid's SIGTERM with it.
+            try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: false)
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(limits.idleTimeout)))
+            if let tls, let handshakeFailures {
+                try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                try pipeline.addHandler(TLSHandshakeObserver(events: events, failures: handshakeFailures))
+            }
+            return ticket
+        }
+        return admitted.flatMap { [listener, limits, connections, events] ticket in
+            HTTP1Channel(responder: responder.respond, configuration: .init(
+                additionalChannelHandlers: [
+                    RequestDeadlines(listener: listener, limits: limits, connections: connections, ticket: ticket, events: events),
+                ],
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: HTTPServerLimits.maximumFieldSize,
+                                                maxHeaderListSize: HTTPServerLimits.maximumHeadSize,
+                                                maxHeaderFieldCount: HTTPServerLimits.maximumHeaderCount)
+            )).setup(channel: channel, logger: logger)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await HTTP1Channel(responder: responder.respond).handle(value: value, logger: logger)
+    }
+}
+
+/// A connection the listener closed at once: it was full of connections being answered.
+struct ConnectionLimitReached: Error {}
