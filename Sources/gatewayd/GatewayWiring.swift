@@ -73,8 +73,8 @@ struct GatewayWiring {
         let signing = Wakeup()
         let gate = TokenGate()
         let validations = ValidationCache()
-        let requests = RequestHandler(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
-                                      outbox: outbox, logger: logger) {
+        let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
+                                              outbox: outbox, logger: logger) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls(), cache: validations)
         }
         if configuration.requestPolicy.allowed.isEmpty {

@@ -133,8 +133,8 @@ final class UplinkFixture: @unchecked Sendable {
         let crl = try CRLCache(url: "http://127.0.0.1:\(pkid.port)", refreshInterval: .seconds(3600))
         let reader = MeterReader(client: ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: 1)), map: try RegisterMap.builtInPAC3200())
         let anchors = [authority.certificate]
-        let requests = RequestHandler(reader: reader, credentials: credentials, directory: authority.database, policy: RequestPolicy(allowed: [:]),
-                                      outbox: outbox, logger: logger) {
+        let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: authority.database, policy: RequestPolicy(allowed: [:]),
+                                              outbox: outbox, logger: logger) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls())
         }
         return UplinkService(settings: settings, outbox: outbox, credentials: credentials, directory: authority.database, crl: crl,

@@ -69,8 +69,8 @@ struct UplinkLedgerTests {
             let anchors = [fixture.authority.certificate]
             let logger = Logger(label: "gateway-under-test")
             let reader = MeterReader(client: ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: 1)), map: try TestGateway.map())
-            let requests = RequestHandler(reader: reader, credentials: credentials, directory: fixture.directory,
-                                          policy: RequestPolicy(allowed: [:]), outbox: outbox, logger: logger) {
+            let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: fixture.directory,
+                                                  policy: RequestPolicy(allowed: [:]), outbox: outbox, logger: logger) {
                 CertificateValidator(trustAnchors: anchors, crls: await crl.crls())
             }
             var settings = UplinkSettings(host: "127.0.0.1", port: port, headEnd: HeadEndFixture.headEndTitle)

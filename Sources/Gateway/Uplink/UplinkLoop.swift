@@ -6,7 +6,7 @@ import NIOCore
 import PKI
 import ServiceLifecycle
 import Transport
-import Uplink
+import UplinkProtocol
 import X509
 
 /// The uplink's one loop: connects, runs the session over the connection, and reconnects with back-off. It is the
@@ -204,7 +204,7 @@ final class UplinkLoop {
     }
 
     /// Whether a frame from the head-end is a request rather than an acknowledgement: a general-signing around a
-    /// get-request, or anything that is not general-signing at all (the request handler answers it with an
+    /// get-request, or anything that is not general-signing at all (the request responder answers it with an
     /// exception-response).
     static func isRequest(_ apdu: [UInt8]) -> Bool {
         guard apdu.first == GeneralSigning.tag else { return true }

@@ -8,7 +8,7 @@ import PKI
 import ServiceLifecycle
 import Synchronization
 import Transport
-import Uplink
+import UplinkProtocol
 import X509
 
 /// The last stage: sends the outbox's signed frames to the head-end over mutually authenticated TLS (the client key
@@ -32,7 +32,7 @@ public final class UplinkService: Service, Sendable {
     let logger: Logger
     let onDelivered: @Sendable (UInt64, StageTimes) -> Void
     /// Answers signed requests that come down the uplink.
-    let requests: RequestHandler
+    let requests: SignedRequestResponder
     /// The TLS client key is on the token: while the card is out, there is no connection (see `UplinkLoop.run`).
     let gate: TokenGate
     /// The signing stage's doorbell: a reading renumbered after a `conflict` is unsigned again and waits for it.
@@ -59,7 +59,7 @@ public final class UplinkService: Service, Sendable {
     }
 
     public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
-                crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler,
+                crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: SignedRequestResponder,
                 gate: TokenGate = TokenGate(), signing: Wakeup? = nil,
                 onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
         self.settings = settings
