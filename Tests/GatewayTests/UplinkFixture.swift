@@ -96,7 +96,7 @@ final class UplinkFixture: @unchecked Sendable {
         let task: Task<Void, Never>
         let store: ReadingStore
         /// Frames the head-end's processor was given: any frame the gateway wrote on a connection it accepted.
-        let frames: FrameCounter
+        let frames: Tally
 
         func stop() async {
             await server.shutdown(drain: .zero)
@@ -110,7 +110,7 @@ final class UplinkFixture: @unchecked Sendable {
                       revocation: (any RevocationListSource)? = nil) async throws -> RunningHeadEnd {
         let crl = try ParsedCRL(derEncoded: try await authority.currentCRL())
         let store = try ReadingStore(path: scratch.path("readings.sqlite"))
-        let frames = FrameCounter()
+        let frames = Tally()
         let processor = FrameProcessor(store: store, signer: acknowledgementSigner, certificates: authority.database,
                                        revocation: revocation ?? FixedRevocationLists([crl]), trustAnchors: [authority.certificate]) { _ in
             frames.add()
@@ -169,8 +169,8 @@ final class SwitchableRevocationLists: RevocationListSource {
     func crls() async -> [ParsedCRL] { available.load(ordering: .relaxed) ? lists : [] }
 }
 
-/// How many frames reached the head-end's processor.
-final class FrameCounter: Sendable {
+/// How many times something happened: frames reaching the head-end's processor, statements run on the outbox.
+final class Tally: Sendable {
     private let value = Atomic<Int>(0)
     func add() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
