@@ -204,7 +204,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
-                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", .product(name: "GRDB", package: "GRDB.swift")]
+                           "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
                 + x509 + observability + nio
         ),
         .testTarget(

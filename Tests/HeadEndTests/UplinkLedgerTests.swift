@@ -46,6 +46,7 @@ struct UplinkLedgerTests {
         let delivered = Mutex<[UInt64]>([])
         let test: TestGateway
         private var tasks: [Task<Void, any Error>] = []
+        private var uplink: UplinkService?
 
         init(outbox: Outbox, test: TestGateway) {
             self.outbox = outbox
@@ -60,6 +61,8 @@ struct UplinkLedgerTests {
             }
             try await outbox.attachSignature(transactionID: reading.transactionID,
                                              frame: try await test.signer.sign(try reading.record(), transactionID: reading.transactionID).encoded)
+            // As the signing stage does: the uplink reads the outbox when told there are new frames, not on a clock.
+            uplink?.wake()
         }
 
         func start(port: Int, pkid: Int, fixture: HeadEndFixture) throws {
@@ -83,6 +86,7 @@ struct UplinkLedgerTests {
             }
             let stage = SigningStage(outbox: outbox, credentials: credentials, wake: signing, signed: { uplink.wake() }, timing: timing,
                                      status: status, logger: logger)
+            self.uplink = uplink
             tasks = [Task { try await uplink.run() }, Task { try await stage.run() }]
         }
 
