@@ -43,7 +43,7 @@ let package = Package(
         .library(name: "Modbus", targets: ["Modbus"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Metering", targets: ["Metering"]),
-        .library(name: "Uplink", targets: ["Uplink"]),
+        .library(name: "UplinkProtocol", targets: ["UplinkProtocol"]),
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "HeadEnd", targets: ["HeadEnd"]),
     ],
@@ -97,7 +97,7 @@ let package = Package(
         .target(name: "Metering", dependencies: ["COSEM", "Signing", "PKI", "Modbus"] + x509),
         // The uplink's protocol without I/O: what the gateway sends next and what an acknowledgement means, and the
         // head-end's replay and gap rules. Bytes and values in and out, no NIO, so it is tested with bytes alone.
-        .target(name: "Uplink", dependencies: ["COSEM", "Metering"]),
+        .target(name: "UplinkProtocol", dependencies: ["COSEM", "Metering"]),
 
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Metering", "COSEM", "Modbus", "PKI", "Signing", "Uplink", "Transport", "SQLiteFiles", "SmartCard", "ConfigFiles",
+                "Metering", "COSEM", "Modbus", "PKI", "Signing", "UplinkProtocol", "Transport", "SQLiteFiles", "SmartCard", "ConfigFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,12 +133,12 @@ let package = Package(
         ),
 
         // The head-end: the mutual-TLS listener for gateways, each frame verified end to end, the replay and gap rules
-        // (Uplink's ledger), the reading store on SQLite through GRDB, and signed acknowledgements. The signer comes
+        // (UplinkProtocol's ledger), the reading store on SQLite through GRDB, and signed acknowledgements. The signer comes
         // in as any Signer: the executable opens the token.
         .target(
             name: "HeadEnd",
             dependencies: [
-                "COSEM", "Signing", "PKI", "Metering", "Uplink", "Transport", "SQLiteFiles",
+                "COSEM", "Signing", "PKI", "Metering", "UplinkProtocol", "Transport", "SQLiteFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
@@ -213,8 +213,8 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "UplinkTests",
-            dependencies: ["Uplink", "Metering", "COSEM", "PKI", "PKIStore", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
+            name: "UplinkProtocolTests",
+            dependencies: ["UplinkProtocol", "Metering", "COSEM", "PKI", "PKIStore", "Signing", "TestSupport", .product(name: "X509", package: "swift-certificates")]
         ),
         .testTarget(
             name: "PKIServiceTests",
@@ -227,7 +227,8 @@ let package = Package(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
                            "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", "SmartCard", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Logging", package: "swift-log")] + x509
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")] + x509
         ),
         .testTarget(
             name: "HeadEndTests",

@@ -77,8 +77,8 @@ struct GatewayWiring {
         let signing = Wakeup()
         let gate = TokenGate()
         let validations = ValidationCache()
-        let requests = RequestHandler(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
-                                      outbox: outbox, logger: logger, stageTimes: stageTimes) {
+        let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
+                                              outbox: outbox, logger: logger, stageTimes: stageTimes) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls(), cache: validations)
         }
         if configuration.requestPolicy.allowed.isEmpty {

@@ -25,6 +25,8 @@ final class UplinkFixture: @unchecked Sendable {
     let pkid: HTTPServer
     let credentials: GatewayCredentials
     let outbox: Outbox
+    /// The SQL statements run on the outbox's file, on any of its connections.
+    let outboxStatements = Tally()
     let status = StatusBoard(path: nil)
     let acknowledgementSigner: AcknowledgementSigner
     let headEndPort: Int
@@ -60,7 +62,7 @@ final class UplinkFixture: @unchecked Sendable {
             signer: headEndKey, certificate: try await Self.issue(authority, key: headEndKey, title: Self.headEnd.description, profile: .sign),
             originator: Self.headEnd
         )
-        outbox = try Outbox(path: scratch.path("outbox.sqlite"), limit: 10_000)
+        outbox = try Outbox(path: scratch.path("outbox.sqlite"), limit: 10_000) { [outboxStatements] _ in outboxStatements.add() }
         headEndPort = try LoopbackPort.free()
         proxy = try TCPProxy(targetPort: headEndPort)
     }
@@ -96,7 +98,7 @@ final class UplinkFixture: @unchecked Sendable {
         let task: Task<Void, Never>
         let store: ReadingStore
         /// Frames the head-end's processor was given: any frame the gateway wrote on a connection it accepted.
-        let frames: FrameCounter
+        let frames: Tally
 
         func stop() async {
             await server.shutdown(drain: .zero)
@@ -110,7 +112,7 @@ final class UplinkFixture: @unchecked Sendable {
                       revocation: (any RevocationListSource)? = nil) async throws -> RunningHeadEnd {
         let crl = try ParsedCRL(derEncoded: try await authority.currentCRL())
         let store = try ReadingStore(path: scratch.path("readings.sqlite"))
-        let frames = FrameCounter()
+        let frames = Tally()
         let processor = FrameProcessor(store: store, signer: acknowledgementSigner, certificates: authority.database,
                                        revocation: revocation ?? FixedRevocationLists([crl]), trustAnchors: [authority.certificate]) { _ in
             frames.add()
@@ -125,16 +127,19 @@ final class UplinkFixture: @unchecked Sendable {
     // MARK: The gateway's uplink
 
     /// The uplink to the head-end through the proxy, reconnecting at once after a failure (so a test sees many).
-    func uplink(retryLaterPause: Duration = .seconds(5), logger: Logger = Logger(label: "uplink-test")) throws -> UplinkService {
+    /// Requests from the head-end look up their signer's certificate in `requestDirectory` (the CA's database if nil).
+    func uplink(retryLaterPause: Duration = .seconds(5), concurrentRequests: Int = 4, requestDirectory: (any CertificateSource)? = nil,
+                logger: Logger = Logger(label: "uplink-test")) throws -> UplinkService {
         var settings = UplinkSettings(host: "127.0.0.1", port: proxy.port, headEnd: Self.headEnd)
         settings.reconnectInitial = .milliseconds(5)
         settings.reconnectMaximum = .milliseconds(5)
         settings.retryLaterPause = retryLaterPause
+        settings.concurrentRequests = concurrentRequests
         let crl = try CRLCache(url: "http://127.0.0.1:\(pkid.port)", refreshInterval: .seconds(3600))
         let reader = MeterReader(client: ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: 1)), map: try RegisterMap.builtInPAC3200())
         let anchors = [authority.certificate]
-        let requests = RequestHandler(reader: reader, credentials: credentials, directory: authority.database, policy: RequestPolicy(allowed: [:]),
-                                      outbox: outbox, logger: logger) {
+        let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: requestDirectory ?? authority.database,
+                                              policy: RequestPolicy(allowed: [:]), outbox: outbox, logger: logger) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls())
         }
         return UplinkService(settings: settings, outbox: outbox, credentials: credentials, directory: authority.database, crl: crl,
@@ -169,8 +174,8 @@ final class SwitchableRevocationLists: RevocationListSource {
     func crls() async -> [ParsedCRL] { available.load(ordering: .relaxed) ? lists : [] }
 }
 
-/// How many frames reached the head-end's processor.
-final class FrameCounter: Sendable {
+/// How many times something happened: frames reaching the head-end's processor, statements run on the outbox.
+final class Tally: Sendable {
     private let value = Atomic<Int>(0)
     func add() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }

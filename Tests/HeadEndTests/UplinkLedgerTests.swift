@@ -46,6 +46,7 @@ struct UplinkLedgerTests {
         let delivered = Mutex<[UInt64]>([])
         let test: TestGateway
         private var tasks: [Task<Void, any Error>] = []
+        private var uplink: UplinkService?
 
         init(outbox: Outbox, test: TestGateway) {
             self.outbox = outbox
@@ -60,6 +61,8 @@ struct UplinkLedgerTests {
             }
             try await outbox.attachSignature(transactionID: reading.transactionID,
                                              frame: try await test.signer.sign(try reading.record(), transactionID: reading.transactionID).encoded)
+            // As the signing stage does: the uplink reads the outbox when told there are new frames, not on a clock.
+            uplink?.wake()
         }
 
         func start(port: Int, pkid: Int, fixture: HeadEndFixture) throws {
@@ -69,8 +72,8 @@ struct UplinkLedgerTests {
             let anchors = [fixture.authority.certificate]
             let logger = Logger(label: "gateway-under-test")
             let reader = MeterReader(client: ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: 1)), map: try TestGateway.map())
-            let requests = RequestHandler(reader: reader, credentials: credentials, directory: fixture.directory,
-                                          policy: RequestPolicy(allowed: [:]), outbox: outbox, logger: logger) {
+            let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: fixture.directory,
+                                                  policy: RequestPolicy(allowed: [:]), outbox: outbox, logger: logger) {
                 CertificateValidator(trustAnchors: anchors, crls: await crl.crls())
             }
             var settings = UplinkSettings(host: "127.0.0.1", port: port, headEnd: HeadEndFixture.headEndTitle)
@@ -83,6 +86,7 @@ struct UplinkLedgerTests {
             }
             let stage = SigningStage(outbox: outbox, credentials: credentials, wake: signing, signed: { uplink.wake() }, timing: timing,
                                      status: status, logger: logger)
+            self.uplink = uplink
             tasks = [Task { try await uplink.run() }, Task { try await stage.run() }]
         }
 

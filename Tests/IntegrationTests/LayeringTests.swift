@@ -64,7 +64,7 @@ struct LayeringTests {
         let targets = Dictionary(uniqueKeysWithValues: try Self.targets().map { ($0.name, $0) })
         let cosem = try #require(targets["COSEM"])
         #expect(cosem.dependencies.isEmpty && cosem.products.isEmpty, "COSEM depends on \(cosem.dependencies) \(cosem.products)")
-        for name in ["Modbus", "PKI", "Metering", "Uplink"] {
+        for name in ["Modbus", "PKI", "Metering", "UplinkProtocol"] {
             let target = try #require(targets[name])
             let heavy = target.products.filter { $0.hasPrefix("NIO") || $0 == "GRDB" || $0 == "Yams" }
             #expect(heavy.isEmpty, "\(name) links \(heavy.sorted())")

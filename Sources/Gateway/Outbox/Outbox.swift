@@ -63,8 +63,10 @@ public final class Outbox: Sendable {
     ///   - counterFile: a `TransactionCounter` file to take over on first open (see `CounterFileMigration`); ids
     ///     then continue above its value.
     ///   - maxBytes: the bound on the file's used pages (see "The size"); nil for none.
+    ///   - trace: told the SQL of every statement run on the file, on every connection (tests count what an idle
+    ///     gateway reads); nil in the daemon.
     public init(path: String, limit: Int, maxBytes: Int? = nil, busyTimeout: Duration = .seconds(5),
-                counterFile: String? = nil) throws(OutboxError) {
+                counterFile: String? = nil, trace: (@Sendable (String) -> Void)? = nil) throws(OutboxError) {
         precondition(limit > 0, "an outbox limit must be positive")
         precondition(maxBytes.map { $0 > 0 } ?? true, "an outbox size limit must be positive")
         self.path = path
@@ -89,6 +91,7 @@ public final class Outbox: Sendable {
         configuration.foreignKeysEnabled = true
         // Per connection: whichever connection runs a checkpoint cuts the log back.
         configuration.prepareDatabase { db in
+            if let trace { db.trace { trace($0.description) } }
             try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
         }
         do {

@@ -5,9 +5,22 @@ import Synchronization
 
 /// The daemon's live `GatewayStatus`: stages report into it, it keeps the gauges current, and `write()` puts it in
 /// the status file atomically (a temporary file renamed over the old one), so a reader never sees half a file.
+///
+/// Writes are ordered: every change numbers the status (`Snapshot.version`), and a write whose status is older than
+/// the one the file holds is dropped. Stages write from their own tasks (a state change is written at once, the
+/// reporter writes every second), so two writes can race; without the numbers the one that encoded first but renamed
+/// last would leave an older status in the file until the next write, e.g. "connected" after the uplink stopped.
 public final class StatusBoard: Sendable {
+    /// A status and its place in the order of changes.
+    struct Snapshot: Sendable {
+        var status: GatewayStatus
+        var version: UInt64
+    }
+
     public let path: String?
-    private let status: Mutex<GatewayStatus>
+    private let status: Mutex<Snapshot>
+    /// The version the status file holds: renames happen under this lock, never for an older one.
+    private let fileVersion = Mutex<UInt64>(0)
     private let uplinkGauge = Gauge(label: "gateway_uplink_connected")
     private let tokenGauge = Gauge(label: "gateway_token_ready")
     private let meterGauge = Gauge(label: "gateway_meter_reachable")
@@ -29,24 +42,27 @@ public final class StatusBoard: Sendable {
         self.path = path
         self.logger = logger
         self.written = written
-        status = Mutex(GatewayStatus(pid: ProcessInfo.processInfo.processIdentifier, startedAt: startedAt))
+        status = Mutex(Snapshot(status: GatewayStatus(pid: ProcessInfo.processInfo.processIdentifier, startedAt: startedAt), version: 0))
     }
 
-    public var current: GatewayStatus { status.withLock { $0 } }
+    public var current: GatewayStatus { snapshot.status }
+    var snapshot: Snapshot { status.withLock { $0 } }
 
     /// Changes the status and the gauges that follow from it. A change of state (meter, token, uplink, outbox full)
     /// is written to the status file at once, so `gatewayctl status` never lags behind what the log says.
     public func update(_ change: (inout GatewayStatus) -> Void) {
-        let (before, now) = status.withLock { status in
-            let before = status
-            change(&status)
-            status.updatedAt = Date()
-            return (before, status)
+        let (before, snapshot) = status.withLock { snapshot in
+            let before = snapshot.status
+            change(&snapshot.status)
+            snapshot.status.updatedAt = Date()
+            snapshot.version += 1
+            return (before, snapshot)
         }
+        let now = snapshot.status
         if before.uplink != now.uplink || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull
             || before.cardPresent != now.cardPresent || before.tokenReason != now.tokenReason
             || before.missingPollsSince != now.missingPollsSince {
-            write(now)
+            write(snapshot)
         }
         uplinkGauge.record(now.uplink == .connected ? 1 : 0)
         tokenGauge.record(now.token == .ready ? 1 : 0)
@@ -68,14 +84,15 @@ public final class StatusBoard: Sendable {
 
     /// Writes the status file; a failure is logged, never fatal (the daemon's job is the readings).
     public func write() {
-        write(current)
+        write(snapshot)
     }
 
     /// A failed write removes its temporary file (a full disk would otherwise collect one a second) and leaves the
     /// last complete file in place: `gatewayctl status` then sees it age while the process lives, and says the file
     /// is stale rather than the daemon stopped. The failure is logged when it starts and when it ends.
-    private func write(_ status: GatewayStatus) {
+    func write(_ snapshot: Snapshot) {
         guard let path else { return }
+        let status = snapshot.status
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -84,8 +101,18 @@ public final class StatusBoard: Sendable {
         do {
             let data = try encoder.encode(status)
             try data.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else {
-                throw StatusFileError(reason: "cannot rename it into place: \(String(cString: strerror(errno)))")
+            let renamed = try fileVersion.withLock { version throws(StatusFileError) -> Bool in
+                // Equal is the same status written again (the reporter's refresh that changed nothing): kept fresh.
+                guard snapshot.version >= version else { return false }
+                guard rename(temporary, path) == 0 else {
+                    throw StatusFileError(reason: "cannot rename it into place: \(String(cString: strerror(errno)))")
+                }
+                version = snapshot.version
+                return true
+            }
+            guard renamed else {
+                unlink(temporary)
+                return
             }
         } catch {
             unlink(temporary)

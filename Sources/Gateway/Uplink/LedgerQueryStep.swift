@@ -84,7 +84,7 @@ extension UplinkLoop {
 
     /// Throws when the ledger answer is overdue.
     func checkLedgerDeadline() throws {
-        if let query = ledgerQuery, clock.now - query.sentAt > settings.acknowledgementTimeout {
+        if let query = ledgerQuery, clock.now >= query.sentAt.advanced(by: settings.acknowledgementTimeout) {
             throw UplinkError.ledgerAnswer("no answer to the ledger query within \(settings.acknowledgementTimeout); reconnecting")
         }
     }

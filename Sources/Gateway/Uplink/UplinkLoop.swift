@@ -6,7 +6,7 @@ import NIOCore
 import PKI
 import ServiceLifecycle
 import Transport
-import Uplink
+import UplinkProtocol
 import X509
 
 /// The uplink's one loop: connects, runs the session over the connection, and reconnects with back-off. It is the
@@ -17,11 +17,19 @@ final class UplinkLoop {
     var events: AsyncStream<UplinkService.Event>.Iterator
     /// The highest id handed to the session, so the outbox is read from there on.
     var lastEnqueued: UInt64?
+    /// The last read of the outbox found everything it held: new signed frames come with a wake
+    /// (`UplinkService.wake`), so until one, or a new connection, the outbox is not read again.
+    var outboxDrained = false
     var sentAt: [UInt64: ContinuousClock.Instant] = [:]
     /// When a retry-later pause ends; kept across reconnects, as the session's hold is.
     var holdUntil: ContinuousClock.Instant?
     var failuresInARow = 0
+    /// When the drain on shutdown ends, whatever is still in flight; set when shutdown begins.
     var drainDeadline: ContinuousClock.Instant?
+    /// Graceful shutdown began (`UplinkService.Event.shutdown`).
+    var shutdownRequested = false
+    /// Wakes the loop at its next deadline (`exchangeDeadline`, a back-off's end).
+    let alarm: UplinkAlarm
     /// The head-end's number of the last acknowledgement acted on, kept in the outbox: the next must be higher, on
     /// any connection and after a restart (a replayed acknowledgement is refused). A head-end whose store, and with
     /// it its counter, was replaced says so in its ledger answer (`AcknowledgementFloor.adopt`).
@@ -34,13 +42,14 @@ final class UplinkLoop {
 
     var settings: UplinkSettings { service.settings }
     var logger: Logger { service.logger }
-    var shuttingDown: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+    var shuttingDown: Bool { shutdownRequested || Task.isShuttingDownGracefully || Task.isCancelled }
 
     init(service: UplinkService) throws {
         self.service = service
         session = try GatewaySession(window: service.settings.window)
         events = service.eventStream.makeAsyncIterator()
         acknowledgementFloor = AcknowledgementFloor(outbox: service.outbox, headEnd: service.settings.headEnd)
+        alarm = UplinkAlarm { [service] number in service.post(.deadline(number: number)) }
     }
 
     func run() async {
@@ -72,12 +81,25 @@ final class UplinkLoop {
             do { try await commitDeliveries() } catch { logger.error("uplink: \(error)") }
             session.connectionLost()
             sentAt.removeAll()
-            // A retry-later pause outlives the connection: the session still holds, and only the tick that finds
-            // `holdUntil` passed releases it (on this connection or the next).
+            // A retry-later pause outlives the connection: the session still holds, and only the deadline
+            // `holdUntil`, when it rings on this connection or the next, releases it.
             service.status.update { $0.uplink = shuttingDown ? .stopped : .disconnected }
             if shuttingDown { break }
             await pause(for: backoff())
         }
+        alarm.set(nil)
+    }
+
+    /// The next event, with the alarm armed for `deadline` meanwhile (nil: no deadline, only events wake the loop).
+    func nextEvent(until deadline: ContinuousClock.Instant?) async -> UplinkService.Event? {
+        alarm.set(deadline)
+        let event = await events.next()
+        switch event {
+        case .deadline(let number): alarm.rang(number)
+        case .shutdown: shutdownRequested = true
+        default: break
+        }
+        return event
     }
 
     // MARK: Connecting
@@ -89,7 +111,7 @@ final class UplinkLoop {
         guard case .cardRemoved = service.gate.state else { return }
         logger.notice("uplink: waiting for the card, whose key is the TLS client key; readings stay in the outbox")
         while case .cardRemoved = service.gate.state, !shuttingDown {
-            guard await events.next() != nil else { return }
+            guard await nextEvent(until: nil) != nil else { return }
         }
     }
 
@@ -136,7 +158,7 @@ final class UplinkLoop {
     private func pause(for duration: Duration) async {
         let until = clock.now.advanced(by: duration)
         while clock.now < until, !shuttingDown {
-            guard await events.next() != nil else { return }
+            guard await nextEvent(until: until) != nil else { return }
         }
     }
 
@@ -155,12 +177,13 @@ final class UplinkLoop {
             }
             defer { reader.cancel() }
             // The session sends once the head-end's ledger answer has verified (`ledgerAnswer`).
+            outboxDrained = false
             try await askLedger(outbound)
             try await sendWhatIsDue(outbound)
-            while let event = await events.next() {
+            while !drainIsOver(), let event = await nextEvent(until: exchangeDeadline) {
                 switch event {
                 case .frame(generation, let apdu) where Self.isRequest(apdu):
-                    answer(apdu, generation: generation)
+                    service.requests.submit(apdu, connection: generation)
                 case .frame(generation, let apdu):
                     try await acknowledgement(apdu)
                     try await sendWhatIsDue(outbound)
@@ -171,40 +194,21 @@ final class UplinkLoop {
                 case .frame, .ended, .reply:
                     continue  // from a connection given up before
                 case .wake:
+                    outboxDrained = false
                     try await sendWhatIsDue(outbound)
                 case .token(.cardRemoved(let reader)):
                     throw UplinkError.cardRemoved(reader: reader)
-                case .token:
-                    continue
-                case .tick:
-                    try checkLedgerDeadline()
-                    try await commitDeliveries()
-                    if let oldest = sentAt.values.min(), clock.now - oldest > settings.acknowledgementTimeout {
-                        throw UplinkError.acknowledgementTimeout(after: settings.acknowledgementTimeout, inFlight: sentAt.count)
-                    }
-                    if try await askLedgerAgainIfDue(outbound) {
-                        continue
-                    }
-                    if let holdUntil, clock.now >= holdUntil {
-                        self.holdUntil = nil
-                        session.retryNow()
-                        service.status.update { $0.uplink = .connected }
-                    }
-                    try await sendWhatIsDue(outbound)
-                    // Draining: what the outbox holds signed still goes, until everything is acknowledged or the
-                    // drain time is up; whatever is left goes after the restart.
-                    if shuttingDown {
-                        let deadline = drainDeadline ?? clock.now.advanced(by: settings.drainTimeout)
-                        drainDeadline = deadline
-                        if session.isIdle || clock.now >= deadline { return }
-                    }
+                case .token, .shutdown:
+                    continue  // the drain is checked before the next event
+                case .deadline:
+                    try await deadlinesPassed(outbound)
                 }
             }
         }
     }
 
     /// Whether a frame from the head-end is a request rather than an acknowledgement: a general-signing around a
-    /// get-request, or anything that is not general-signing at all (the request handler answers it with an
+    /// get-request, or anything that is not general-signing at all (the request responder answers it with an
     /// exception-response).
     static func isRequest(_ apdu: [UInt8]) -> Bool {
         guard apdu.first == GeneralSigning.tag else { return true }
@@ -212,22 +216,16 @@ final class UplinkLoop {
         return frame.content.first == GetRequestNormal.tag
     }
 
-    /// Answers a request off the loop (its meter read may take a response timeout), the answer written on the
-    /// connection it came on; acknowledgements and frames go on meanwhile.
-    private func answer(_ apdu: [UInt8], generation: Int) {
-        let service = self.service
-        Task {
-            service.post(.reply(generation: generation, apdu: await service.requests.handle(apdu)))
-        }
-    }
-
     /// Hands the session what the outbox has and writes what the session allows.
-    private func sendWhatIsDue(_ outbound: NIOAsyncChannelOutboundWriter<WrapperFrame>) async throws {
-        if session.queuedIDs.count < settings.window {
-            for frame in try await service.outbox.pending(after: lastEnqueued, limit: settings.window * 4) {
+    func sendWhatIsDue(_ outbound: NIOAsyncChannelOutboundWriter<WrapperFrame>) async throws {
+        if !outboxDrained, session.queuedIDs.count < settings.window {
+            let limit = settings.window * 4
+            let frames = try await service.outbox.pending(after: lastEnqueued, limit: limit)
+            for frame in frames {
                 try session.enqueue(OutgoingFrame(transactionID: frame.transactionID, bytes: frame.frame))
                 lastEnqueued = frame.transactionID
             }
+            outboxDrained = frames.count < limit
         }
         while let frame = session.nextToSend() {
             sentAt[frame.transactionID] = clock.now
@@ -265,10 +263,6 @@ final class UplinkLoop {
             let roundTrip = sentAt.removeValue(forKey: id).map { clock.now - $0 }
             service.timing.update(id) { $0.sendToAcknowledgement = roundTrip }
             deliveries.append(id)
-            // One commit for the acknowledgements of a window: at once when nothing else is in flight (one reading
-            // a second), else once half a window is in. Safe to defer: a reading whose removal a crash loses is sent
-            // again and acknowledged as a duplicate.
-            if sentAt.isEmpty || deliveries.count >= max(1, settings.window / 2) { try await commitDeliveries() }
         case .retryLater(let id, let refusal):
             sentAt.removeValue(forKey: id)
             holdUntil = clock.now.advanced(by: settings.retryLaterPause)
@@ -286,6 +280,11 @@ final class UplinkLoop {
         case .ignored(let id):
             logger.debug("acknowledgement for reading \(id), which is not in flight: ignored")
         }
+        // One commit for the acknowledgements of a window: at once when nothing else is in flight (one reading a
+        // second, or the rest refused), else once half a window is in; the frames still in flight are acknowledged
+        // or time out, and either commits. Safe to defer: a reading whose removal a crash loses is sent again and
+        // acknowledged as a duplicate.
+        if sentAt.isEmpty || deliveries.count >= max(1, settings.window / 2) { try await commitDeliveries() }
     }
 
     /// Takes the acknowledged readings out of the outbox in one commit, then reports each as delivered.

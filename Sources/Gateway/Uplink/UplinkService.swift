@@ -8,7 +8,7 @@ import PKI
 import ServiceLifecycle
 import Synchronization
 import Transport
-import Uplink
+import UplinkProtocol
 import X509
 
 /// The last stage: sends the outbox's signed frames to the head-end over mutually authenticated TLS (the client key
@@ -17,8 +17,11 @@ import X509
 ///
 /// The protocol's rules are `GatewaySession`'s (order, window, resend after reconnect, retry-later holds); this
 /// service moves bytes and keeps time. One loop owns the session and consumes events (an acknowledgement read, the
-/// connection ending, "new frames in the outbox", a clock tick), so the session needs no lock and every rule is
-/// applied in one place. A connection is given up when the oldest frame in flight has waited `acknowledgementTimeout`;
+/// connection ending, "new frames in the outbox", a deadline due, shutdown), so the session needs no lock and every
+/// rule is applied in one place. There is no clock tick: each deadline is armed when the event that sets it happens
+/// (`UplinkAlarm`), and an idle uplink waits without reading the outbox. Requests from the head-end are answered
+/// beside the loop (`RequestQueue`), at most `settings.concurrentRequests` at once, and cancelled when the uplink
+/// stops. A connection is given up when the oldest frame in flight has waited `acknowledgementTimeout`;
 /// a server that is not the head-end (another system title in its certificate, revoked, not a tls certificate) is
 /// refused before a frame is written.
 public final class UplinkService: Service, Sendable {
@@ -32,7 +35,7 @@ public final class UplinkService: Service, Sendable {
     let logger: Logger
     let onDelivered: @Sendable (UInt64, StageTimes) -> Void
     /// Answers signed requests that come down the uplink.
-    let requests: RequestHandler
+    let requests: RequestQueue
     /// The TLS client key is on the token: while the card is out, there is no connection (see `UplinkLoop.run`).
     let gate: TokenGate
     /// The signing stage's doorbell: a reading renumbered after a `conflict` is unsigned again and waits for it.
@@ -53,13 +56,16 @@ public final class UplinkService: Service, Sendable {
         case reply(generation: Int, apdu: [UInt8])
         case ended(generation: Int, reason: String)
         case wake
-        case tick
+        /// The loop's alarm `number` rang: a deadline is due (`UplinkAlarm`).
+        case deadline(number: Int)
+        /// Graceful shutdown began: deliver what is signed, at most `drainTimeout`, then stop.
+        case shutdown
         /// The token gate changed (a card removed or back).
         case token(TokenGate.State)
     }
 
     public init(settings: UplinkSettings, outbox: Outbox, credentials: GatewayCredentials, directory: any CertificateSource,
-                crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: RequestHandler,
+                crl: CRLCache, timing: TimingBook, status: StatusBoard, logger: Logger, requests: SignedRequestResponder,
                 gate: TokenGate = TokenGate(), signing: Wakeup? = nil,
                 onDelivered: @escaping @Sendable (UInt64, StageTimes) -> Void = { _, _ in }) {
         self.settings = settings
@@ -71,7 +77,7 @@ public final class UplinkService: Service, Sendable {
         self.status = status
         self.logger = logger
         self.onDelivered = onDelivered
-        self.requests = requests
+        self.requests = RequestQueue(responder: requests, limit: settings.concurrentRequests)
         self.gate = gate
         self.signing = signing
         (events, continuation) = AsyncStream.makeStream()
@@ -85,18 +91,19 @@ public final class UplinkService: Service, Sendable {
     public func run() async throws {
         let loop = try UplinkLoop(service: self)
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { [continuation] in
-                // The clock for timeouts and back-offs: coarse on purpose, every event re-checks them.
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
-                    continuation.yield(.tick)
-                }
-            }
             group.addTask { [continuation, gate] in
                 for await state in gate.changes() { continuation.yield(.token(state)) }
             }
-            await loop.run()
+            group.addTask { [continuation, requests] in
+                await requests.run { answer, connection in continuation.yield(.reply(generation: connection, apdu: answer)) }
+            }
+            await withGracefulShutdownHandler {
+                await loop.run()
+            } onGracefulShutdown: { [continuation] in
+                continuation.yield(.shutdown)
+            }
             status.update { $0.uplink = .stopped }
+            // The requests still running end here: their connection is gone.
             group.cancelAll()
         }
     }

@@ -20,6 +20,8 @@ public struct UplinkSettings: Sendable {
     public var retryLaterPause: Duration = .seconds(5)
     /// On SIGTERM, how long the uplink goes on delivering what is signed before it closes.
     public var drainTimeout: Duration = .seconds(5)
+    /// The head-end's signed requests answered at once; more wait for one to finish (`RequestQueue`).
+    public var concurrentRequests = 4
 
     public init(host: String, port: Int, headEnd: SystemTitle) {
         self.host = host

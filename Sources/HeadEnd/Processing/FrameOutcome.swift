@@ -1,7 +1,7 @@
 import COSEM
 import Foundation
 import Metering
-import Uplink
+import UplinkProtocol
 
 /// What became of one frame from a gateway: the verdict, what was stored, and the signed acknowledgement to send
 /// back. `line` is what the `headend` daemon prints on standard output for it.

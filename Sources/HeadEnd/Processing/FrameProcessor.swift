@@ -5,7 +5,7 @@ import Metering
 import PKI
 import Signing
 import SwiftASN1
-import Uplink
+import UplinkProtocol
 import X509
 
 /// Everything the head-end does with one frame from a gateway, without sockets: verify it end to end, check that it

@@ -1,7 +1,7 @@
 import COSEM
-import Uplink
+import UplinkProtocol
 
-/// Uplink's `ReceiverLedger` with the store behind it: a gateway seen for the first time since start is restored
+/// UplinkProtocol's `ReceiverLedger` with the store behind it: a gateway seen for the first time since start is restored
 /// from the ids the store holds, and the ids the ledger does not cover are looked up in the store. The ledger is
 /// told of a reading only after the store committed it (`recordStored`), so a failed write leaves no trace.
 actor HeadEndLedger {

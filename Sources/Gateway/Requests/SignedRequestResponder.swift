@@ -17,7 +17,7 @@ import X509
 /// verified, not allowed, stale, replayed), object-undefined (the map has no such object), temporary-failure (the
 /// meter did not answer, or the requester's certificate or its revocation status cannot be had now: the directory
 /// is down and the serial is not cached). Bytes that are not a signed request get an exception-response.
-public struct RequestHandler: Sendable {
+public struct SignedRequestResponder: Sendable {
     public let reader: MeterReader
     public let credentials: GatewayCredentials
     public let directory: any CertificateSource

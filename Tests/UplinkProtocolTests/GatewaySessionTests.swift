@@ -1,6 +1,6 @@
 import Metering
 import Testing
-import Uplink
+import UplinkProtocol
 
 /// The gateway's side of the uplink, driven with values: a window of frames, acknowledgements in any order, lost
 /// connections and retry-later refusals.

@@ -2,7 +2,7 @@ import COSEM
 import Metering
 import TestSupport
 import Testing
-import Uplink
+import UplinkProtocol
 
 /// The head-end's replay and gap rules, with a store that is a set of ids per gateway.
 @Suite("Receiver ledger: duplicates, gaps, late frames, replays, restore from the store")

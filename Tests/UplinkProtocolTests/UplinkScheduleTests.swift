@@ -6,7 +6,7 @@ import PKIStore
 import Signing
 import TestSupport
 import Testing
-import Uplink
+import UplinkProtocol
 import X509
 
 /// The gateway's session and the head-end's ledger talking through byte streams that lose, cut and duplicate,

@@ -28,7 +28,7 @@ final class TestDirectory: CertificateSource, @unchecked Sendable {
 /// allowed and fresh requests are answered with the meter's value now; everything else is refused, signed, with the
 /// right data-access-result, and the meter is not read.
 @Suite("Signed requests at the gateway: verify, allow, fresh, then read the meter")
-struct RequestHandlerTests {
+struct SignedRequestResponderTests {
     static let energy = AttributeDescriptor(classID: 3, instance: OBISCode(1, 0, 1, 8, 1, 255), attribute: 2)
     let fixture: PipelineFixture
     let directory = TestDirectory()
@@ -48,12 +48,12 @@ struct RequestHandlerTests {
         directory.add(credentials.signingCertificate)
     }
 
-    func handler(allow: Set<String> = ["1.0.1.8.1.255"], skew: Duration = .seconds(300)) throws -> RequestHandler {
+    func handler(allow: Set<String> = ["1.0.1.8.1.255"], skew: Duration = .seconds(300)) throws -> SignedRequestResponder {
         let crl = try ParsedCRL(derEncoded: Array(try Data(contentsOf: URL(fileURLWithPath: fixture.authority.directory.crlPath))))
         let anchors = [fixture.authority.certificate]
-        return RequestHandler(reader: fixture.reader, credentials: credentials, directory: directory,
-                              policy: RequestPolicy(allowed: [PipelineFixture.headEnd: allow], maxClockSkew: skew),
-                              outbox: fixture.outbox, logger: Logger(label: "request-test")) {
+        return SignedRequestResponder(reader: fixture.reader, credentials: credentials, directory: directory,
+                                      policy: RequestPolicy(allowed: [PipelineFixture.headEnd: allow], maxClockSkew: skew),
+                                      outbox: fixture.outbox, logger: Logger(label: "request-test")) {
             CertificateValidator(trustAnchors: anchors, crls: [crl])
         }
     }
@@ -66,7 +66,7 @@ struct RequestHandlerTests {
     }
 
     /// The answer, verified at the head-end with the gateway's certificate, and how many Modbus requests it cost.
-    func answer(_ bytes: [UInt8], id: UInt64, handler: RequestHandler? = nil) async throws -> (GetResponseNormal.Result?, Int) {
+    func answer(_ bytes: [UInt8], id: UInt64, handler: SignedRequestResponder? = nil) async throws -> (GetResponseNormal.Result?, Int) {
         let before = fixture.simulator.requestsServed
         let reply = try await (handler ?? self.handler()).handle(bytes)
         let served = fixture.simulator.requestsServed - before
@@ -124,8 +124,8 @@ struct RequestHandlerTests {
         #expect(try await answer(fresh.encoded, id: 10, handler: handler).1 == 1)
         #expect(try await answer(fresh.encoded, id: 10, handler: handler) == (.dataAccessError(.readWriteDenied), 0))
         let reopened = try Outbox(path: fixture.outbox.path, limit: 10)
-        let restarted = RequestHandler(reader: fixture.reader, credentials: credentials, directory: directory,
-                                       policy: handler.policy, outbox: reopened, logger: Logger(label: "restarted")) { [anchors = fixture.authority.certificate] in
+        let restarted = SignedRequestResponder(reader: fixture.reader, credentials: credentials, directory: directory,
+                                               policy: handler.policy, outbox: reopened, logger: Logger(label: "restarted")) { [anchors = fixture.authority.certificate] in
             CertificateValidator(trustAnchors: [anchors], policy: { var p = CertificateValidator.Policy(); p.revocation = .none; return p }())
         }
         #expect(try await answer(try await request(9).encoded, id: 9, handler: restarted) == (.dataAccessError(.readWriteDenied), 0))
