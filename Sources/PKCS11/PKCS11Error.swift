@@ -54,7 +54,7 @@ public enum PKCS11Error: Error, Sendable, CustomStringConvertible {
             }
             return "wrong PIN for token \"\(token)\" (\(left)); it was not retried: fix GATEWAY_PIN or the pin-source file"
         case .pinLocked(let token):
-            return "the user PIN of token \"\(token)\" is blocked, so nothing will try it again; unblock it with the SO PIN or the card's PUK (README, \"Smart cards\"), then reinsert the card or restart"
+            return "the user PIN of token \"\(token)\" is blocked, so nothing will try it again; unblock it with the SO PIN or the card's PUK (docs/smartcards.md), then reinsert the card or restart"
         case .pinUnavailable(let token):
             return "token \"\(token)\" needs a PIN: set GATEWAY_PIN, add ?pin-source=file:PATH to the URI, or run on a terminal to be asked"
         case .pinValueRefused:

@@ -84,7 +84,7 @@ struct AcknowledgementTests {
         #expect(result.headEndTransactionID == 0xABC_DEF0_1234)
     }
 
-    /// The example of README "Signed acknowledgements", byte for byte.
+    /// The example of docs/records.md, "Signed acknowledgements", byte for byte.
     static let exampleHex = """
         DF 08 0000000000000007
            08 48454144454E4401
@@ -99,7 +99,7 @@ struct AcknowledgementTests {
            40
         """
 
-    @Test("the README's example: exact bytes of an accepted acknowledgement of transaction 42, head-end transaction 7")
+    @Test("the example in docs/records.md: exact bytes of an accepted acknowledgement of transaction 42, head-end transaction 7")
     func knownExample() throws {
         let info = CertificateInfo(issuer: try SubjectName.parse("CN=Acknowledgement Root"),
                                    serialNumber: Certificate.SerialNumber(bytes: [0x4B, 0x1D, 0x00, 0x00, 0x00, 0x2A]))
@@ -113,7 +113,7 @@ struct AcknowledgementTests {
         #expect(Self.hex(signed.encoded) == Self.hex(expected))
         #expect(try SignedAcknowledgement(decoding: expected) == signed)
 
-        // The refused variant of the README: only the content changes.
+        // The refused variant in docs/records.md: only the content changes.
         let refusal = try Refusal(reason: .certificate, disposition: .retryLater, text: "revocation status unavailable")
         let refused = Acknowledgement(transactionID: 42, outcome: .refused(refusal))
         #expect(Self.hex(refused.dataNotification(headEndTransactionID: 8).encoded) == Self.hex(Self.bytes("""

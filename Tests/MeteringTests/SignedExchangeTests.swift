@@ -140,7 +140,7 @@ struct SignedExchangeTests {
         #expect(throws: ExchangeError.self) { try SignedRequest(decoding: [UInt8](repeating: 0xDF, count: 5000)) }
     }
 
-    @Test("OpenSSL alone verifies a request and a response from the bytes the README's layout names")
+    @Test("OpenSSL alone verifies a request and a response from the bytes docs/records.md's layout names")
     func openSSL() async throws {
         let (headEndKey, headEndCertificate) = try await identity(Self.headEnd)
         let (gatewayKey, gatewayCertificate) = try await identity(Self.gateway)
@@ -149,7 +149,7 @@ struct SignedExchangeTests {
         let response = try await ExchangeSigner(signer: gatewayKey, certificate: gatewayCertificate, originator: Self.gateway)
             .response(.data(.doubleLongUnsigned(99)), answering: request)
         for (name, frame, certificate) in [("request", request.frame, headEndCertificate), ("response", response.frame, gatewayCertificate)] {
-            // Convention A, per the README: transaction-id, originator, recipient and date-time each with their length
+            // Convention A, per docs/records.md: transaction-id, originator, recipient and date-time each with their length
             // byte, other-information and content with their lengths, in frame order (GeneralSigning.signedBytes).
             let data = scratch.path("\(name).signed"), signature = scratch.path("\(name).sig"), pem = scratch.path("\(name).pem")
             var signed: [UInt8] = []

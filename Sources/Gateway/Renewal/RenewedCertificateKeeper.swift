@@ -41,7 +41,7 @@ public struct RenewedCertificateKeeper: Sendable {
         } catch {
             let saved = fallbackPath(for: certificate, role: role)
             try AtomicFile.write(pem, to: saved)
-            logger.critical("the renewed \(role.rawValue) certificate could not be stored in \(place.name) (\(error)); it is in use and saved in \(saved): before gatewayd restarts, set certificates.\(role.rawValue): \(saved) or store it on the card with the card's tool (README, \"Smart cards\")")
+            logger.critical("the renewed \(role.rawValue) certificate could not be stored in \(place.name) (\(error)); it is in use and saved in \(saved): before gatewayd restarts, set certificates.\(role.rawValue): \(saved) or store it on the card with the card's tool (docs/smartcards.md)")
             return saved
         }
     }

@@ -59,7 +59,7 @@ struct ESTOptions: ParsableArguments {
         } catch {
             let file = output ?? "certificate-\(serialHex(certificate)).pem"
             if output == nil { try writeOutput(pem, to: file) }
-            FileHandle.standardError.write(Data("gatewayctl: token \"\(key.token.label)\" did not take the certificate (\(error)); it is saved in \(file): store it with the card's own tool (README, \"Smart cards\") or give gatewayd certificates.signing/tls: \(file)\n".utf8))
+            FileHandle.standardError.write(Data("gatewayctl: token \"\(key.token.label)\" did not take the certificate (\(error)); it is saved in \(file): store it with the card's own tool (docs/smartcards.md) or give gatewayd certificates.signing/tls: \(file)\n".utf8))
             print("\(issued), written to \(file), NOT stored on token \"\(key.token.label)\"")
             throw ExitCode(3)
         }
