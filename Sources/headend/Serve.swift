@@ -117,7 +117,11 @@ struct Serve: AsyncParsableCommand {
             say("headend metrics at http://\(address.host):\(metrics.port)/metrics")
         }
         let signal = try await Daemon.run(services, logger: logger)
-        try? store.close()
+        do {
+            try store.close()
+        } catch {
+            logger.error("the reading store did not close cleanly: \(error); the next start recovers it from its log")
+        }
         say("headend stopped by \(signal.map { "\($0)" } ?? "its listener closing")")
     }
 
