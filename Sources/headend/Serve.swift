@@ -130,9 +130,10 @@ struct Serve: AsyncParsableCommand {
         if let file {
             return try CertificateFile.certificate(at: file, setting: setting)
         }
-        guard let der = try? await tokenKey.token.certificate(tokenKey.uri), let certificate = try? Certificate(derEncoded: der) else {
-            throw SettingsError("no certificate for \(tokenKey.uri) on the token; import one or give \(setting): FILE")
+        do {
+            return try Certificate(derEncoded: try await tokenKey.token.certificate(tokenKey.uri))
+        } catch {
+            throw SettingsError("no usable certificate for \(tokenKey.uri) on the token (\(error)); import one or give \(setting): FILE")
         }
-        return certificate
     }
 }

@@ -99,8 +99,14 @@ struct PKID: AsyncParsableCommand {
         let tlsURI = try PKCS11URI(parsing: settings.tlsKey)
         let key = try await openKey(settings.tlsKey, module: module)
         let certificate: Certificate
-        if let der = try? await key.token.certificate(key.uri), let stored = try? Certificate(derEncoded: der),
-           stored.issuer == authority.certificate.subject,
+        let stored: Certificate?
+        do {
+            stored = try Certificate(derEncoded: try await key.token.certificate(key.uri))
+        } catch {
+            logger.info("no usable tls certificate on the token for \(tlsURI) (\(error)); this CA issues one")
+            stored = nil
+        }
+        if let stored, stored.issuer == authority.certificate.subject,
            authority.certificate.publicKey.isValidSignature(stored.signature, for: stored),
            stored.notValidAfter > Date().addingTimeInterval(86400) {
             certificate = stored

@@ -203,4 +203,33 @@ struct DERLayoutTests {
         #expect(points.value.hexString == "3021301FA01DA01B8619687474703A2F2F3132372E302E302E313A383434332F63726C")
         #expect(try derBytes(points).hexString == "302A0603551D1F04233021301FA01DA01B8619687474703A2F2F3132372E302E302E313A383434332F63726C")
     }
+
+    @Test("what is written reads back through the same types to the same bytes: CRL, OCSP request and response, PKCS#7")
+    func roundTrips() async throws {
+        let crl = try await CertificateRevocationList.build(
+            issuer: ca, key: key, number: 7, thisUpdate: Self.now, nextUpdate: Self.now.addingTimeInterval(86400),
+            entries: [.init(serial: try CertificateSerial(parsing: "80"), date: Self.revokedAt, reason: .superseded)]
+        )
+        let list = try CertificateList(derEncoded: try DER.parse(crl))
+        #expect(try derBytes(list) == crl)
+        #expect(try list.tbsCertList.revokedCertificates.map { try $0.reason } == [.superseded])
+
+        let request = try OCSPRequest(derEncoded: try DER.parse(Self.requestWithNonce))
+        #expect(try derBytes(request) == Self.requestWithNonce)
+        let responder = OCSPResponder(authority: FixedAuthority(certificate: ca, signingKey: key))
+        let bytes = await responder.respond(to: Self.requestWithNonce, now: Self.now)
+        let response = try OCSPResponse(derEncoded: try DER.parse(bytes))
+        #expect(try derBytes(response) == bytes)
+        let data = try #require(response.responseBytes).basicResponse.responseData
+        #expect(data.responses.map(\.certStatus) == [
+            .revoked(OCSPRevokedInfo(revocationTime: try GeneralizedTime(Self.revokedAt), revocationReason: .keyCompromise)), .good, .unknown,
+        ])
+        #expect(data.responses.map(\.certID) == request.tbsRequest.requestList.map(\.certID))
+        #expect(data.responseExtensions?[oid: [1, 3, 6, 1, 5, 5, 7, 48, 1, 2]] == request.tbsRequest.requestExtensions?[oid: [1, 3, 6, 1, 5, 5, 7, 48, 1, 2]])
+
+        let points = try CRLDistributionPoints(try #require(try CertificateProfile.sign.extensions(
+            subjectKey: ca.publicKey, issuerKey: ca.publicKey, publication: .init(baseURL: "http://127.0.0.1:8443")
+        ).first { $0.oid == CRLDistributionPoints.extensionOID }))
+        #expect(points == CRLDistributionPoints(uri: "http://127.0.0.1:8443/crl"))
+    }
 }

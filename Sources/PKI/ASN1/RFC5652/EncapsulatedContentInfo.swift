@@ -20,9 +20,10 @@ package struct EncapsulatedContentInfo: DERImplicitlyTaggable, Hashable, Sendabl
 
     package init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
-            let type = try ASN1ObjectIdentifier(derEncoded: &nodes)
-            let content = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { try ASN1OctetString(derEncoded: $0) }
-            return EncapsulatedContentInfo(eContentType: type, eContent: content)
+            EncapsulatedContentInfo(
+                eContentType: try ASN1ObjectIdentifier(derEncoded: &nodes),
+                eContent: try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { try ASN1OctetString(derEncoded: $0) }
+            )
         }
     }
 
