@@ -108,7 +108,12 @@ struct GatewayD: AsyncParsableCommand {
         say("gatewayd \(configuration.systemTitle): meter \(configuration.meterHost):\(configuration.meterPort), head-end \(configuration.uplink.headEnd) at \(configuration.uplink.host):\(configuration.uplink.port), outbox \(configuration.outboxPath)")
         let signal = try await Daemon.run(services, logger: logger)
         await wiring.shutDownClients()
-        try? wiring.outbox.close()
+        do {
+            try wiring.outbox.close()
+        } catch {
+            // The readings are committed; a close that fails leaves the write-ahead log for the next start to fold in.
+            logger.error("the outbox \(configuration.outboxPath) did not close cleanly: \(error); the next start recovers it from its log")
+        }
         say("gatewayd stopped by \(signal.map { "\($0)" } ?? "its services ending")")
     }
 }

@@ -141,8 +141,10 @@ struct GatewayWiring {
             for key in opened { await key.token.release() }
             let modules = Dictionary(opened.map { (ObjectIdentifier($0.token.module), $0.token.module) }) { first, _ in first }
             for module in modules.values {
-                if await !module.restart() {
-                    logger.error("the PKCS#11 module \(module.path) could not be restarted after the card left (a call did not return); if the next card is not seen, restart gatewayd")
+                do {
+                    try await module.restart()
+                } catch {
+                    logger.error("the PKCS#11 module \(module.path) could not be restarted after the card left: \(error); if the next card is not seen, restart gatewayd")
                 }
             }
         }) {

@@ -119,7 +119,11 @@ struct Serve: AsyncParsableCommand {
         let signal = try await Daemon.run(services, logger: logger)
         await directory.client.shutdown()
         await crls.shutdown()
-        try? store.close()
+        do {
+            try store.close()
+        } catch {
+            logger.error("the reading store did not close cleanly: \(error); the next start recovers it from its log")
+        }
         say("headend stopped by \(signal.map { "\($0)" } ?? "its listener closing")")
     }
 
@@ -128,9 +132,10 @@ struct Serve: AsyncParsableCommand {
         if let file {
             return try CertificateFile.certificate(at: file, setting: setting)
         }
-        guard let der = try? await tokenKey.token.certificate(tokenKey.uri), let certificate = try? Certificate(derEncoded: der) else {
-            throw SettingsError("no certificate for \(tokenKey.uri) on the token; import one or give \(setting): FILE")
+        do {
+            return try Certificate(derEncoded: try await tokenKey.token.certificate(tokenKey.uri))
+        } catch {
+            throw SettingsError("no usable certificate for \(tokenKey.uri) on the token (\(error)); import one or give \(setting): FILE")
         }
-        return certificate
     }
 }

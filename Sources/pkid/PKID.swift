@@ -98,8 +98,14 @@ struct PKID: AsyncParsableCommand {
         let tlsURI = try PKCS11URI(parsing: settings.tlsKey)
         let key = try await openKey(settings.tlsKey, module: module)
         let certificate: Certificate
-        if let der = try? await key.token.certificate(key.uri), let stored = try? Certificate(derEncoded: der),
-           ServerCertificate.isUsable(stored, authority: authority) {
+        let stored: Certificate?
+        do {
+            stored = try Certificate(derEncoded: try await key.token.certificate(key.uri))
+        } catch {
+            logger.info("no usable tls certificate on the token for \(tlsURI) (\(error)); this CA issues one")
+            stored = nil
+        }
+        if let stored, ServerCertificate.isUsable(stored, authority: authority) {
             certificate = stored
         } else {
             // None on the token, or one from another CA or about to expire: this CA issues a fresh one.

@@ -67,4 +67,21 @@ struct ReadingFlagsTests {
         #expect(ReadingReport.line(readings[1]).hasSuffix("; 3 polls missed before it"), "\(ReadingReport.line(readings[1]))")
         #expect(try ReadingReport.json(readings).contains("\"missed_polls_before\" : 3"))
     }
+
+    @Test("a stored frame the report cannot decode says so in headend readings and its JSON, instead of showing no values")
+    func unreadableStoredFrame() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890B2")
+        let store = try ReadingStore(path: fixture.storePath)
+        let processor = try fixture.processor(store: store)
+        let now = Date()
+        _ = try await processor.process(try await frame(gateway, 1, measuredAt: now), from: gateway.title, at: now)
+        var damaged = try #require(try await store.readings(gateway: gateway.title).first)
+        damaged.frame = Array(damaged.frame.prefix(damaged.frame.count / 2))  // as a row damaged on disk reads back
+
+        let line = ReadingReport.line(damaged)
+        #expect(line.contains("; STORED FRAME UNREADABLE: "), "\(line)")
+        let json = try ReadingReport.json([damaged])
+        #expect(json.contains("\"unreadable\" : \""), "\(json)")
+        #expect(!(try ReadingReport.json(try await store.readings(gateway: gateway.title))).contains("unreadable"))
+    }
 }

@@ -36,6 +36,25 @@ struct PKIRevocationTests {
         #expect(ocsp.hasPrefix("\(device.pem): revoked\n") && ocsp.contains("Reason: keyCompromise"), "\(ocsp)")
     }
 
+    @Test("ca revoke of a revoked certificate republishes a CRL that lacks it; when that write fails, it says so, not only 'already revoked'")
+    func failedRepublish() throws {
+        let fixture = try PKIDFixture()
+        let device = try enrolled(fixture, "00DB1234567890F3")
+        let revoke = ["ca", "revoke", "--pki", fixture.pki, "--serial", device.serial, "--reason", "keyCompromise"]
+        #expect(try fixture.gatewayctl(revoke).status == 0)
+        let crlPath = fixture.pki + "/crl.der"
+        try FileManager.default.removeItem(atPath: crlPath)  // a CRL that lacks the revocation, as an older release left one
+
+        let failed = try fixture.gatewayctl(revoke, extra: ["PKI_TEST_FAIL_AT": "crl-write"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.hasPrefix("gatewayctl: cannot write the CRL to \(crlPath): crl-write failed by the test hook"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: crlPath))
+
+        let again = try fixture.gatewayctl(revoke)
+        #expect(again.stderr.contains("already revoked"), "\(again.stderr)")
+        #expect(FileManager.default.fileExists(atPath: crlPath))
+    }
+
     @Test("a second enrollment supersedes the first certificate: CRL and OCSP say superseded; the directory, ca list and ca show say which is current")
     func enrollmentSupersedes() throws {
         let fixture = try PKIDFixture()

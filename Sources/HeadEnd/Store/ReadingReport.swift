@@ -6,22 +6,35 @@ import Metering
 public enum ReadingReport {
     /// `00DB1234567890A0 #42 2026-11-25T12:00:00Z verified: frame, certificate_info, originator, signature, certificate, content`,
     /// then what the head-end notes: `; CLOCK AHEAD 600.0 s` (measured further ahead of its receipt than
-    /// `maxClockSkew`, see `ClockSkew`) and `; 12 polls missed before it` (the gateway could not store them).
+    /// `maxClockSkew`, see `ClockSkew`) and `; 12 polls missed before it` (the gateway could not store them). A
+    /// stored frame the report cannot decode (a row damaged on disk) says so: `; STORED FRAME UNREADABLE: <why>`.
     public static func line(_ reading: StoredReading, maxClockSkew: Duration = ClockSkew.defaultMaximum) -> String {
         var line = "\(reading.gateway) #\(reading.transactionID) \(iso(reading.measuredAt)) \(reading.verdict)"
         if let ahead = ClockSkew.ahead(measuredAt: reading.measuredAt, receivedAt: reading.receivedAt, maximum: maxClockSkew) {
             line += "; CLOCK AHEAD \(ReadingValues.format(ahead)) s"
         }
-        let missed = (try? reading.record())?.missedPollsBefore ?? 0
-        if missed > 0 { line += "; \(missed) poll\(missed == 1 ? "" : "s") missed before it" }
+        switch Result(catching: { try reading.record() }) {
+        case .success(let record):
+            let missed = record.missedPollsBefore
+            if missed > 0 { line += "; \(missed) poll\(missed == 1 ? "" : "s") missed before it" }
+        case .failure(let error):
+            line += "; STORED FRAME UNREADABLE: \(error)"
+        }
         return line
     }
 
     /// A JSON array of the readings: the line's fields, when it was received, the signer's serial and the values.
-    /// `clock_ahead_seconds` is set for a reading flagged by `ClockSkew`; `missed_polls_before` is the gateway's count.
+    /// `clock_ahead_seconds` is set for a reading flagged by `ClockSkew`; `missed_polls_before` is the gateway's count;
+    /// `unreadable` says why a stored frame could not be decoded (its values are then empty).
     public static func json(_ readings: [StoredReading], maxClockSkew: Duration = ClockSkew.defaultMaximum) throws -> String {
         try encode(readings.map { reading in
-            let record = try? reading.record()
+            let record: MeasurementRecord?
+            let unreadable: String?
+            do {
+                (record, unreadable) = (try reading.record(), nil)
+            } catch {
+                (record, unreadable) = (nil, "\(error)")
+            }
             return ReadingJSON(
                 gateway: reading.gateway.description, transaction_id: reading.transactionID, measured_at: iso(reading.measuredAt),
                 received_at: iso(reading.receivedAt), verdict: reading.verdict, signer_serial: reading.signerSerial,
@@ -29,7 +42,8 @@ public enum ReadingReport {
                     .map { ($0 * 100).rounded() / 100 },
                 missed_polls_before: record?.missedPollsBefore ?? 0,
                 values: record?.counterValues.map { ValueJSON(obis: $0.obis.description, value: $0.value, scaler: Int($0.scaler),
-                                                              unit: CounterValue.unitSymbol($0.unit)) } ?? []
+                                                              unit: CounterValue.unitSymbol($0.unit)) } ?? [],
+                unreadable: unreadable
             )
         })
     }
@@ -91,6 +105,7 @@ public enum ReadingReport {
         var clock_ahead_seconds: Double?
         var missed_polls_before: UInt64
         var values: [ValueJSON]
+        var unreadable: String?
     }
 
     struct ValueJSON: Encodable {

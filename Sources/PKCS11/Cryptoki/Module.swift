@@ -96,24 +96,35 @@ public final class Module: Sendable {
     /// ends the transaction nor disconnects), and pcscd then holds every program off that reader, so the next card in
     /// it is never even powered; finalising releases the PC/SC context and with it the transaction. Every session
     /// and login is gone afterwards: tokens must have been `release()`d first, so their next call starts afresh.
-    /// Gives up (returns false) if a lane does not come to a stop within `timeout`, rather than finalise under a call.
-    public func restart(timeout: Duration = .seconds(5)) async -> Bool {
+    /// Gives up (throws `.busy`) if a lane does not come to a stop within `timeout`, rather than finalise under a
+    /// call; a module that cannot be initialised again throws `.reinitialise` with Cryptoki's reason.
+    public func restart(timeout: Duration = .seconds(5)) async throws(ModuleRestartFailure) {
         let held = lanes.withLock { $0.compactMap(\.lane) }
-        return (try? await offloaded {
-            let parked = DispatchGroup()
-            let released = DispatchSemaphore(value: 0)
-            for lane in held { lane.park(parked: parked, released: released) }
-            defer { for _ in held { released.signal() } }
-            let (seconds, attoseconds) = timeout.components
-            guard parked.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))) == .success else {
-                return false
+        let outcome: Result<Void, ModuleRestartFailure>
+        do {
+            outcome = try await offloaded {
+                let parked = DispatchGroup()
+                let released = DispatchSemaphore(value: 0)
+                for lane in held { lane.park(parked: parked, released: released) }
+                defer { for _ in held { released.signal() } }
+                let (seconds, attoseconds) = timeout.components
+                guard parked.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))) == .success else {
+                    return .failure(.busy(timeout))
+                }
+                return self.slotTable.withLock { _ in
+                    _ = self.functions.pointee.C_Finalize(nil)
+                    do throws(PKCS11Error) {
+                        try self.initialize()
+                        return .success(())
+                    } catch {
+                        return .failure(.reinitialise(error))
+                    }
+                }
             }
-            try self.slotTable.withLock { _ throws(PKCS11Error) in
-                _ = self.functions.pointee.C_Finalize(nil)
-                try self.initialize()
-            }
-            return true
-        }) ?? false
+        } catch {
+            outcome = .failure(.offloaded("\(error)"))  // `offloaded` rethrows only what its body throws; kept for the type
+        }
+        try outcome.get()
     }
 
     /// The module at `path`, loaded off the caller's thread: C_Initialize of a smart-card module talks to pcscd

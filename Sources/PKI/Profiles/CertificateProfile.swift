@@ -53,9 +53,7 @@ public enum CertificateProfile: String, Sendable, Hashable, CaseIterable, Custom
             AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: issuerKey).keyIdentifier), critical: false
         ))
         if let publication {
-            try extensions.append(Certificate.Extension(
-                oid: [2, 5, 29, 31], critical: false, value: DERBytes.crlDistributionPoints(uri: publication.crlURL)[...]
-            ))
+            try extensions.append(CRLDistributionPoints(uri: publication.crlURL).makeCertificateExtension())
             try extensions.append(Certificate.Extension(
                 AuthorityInformationAccess([.init(method: .ocspServer, location: .uniformResourceIdentifier(publication.ocspURL))]),
                 critical: false

@@ -24,73 +24,24 @@ public struct ParsedCRL: Sendable {
 
     public init(derEncoded bytes: [UInt8]) throws(PKIError) {
         do {
-            let root = try DER.parse(bytes)
-            guard root.identifier == .sequence, case .constructed(let top) = root.content else { throw PKIError.malformed("CRL is not a SEQUENCE") }
-            var topNodes = top.makeIterator()
-            guard let tbs = topNodes.next(), let algorithm = topNodes.next(), let signatureNode = topNodes.next() else {
-                throw PKIError.malformed("CRL lacks its signature")
-            }
-            tbsBytes = tbs.encodedBytes
-            signatureAlgorithm = try Self.signatureAlgorithm(algorithm)
-            let bitString = try ASN1BitString(derEncoded: signatureNode)
+            let crl = try CertificateList(derEncoded: try DER.parse(bytes))
+            let tbs = crl.tbsCertList
             // A signature is whole octets; unused bits would let two encodings carry one signature.
-            guard bitString.paddingBits == 0 else { throw PKIError.malformed("the CRL's signature has unused bits") }
-            signature = bitString.bytes
-
-            guard tbs.identifier == .sequence, case .constructed(let fields) = tbs.content else {
-                throw PKIError.malformed("CRL's TBSCertList is not a SEQUENCE")
-            }
-            guard topNodes.next() == nil else { throw PKIError.malformed("CRL has trailing data") }
-            var nodes = Array(fields)
-            if let first = nodes.first, first.identifier == .integer { nodes.removeFirst() }  // version
-            guard nodes.count >= 3 else { throw PKIError.malformed("CRL's TBSCertList is too short") }
-            nodes.removeFirst()  // signature AlgorithmIdentifier (checked against the outer one below)
-            issuer = try DistinguishedName(derEncoded: nodes.removeFirst())
-            thisUpdate = try Self.date(nodes.removeFirst())
-            var next: Date?
-            if let node = nodes.first, node.identifier == .utcTime || node.identifier == .generalizedTime {
-                next = try Self.date(nodes.removeFirst())
-            }
-            nextUpdate = next
+            guard crl.signature.paddingBits == 0 else { throw PKIError.malformed("the CRL's signature has unused bits") }
+            tbsBytes = crl.tbsCertListBytes
+            signatureAlgorithm = try crl.signatureAlgorithm.signatureAlgorithm()
+            signature = crl.signature.bytes
+            issuer = tbs.issuer
+            thisUpdate = try tbs.thisUpdate.date
+            nextUpdate = try tbs.nextUpdate?.date
             var revoked: [CertificateSerial: Revoked] = [:]
-            if let node = nodes.first, node.identifier == .sequence {
-                nodes.removeFirst()
-                guard case .constructed(let entries) = node.content else { throw PKIError.malformed("CRL's revoked list is malformed") }
-                for entry in entries {
-                    guard entry.identifier == .sequence, case .constructed(let parts) = entry.content else { throw PKIError.malformed("CRL entry is malformed") }
-                    var items = parts.makeIterator()
-                    guard let serialNode = items.next(), let dateNode = items.next() else {
-                        throw PKIError.malformed("CRL entry lacks serial or date")
-                    }
-                    let serial = try CertificateSerial.decoding(serialNode)
-                    var reason = CRLReason.unspecified
-                    if let extensions = items.next(), case .constructed(let list) = extensions.content {
-                        for ext in list {
-                            let parsed = try Certificate.Extension(derEncoded: ext)
-                            if parsed.oid == [2, 5, 29, 21], let code = parsed.value.last { reason = CRLReason(rawValue: Int(code)) ?? .unspecified }
-                        }
-                    }
-                    let revocation = Revoked(date: try Self.date(dateNode), reason: reason)
-                    // A negative serial (another CA's) can name no certificate swift-certificates parses.
-                    if let serial { revoked[serial] = revocation }
-                }
+            for entry in tbs.revokedCertificates {
+                let revocation = Revoked(date: try entry.revocationDate.date, reason: try entry.reason)
+                // A negative serial (another CA's) can name no certificate swift-certificates parses.
+                if let serial = entry.userCertificate.serial { revoked[serial] = revocation }
             }
             self.revoked = revoked
-            var number: Int?
-            if let node = nodes.first, node.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific),
-               case .constructed(let wrapped) = node.content, let sequence = wrapped.first(where: { _ in true }),
-               case .constructed(let extensions) = sequence.content {
-                for ext in extensions {
-                    let parsed = try Certificate.Extension(derEncoded: ext)
-                    if parsed.oid == [2, 5, 29, 20] {
-                        let integer = try DER.parse(parsed.value)
-                        if case .primitive(let content) = integer.content, content.count <= 8 {
-                            number = content.reduce(0) { $0 << 8 | Int($1) }
-                        }
-                    }
-                }
-            }
-            self.number = number
+            number = try tbs.crlExtensions?[oid: CRLNumber.extensionOID].map { try CRLNumber($0) }?.value
         } catch let error as PKIError {
             throw error
         } catch {
@@ -105,39 +56,5 @@ public struct ParsedCRL: Sendable {
 
     public func revocation(of certificate: Certificate) -> Revoked? {
         revoked[certificate.serial]
-    }
-
-    private static func signatureAlgorithm(_ node: ASN1Node) throws -> Certificate.SignatureAlgorithm {
-        let bytes = Array(node.encodedBytes)
-        for candidate in [Certificate.SignatureAlgorithm.ecdsaWithSHA256, .ecdsaWithSHA384, .ecdsaWithSHA512, .sha256WithRSAEncryption,
-                          .sha384WithRSAEncryption, .sha512WithRSAEncryption]
-        where CertificateRevocationList.algorithmIdentifier(candidate) == bytes || rsaWithoutNull(candidate) == bytes {
-            return candidate
-        }
-        throw PKIError.malformed("CRL signed with an unsupported algorithm")
-    }
-
-    private static func rsaWithoutNull(_ algorithm: Certificate.SignatureAlgorithm) -> [UInt8]? {
-        switch algorithm {
-        case .sha384WithRSAEncryption: DERBytes.sequence(CertificateRevocationList.oid([1, 2, 840, 113_549, 1, 1, 12]), [0x05, 0x00])
-        case .sha512WithRSAEncryption: DERBytes.sequence(CertificateRevocationList.oid([1, 2, 840, 113_549, 1, 1, 13]), [0x05, 0x00])
-        default: nil
-        }
-    }
-
-    static func date(_ node: ASN1Node) throws -> Date {
-        var components = DateComponents()
-        components.timeZone = TimeZone(identifier: "UTC")
-        if node.identifier == .utcTime {
-            let time = try UTCTime(derEncoded: node)
-            (components.year, components.month, components.day) = (time.year, time.month, time.day)
-            (components.hour, components.minute, components.second) = (time.hours, time.minutes, time.seconds)
-        } else {
-            let time = try GeneralizedTime(derEncoded: node)
-            (components.year, components.month, components.day) = (time.year, time.month, time.day)
-            (components.hour, components.minute, components.second) = (time.hours, time.minutes, time.seconds)
-        }
-        guard let date = Calendar(identifier: .gregorian).date(from: components) else { throw PKIError.malformed("CRL time out of range") }
-        return date
     }
 }

@@ -76,20 +76,6 @@ public struct CertificateSerial: Sendable, Hashable, CustomStringConvertible, Lo
         self = serial
     }
 
-    /// The serial a DER INTEGER node names, as a CRL entry or an OCSP CertID carries it. A negative INTEGER gives
-    /// nil: no certificate this project can parse has one (swift-certificates refuses negative serials), so it
-    /// names nothing here. An INTEGER that is not minimally encoded is malformed DER and throws.
-    package static func decoding(_ node: ASN1Node) throws(PKIError) -> CertificateSerial? {
-        guard node.identifier == .integer, case .primitive(let content) = node.content, let first = content.first else {
-            throw .malformed("serialNumber is not an INTEGER")
-        }
-        if let second = content.dropFirst().first, (first == 0x00 && second & 0x80 == 0) || (first == 0xFF && second & 0x80 != 0) {
-            throw .malformed("serialNumber is not minimally encoded")
-        }
-        guard first & 0x80 == 0 else { return nil }
-        return CertificateSerial(magnitude: content)
-    }
-
     /// The canonical text: upper-case hex of the magnitude, two digits a byte, `00` for zero.
     public var description: String {
         magnitude.isEmpty ? "00" : magnitude.hexString

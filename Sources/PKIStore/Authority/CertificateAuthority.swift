@@ -195,8 +195,9 @@ public struct CertificateAuthority: Sendable {
                 return [PendingRevocation(serial: serial, reason: reason)]
             }, change: { _ in })
         } catch PKIError.alreadyRevoked(let serial) {
-            // A directory an older release left may hold a revocation its CRL lacks: publish it now.
-            _ = try? await currentCRL(now: now)
+            // A directory an older release left may hold a revocation its CRL lacks: publish it now. A CRL that
+            // cannot be written is what the operator must fix, so that error, not "already revoked", is thrown.
+            _ = try await currentCRL(now: now)
             throw PKIError.alreadyRevoked(serial)
         }
     }

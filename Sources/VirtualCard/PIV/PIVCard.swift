@@ -34,6 +34,8 @@ public final class PIVCard {
     /// Power on or reset: a new session, and the state read again so a `provision` made meanwhile shows.
     public func reset() {
         session = PIVSession()
+        // Best effort: a state file unreadable meanwhile leaves the card as this process last saved it (every
+        // change is saved before it is answered), which is the state the file should hold.
         if let stored = try? store.load() { state = stored }
     }
 
