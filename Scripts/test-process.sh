@@ -9,6 +9,6 @@ trap 'rm -f "$log"' EXIT
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
 	if grep -qi 'exited with unexpected signal code' "$log"; then what="CRASHED (its backtrace is above)"; else what="failed"; fi
-	echo "make test: the test process \`swift test $*\` $what"
+	echo "make test: the test process \`swift test --skip-build $*\` $what"
 fi
 exit "$status"
