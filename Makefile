@@ -38,6 +38,7 @@ demo: tokens
 	Scripts/demo.sh
 
 ## test: every test, against real SoftHSM tokens in temporary directories; nothing is left behind
+# A test process that fails or crashes fails `make test`; nothing is run again (Scripts/test-process.sh names it).
 # Each test process keeps its files under $TMPDIR/gateway-tests-<pid>-*, locked while it lives, removed at exit,
 # and sweeps the unlocked ones of dead runs when it starts (Tests/TestSupport/TemporaryDirectories.swift).
 # The sweep here is only a backstop for a run killed after its last test process started.
@@ -53,7 +54,9 @@ demo: tokens
 FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests|HeadEndFloodTests|UplinkConnectionTests
 DAEMON_SUITES := ChainTests|HeadEndDaemonTests|PCSCTests
 # The outbox's crash tests spawn copies of the test binary (exit tests) that must overlap in time; beside the whole
-# suite on two cores a child once crashed after 30 s (SIGILL, cause not found yet), alone they take a second.
+# suite on two cores a child once died of SIGILL after 30 s. That SIGILL is how an exit test's child reports an error
+# its body throws (Swift Testing hands it to the runtime's top-level handler, which traps); the children now print
+# such an error and exit 2, so the next one names its cause. Until it has been seen, they keep a process of their own.
 OWN_PROCESS_SUITES := OutboxCrashTests
 SEPARATE_SUITES := $(FLOOD_SUITES)|$(DAEMON_SUITES)|$(OWN_PROCESS_SUITES)
 # The remaining suites run in three processes (the gateway's and head-end's, the other unit suites, the integration

@@ -28,11 +28,12 @@ struct OutboxCrashTests {
         var signed: Set<UInt64> = []
         for _ in 0..<rounds {
             let exit = await #expect(processExitsWith: .signal(SIGKILL), observing: [\.standardOutputContent]) { [path = path as String] in
-                try await OutboxCrashTests.takeUntilKilled(path: path)
+                await OutboxCrashTests.reportingErrors { try await OutboxCrashTests.takeUntilKilled(path: path) }
             }
             let result = try #require(exit)
             let output = String(decoding: result.standardOutputContent, as: UTF8.self)
             let lines = output.split(separator: "\n")
+            #expect(!lines.contains { $0.hasPrefix("error: ") }, "the child failed: \(lines.filter { $0.hasPrefix("error: ") })")
             let round = lines.compactMap { $0.hasPrefix("taken ") ? UInt64($0.dropFirst(6)) : nil }
             #expect(!round.isEmpty, "the child was killed before its first take returned: \(output)")
             taken += round
@@ -118,14 +119,30 @@ struct OutboxCrashTests {
         fflush(nil)
     }
 
+    /// Runs an exit test's body, printing an error it throws and exiting with 2. Swift Testing hands a thrown error to
+    /// the runtime's top-level error handler, which traps: the child dies of SIGILL and the error's text is lost (the
+    /// SIGILL once seen beside the whole suite was such an error). Printed on stdout, the parent reads it.
+    static func reportingErrors(_ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            print("error: \(error)")
+            fflush(nil)
+            exit(2)
+        }
+    }
+
     /// Runs `takeAfterSibling` in a child; returns the ids it printed.
     private static func taker(path: String, directory: String, index: Int) async throws -> [UInt64] {
         let exit = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [path = path as String, directory = directory as String, index = index as Int] in
-            try await OutboxCrashTests.takeAfterSibling(path: path, directory: directory, index: index)
+            await OutboxCrashTests.reportingErrors {
+                try await OutboxCrashTests.takeAfterSibling(path: path, directory: directory, index: index)
+            }
         }
         let result = try #require(exit)
-        return String(decoding: result.standardOutputContent, as: UTF8.self).split(separator: "\n")
-            .compactMap { $0.hasPrefix("taken ") ? UInt64($0.dropFirst(6)) : nil }
+        let lines = String(decoding: result.standardOutputContent, as: UTF8.self).split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("error: ") }, "child \(index) failed: \(lines.filter { $0.hasPrefix("error: ") })")
+        return lines.compactMap { $0.hasPrefix("taken ") ? UInt64($0.dropFirst(6)) : nil }
     }
     #endif
 
