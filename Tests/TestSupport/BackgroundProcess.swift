@@ -9,10 +9,14 @@ public final class BackgroundProcess: @unchecked Sendable {
     public let name: String
     private let output = Pipe()
     private let errors = Pipe()
-    private let lock = NSLock()
+    /// Guards the lines and the error text, and wakes `waitForLine` when a line arrives or the process ends.
+    private let condition = NSCondition()
     private var lines: [String] = []
     private var errorText = ""
     private var buffer = Data()
+    private var exited = false
+    private var outputEnded = false
+    private var readers: [PipeReader] = []
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
@@ -22,41 +26,53 @@ public final class BackgroundProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock {
-                guard let self else { return }
-                self.buffer.append(data)
-                while let newline = self.buffer.firstIndex(of: 0x0A) {
-                    self.lines.append(String(decoding: self.buffer[..<newline], as: UTF8.self))
-                    self.buffer.removeSubrange(...newline)
-                }
-            }
-        }
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.errorText += String(decoding: data, as: UTF8.self) }
+        process.terminationHandler = { [weak self] _ in
+            guard let self else { return }
+            self.condition.withLock { self.exited = true; self.condition.broadcast() }
         }
         try ChildProcesses.launch(process)
+        // Started after the launch: the parent's copies of the write ends are closed by then, so EOF means the child's are.
+        readers = [
+            PipeReader(output.fileHandleForReading, received: { [weak self] data in self?.receivedOutput(data) }, finished: { [weak self] in
+                guard let self else { return }
+                self.condition.withLock { self.outputEnded = true; self.condition.broadcast() }
+            }),
+            PipeReader(errors.fileHandleForReading) { [weak self] data in
+                guard let self else { return }
+                self.condition.withLock { self.errorText += String(decoding: data, as: UTF8.self) }
+            },
+        ]
     }
 
     deinit {
         if process.isRunning { process.interrupt(); kill(process.processIdentifier, SIGKILL) }
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
     }
 
-    public var stdoutLines: [String] { lock.withLock { lines } }
-    public var stderr: String { lock.withLock { errorText } }
+    private func receivedOutput(_ data: Data) {
+        condition.withLock {
+            buffer.append(data)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                buffer.removeSubrange(...newline)
+            }
+            condition.broadcast()
+        }
+    }
 
-    /// The first output line containing `text`, waiting up to `timeout` seconds for it.
+    public var stdoutLines: [String] { condition.withLock { lines } }
+    public var stderr: String { condition.withLock { errorText } }
+
+    /// The first output line containing `text`, waiting up to `timeout` seconds for it: woken by each new line and by
+    /// the end of the output (the process exited and its last line is in), never by a clock.
     public func waitForLine(containing text: String, timeout: Double = 10) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let line = stdoutLines.first(where: { $0.contains(text) }) { return line }
-            if !process.isRunning { break }
-            usleep(20_000)
+        let found: String? = condition.withLock {
+            while true {
+                if let line = lines.first(where: { $0.contains(text) }) { return line }
+                if outputEnded || !condition.wait(until: deadline) { return lines.first { $0.contains(text) } }
+            }
         }
+        if let found { return found }
         throw TestSetupError("\(name) never printed \"\(text)\"; stdout: \(stdoutLines), stderr: \(stderr)")
     }
 
@@ -70,15 +86,20 @@ public final class BackgroundProcess: @unchecked Sendable {
         return port
     }
 
-    /// Sends SIGTERM and waits for the exit; returns the exit status.
+    /// Sends SIGTERM and waits for the exit (SIGKILL after 5 s), then for the last output; returns the exit status.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
         let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let stopped = condition.withLock {
+            while !exited { if !condition.wait(until: deadline) { break } }
+            return exited
+        }
+        if !stopped { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        usleep(50_000)  // let the last output arrive
+        // A grandchild still holding a pipe would keep it open forever: its output is not waited for past 2 s.
+        let outputDeadline = Date().addingTimeInterval(2)
+        for reader in readers { reader.waitForEnd(until: outputDeadline) }
         return process.terminationStatus
     }
 }

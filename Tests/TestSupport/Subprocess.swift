@@ -27,13 +27,15 @@ public func run(
     if let stdin { input.fileHandleForWriting.write(stdin) }
     try input.fileHandleForWriting.close()
     // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
-    let errorData = ThreadSafeBox<Data>(Data())
-    let errorReader = Thread { errorData.value = err.fileHandleForReading.readDataToEndOfFile() }
-    errorReader.start()
-    let outputData = out.fileHandleForReading.readDataToEndOfFile()
+    let output = ProcessOutput()
+    let readers = [
+        PipeReader(out.fileHandleForReading) { output.append(stdout: $0) },
+        PipeReader(err.fileHandleForReading) { output.append(stderr: $0) },
+    ]
+    for reader in readers { reader.waitForEnd() }
     process.waitUntilExit()
-    while !errorData.isSet { usleep(1000) }
-    return ProcessResult(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.value, as: UTF8.self))
+    let (outputData, errorData) = output.both
+    return ProcessResult(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self))
 }
 
 /// The path of a program on PATH.
@@ -48,16 +50,24 @@ public func which(_ name: String) throws -> String {
     throw TestSetupError("\(name) is not installed; run `make deps`")
 }
 
+/// The two pipes' bytes of a child, as its readers deliver them.
+private final class ProcessOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stdout = Data()
+    private var stderr = Data()
+    func append(stdout data: Data) { lock.withLock { stdout.append(data) } }
+    func append(stderr data: Data) { lock.withLock { stderr.append(data) } }
+    var both: (Data, Data) { lock.withLock { (stdout, stderr) } }
+}
+
 final class ThreadSafeBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T
-    private var set = false
     init(_ value: T) { stored = value }
     var value: T {
         get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue; set = true } }
+        set { lock.withLock { stored = newValue } }
     }
-    var isSet: Bool { lock.withLock { set } }
 }
 
 public struct TestSetupError: Error, CustomStringConvertible {
