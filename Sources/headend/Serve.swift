@@ -101,13 +101,12 @@ struct Serve: AsyncParsableCommand {
         }
         let endpoint = ControlEndpoint(requester: requester, rateLimit: ControlRateLimit(perSecond: settings.control.rateLimit), logger: logger)
         let control = try await ControlSocket.listen(path: settings.control.socket, group: settings.control.group, mode: settings.control.mode,
-                                                     logger: logger) { await endpoint.handle($0) }
+                                                     logger: logger, handler: endpoint.handle)
         services.insert(ListenerService(control, logger: logger), at: 0)
         say("headend control at unix:\(settings.control.socket)")
         if let address = settings.control.listen {
-            let tcp = try await HTTPServer(name: "control-tcp", host: address.host, port: address.port, tls: nil, logger: logger) {
-                await endpoint.handle($0)
-            }
+            let tcp = try await HTTPServer(name: "control-tcp", host: address.host, port: address.port, tls: nil, logger: logger,
+                                           handler: endpoint.handle)
             services.insert(ListenerService(tcp, logger: logger), at: 0)
             say("headend control at http://\(ListenAddress(host: address.host, port: tcp.port))")
         }

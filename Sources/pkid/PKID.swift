@@ -114,16 +114,14 @@ struct PKID: AsyncParsableCommand {
 
         // Bound before anything is announced, in the order scripts read them: https first, then http, then metrics.
         let https = try await HTTPServer(name: "https", host: listen.host, port: listen.port, tls: tls, limits: limits, logger: logger,
-                                         router: PKIServiceMetrics.router) { request in
-            let response = await service.handle(request)
-            PKIServiceMetrics.recordEnrollment(request, response, logger: logger)
-            return response
+                                         router: PKIServiceMetrics.route(of:)) { request, context in
+            PKIServiceMetrics.recordEnrollment(request, await service.handle(request, context), logger: logger)
         }
         var services: [any Service] = [ListenerService(https, logger: logger)]
         say("pkid listening on https://\(listen.host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
         if let plain = settings.httpListen {
             let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, limits: limits, logger: logger,
-                                            router: PKIServiceMetrics.router) { await service.handlePublic($0) }
+                                            router: PKIServiceMetrics.route(of:), handler: service.handlePublic)
             services.insert(ListenerService(http, logger: logger), at: 0)
             say("pkid listening on http://\(plain.host):\(http.port) (CRL, OCSP and directory)")
         }

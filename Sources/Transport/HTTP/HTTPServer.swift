@@ -14,10 +14,10 @@ import NIOSSL
 /// peer; never headers or bodies, where enrollment secrets and CSRs travel), `http_requests_total` by route and
 /// status, `http_connections_dropped_total` by reason, and `tls_handshake_failures_total`.
 public final class HTTPServer: Sendable {
-    public typealias Handler = @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
-    /// Names a request for the requests counter. Paths carry serials and base64 OCSP requests; a label per path
-    /// would grow the metrics without bound, so a route is the path's shape (`/certificates/{serial}`).
-    public typealias Router = @Sendable (HTTPRequestMessage) -> String
+    public typealias Handler = @Sendable (Request, HTTPRequestContext) async -> Response
+    /// Names a request's path for the requests counter. Paths carry serials and base64 OCSP requests; a label per
+    /// path would grow the metrics without bound, so a route is the path's shape (`/certificates/{serial}`).
+    public typealias Router = @Sendable (_ path: String) -> String
 
     /// The listener's name in logs and metrics (`https`, `http`, `metrics`, `control`).
     public let name: String
@@ -31,7 +31,7 @@ public final class HTTPServer: Sendable {
     private let events: RepeatedEventLog
 
     /// Where a server listens: a TCP address, or a Unix domain socket, whose callers the kernel names
-    /// (`HTTPRequestMessage.peer`) and whose file's owner, group and mode say who may connect.
+    /// (`HTTPRequestContext.peer`) and whose file's owner, group and mode say who may connect.
     public enum Address: Sendable {
         case tcp(host: String, port: Int)
         case unixSocket(path: String)
@@ -133,8 +133,8 @@ public final class HTTPServer: Sendable {
     }
 
     /// The default route: the path's first segment, so `/certificates/0A1B` counts as `/certificates`.
-    public static let firstSegment: Router = { request in
-        "/" + (request.path.split(separator: "/").first.map(String.init) ?? "")
+    public static let firstSegment: Router = { path in
+        "/" + (path.split(separator: "/").first.map(String.init) ?? "")
     }
 
     /// `127.0.0.1:54321` or `[::1]:54321`, as a log names a peer.
