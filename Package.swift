@@ -22,6 +22,7 @@ let nio: [Target.Dependency] = [
 let http: [Target.Dependency] = [
     .product(name: "HummingbirdCore", package: "hummingbird"),
     .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
 ]
 let observability: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log"),
@@ -104,7 +105,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http),
         .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing", .product(name: "Hummingbird", package: "hummingbird")] + x509 + observability),
 
-        // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
+        // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint,
         // one ServiceGroup stopped gracefully by SIGTERM or SIGINT, and the certificate files settings name.
         .target(
             name: "DaemonRuntime",

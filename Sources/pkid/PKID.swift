@@ -117,18 +117,18 @@ struct PKID: AsyncParsableCommand {
                                          router: PKIServiceMetrics.route(of:)) { request, context in
             PKIServiceMetrics.recordEnrollment(request, await service.handle(request, context), logger: logger)
         }
-        var services: [any Service] = [ListenerService(https, logger: logger)]
+        var services: [any Service] = [https]
         say("pkid listening on https://\(listen.host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
         if let plain = settings.httpListen {
             let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, limits: limits, logger: logger,
                                             router: PKIServiceMetrics.route(of:), handler: service.handlePublic)
-            services.insert(ListenerService(http, logger: logger), at: 0)
+            services.insert(http, at: 0)
             say("pkid listening on http://\(plain.host):\(http.port) (CRL, OCSP and directory)")
         }
         if let address = settings.metrics, let registry {
             let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, limits: limits, logger: logger)
             // First in the group, so it is the last to stop and the final counts can still be read.
-            services.insert(ListenerService(metrics, logger: logger), at: 0)
+            services.insert(metrics, at: 0)
             say("pkid metrics at http://\(address.host):\(metrics.port)/metrics")
         }
         let signal = try await Daemon.run(services, logger: logger)

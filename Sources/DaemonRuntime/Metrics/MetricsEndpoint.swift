@@ -10,8 +10,7 @@ public enum MetricsEndpoint {
     /// Prometheus's text exposition format, version 0.0.4.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// Binds the endpoint, with the same connection limits as the daemon's other listeners; run it as a
-    /// `ListenerService`.
+    /// Binds the endpoint, with the same connection limits as the daemon's other listeners; run it as a service.
     public static func listen(
         at address: ListenAddress, registry: PrometheusCollectorRegistry, limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger
     ) async throws(HTTPServerError) -> HTTPServer {
