@@ -22,6 +22,7 @@ let nio: [Target.Dependency] = [
 let http: [Target.Dependency] = [
     .product(name: "HummingbirdCore", package: "hummingbird"),
     .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
 ]
 let observability: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log"),
@@ -102,9 +103,9 @@ let package = Package(
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
         .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http),
-        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing", .product(name: "NIOHTTP1", package: "swift-nio")] + x509 + observability),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing", .product(name: "Hummingbird", package: "hummingbird")] + x509 + observability),
 
-        // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint, listeners as services,
+        // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint,
         // one ServiceGroup stopped gracefully by SIGTERM or SIGINT, and the certificate files settings name.
         .target(
             name: "DaemonRuntime",
@@ -113,7 +114,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
             ] + observability
         ),
@@ -139,7 +140,7 @@ let package = Package(
             name: "HeadEnd",
             dependencies: [
                 "COSEM", "Signing", "PKI", "Metering", "UplinkProtocol", "Transport", "SQLiteFiles",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio + x509 + observability
         ),
@@ -221,13 +222,13 @@ let package = Package(
             dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport", "DaemonRuntime",
                            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                           .product(name: "X509", package: "swift-certificates"), .product(name: "Logging", package: "swift-log")]
+                           .product(name: "X509", package: "swift-certificates"), .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
                            "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", "SmartCard", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")] + x509
         ),
         .testTarget(
@@ -236,7 +237,7 @@ let package = Package(
                            "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                           .product(name: "Logging", package: "swift-log")] + x509
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird")] + x509
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway"]),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),

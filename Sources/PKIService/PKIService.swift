@@ -1,6 +1,6 @@
 import COSEM
 import Foundation
-import NIOHTTP1
+import Hummingbird
 import PKI
 import PKIStore
 import Signing
@@ -22,8 +22,9 @@ public struct PKIService: Sendable {
         self.validity = validity
     }
 
-    public func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
-        let segments = request.path.split(separator: "/").map(String.init)
+    public func handle(_ request: Request, _ context: HTTPRequestContext) async -> Response {
+        let path = request.uri.path
+        let segments = path.split(separator: "/").map(String.init)
         do {
             // EST paths: /.well-known/est/[label/]operation, the label choosing the profile.
             if segments.count >= 3, segments[0] == ".well-known", segments[1] == "est", segments.count <= 4 {
@@ -37,27 +38,31 @@ public struct PKIService: Sendable {
                     profile = chosen
                 }
                 switch (request.method, operation) {
-                case (.GET, "cacerts"): return try pkcs7(authority.chain, contentType: "application/pkcs7-mime")
-                case (.POST, "simpleenroll"): return try await simpleEnroll(request, profile: profile)
-                case (.POST, "simplereenroll"): return try await simpleReenroll(request)
+                case (.get, "cacerts"): return try pkcs7(authority.chain, contentType: "application/pkcs7-mime")
+                case (.post, "simpleenroll"): return try await simpleEnroll(request, context, profile: profile)
+                case (.post, "simplereenroll"): return try await simpleReenroll(context)
                 default: break
                 }
-            } else if request.method == .GET, segments.first == "certificates", segments.count == 2 {
+            } else if request.method == .get, segments.first == "certificates", segments.count == 2 {
                 return try await certificate(serial: segments[1], request: request)
-            } else if request.method == .GET, segments == ["certificates"] {
+            } else if request.method == .get, segments == ["certificates"] {
                 return try await certificates(request)
-            } else if request.method == .GET, segments == ["ca"] {
+            } else if request.method == .get, segments == ["ca"] {
                 let pem = try authority.chain.map { try $0.serializeAsPEM().pemString }.joined(separator: "\n") + "\n"
-                return HTTPResponseMessage(status: .ok, contentType: "application/x-pem-file", body: Array(pem.utf8))
-            } else if request.method == .GET, segments == ["crl"] {
-                return HTTPResponseMessage(status: .ok, contentType: "application/pkix-crl", body: try await currentCRL())
+                return Response(status: .ok, contentType: "application/x-pem-file", body: pem.utf8)
+            } else if request.method == .get, segments == ["crl"] {
+                return Response(status: .ok, contentType: "application/pkix-crl", body: try await currentCRL())
             } else if segments.first == "ocsp" {
-                return await ocsp(request, segments: segments)
+                return await ocsp(request, context, segments: segments)
             }
-            return .text(.notFound, "no such endpoint: \(request.method) \(request.path)")
+            return .text(.notFound, "no such endpoint: \(request.method) \(path)")
         } catch let refusal as RegistrationAuthority.Refusal {
-            return .text(HTTPResponseStatus(statusCode: refusal.httpStatus), refusal.description,
-                         headers: refusal.httpStatus == 401 ? [("WWW-Authenticate", "Basic realm=\"est\"")] : [])
+            let status: HTTPResponse.Status = switch refusal.httpStatus {
+            case 401: .unauthorized
+            case 403: .forbidden
+            default: .badRequest
+            }
+            return .text(status, refusal.description, headers: status == .unauthorized ? Self.basicChallenge : [:])
         } catch let error as PKIError {
             if case .crlNotWritten = error { return .text(.internalServerError, error.description) }
             return .text(.badRequest, error.description)
@@ -68,36 +73,36 @@ public struct PKIService: Sendable {
 
     /// The endpoints pkid serves over plain HTTP: only public material (CA chain, directory lookups, CRL, OCSP),
     /// never enrollment, whose secrets and CSRs need TLS.
-    public func handlePublic(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
-        guard request.method == .GET || request.path == "/ocsp", !request.path.hasPrefix("/.well-known/est") else {
+    public func handlePublic(_ request: Request, _ context: HTTPRequestContext) async -> Response {
+        guard request.method == .get || request.uri.path == "/ocsp", !request.uri.path.hasPrefix("/.well-known/est") else {
             return .text(.forbidden, "enrollment is served over HTTPS only")
         }
-        return await handle(request)
+        return await handle(request, context)
     }
 
     // MARK: EST
 
-    private func simpleEnroll(_ request: HTTPRequestMessage, profile: CertificateProfile?) async throws -> HTTPResponseMessage {
+    private func simpleEnroll(_ request: Request, _ context: HTTPRequestContext, profile: CertificateProfile?) async throws -> Response {
         guard let (user, secret) = Self.basicCredentials(request.headers) else {
             return .text(.unauthorized, "enrollment needs HTTP Basic authentication: the system title as user, the enrollment secret as password",
-                         headers: [("WWW-Authenticate", "Basic realm=\"est\"")])
+                         headers: Self.basicChallenge)
         }
-        let csr = try Self.csr(request.body)
+        let csr = try Self.csr(context.body)
         let certificate = try await registration.enroll(systemTitle: user, secret: secret, csr: csr, profile: profile, validity: validity)
         return try pkcs7([certificate], contentType: "application/pkcs7-mime; smime-type=certs-only")
     }
 
     /// Re-enrollment (RFC 7030 §4.2.2): the TLS client certificate is the authentication; the new certificate keeps
     /// its subject and profile.
-    private func simpleReenroll(_ request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
-        guard let current = request.clientCertificate else {
+    private func simpleReenroll(_ context: HTTPRequestContext) async throws -> Response {
+        guard let current = context.clientCertificate else {
             return .text(.unauthorized, "re-enrollment needs the current certificate as TLS client certificate")
         }
         let serial = current.serial
         guard let issued = try await authority.database.certificate(serial: serial) else {
             return .text(.forbidden, "the client certificate was not issued by this CA")
         }
-        let csr = try Self.csr(request.body)
+        let csr = try Self.csr(context.body)
         guard !issued.isRevoked else {
             // A device whose renewal answer was lost asks again with its old certificate and its new key.
             if csr.publicKey.isValidSignature(csr.signature, for: csr), let successor = try await authority.successor(of: issued, key: csr.publicKey) {
@@ -117,10 +122,10 @@ public struct PKIService: Sendable {
         return try pkcs7([certificate], contentType: "application/pkcs7-mime; smime-type=certs-only")
     }
 
-    private func pkcs7(_ certificates: [Certificate], contentType: String) throws -> HTTPResponseMessage {
+    private func pkcs7(_ certificates: [Certificate], contentType: String) throws -> Response {
         let base64 = Data(try CertsOnlyPKCS7.encode(certificates)).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-        return HTTPResponseMessage(status: .ok, contentType: contentType, body: Array((base64 + "\n").utf8),
-                                   headers: [("Content-Transfer-Encoding", "base64")])
+        return Response(status: .ok, contentType: contentType, body: (base64 + "\n").utf8,
+                        headers: [.init("Content-Transfer-Encoding")!: "base64"])
     }
 
     static func csr(_ body: [UInt8]) throws -> CertificateSigningRequest {
@@ -140,8 +145,11 @@ public struct PKIService: Sendable {
         return csr
     }
 
-    static func basicCredentials(_ headers: HTTPHeaders) -> (String, String)? {
-        guard let value = headers.first(name: "Authorization"), value.lowercased().hasPrefix("basic "),
+    /// The challenge a 401 carries (RFC 7617).
+    static let basicChallenge: HTTPFields = [.wwwAuthenticate: "Basic realm=\"est\""]
+
+    static func basicCredentials(_ headers: HTTPFields) -> (String, String)? {
+        guard let value = headers[.authorization], value.lowercased().hasPrefix("basic "),
               let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
@@ -151,23 +159,23 @@ public struct PKIService: Sendable {
 
     /// `/certificates/<serial>`: the serial in any form `CertificateSerial(parsing:)` reads (openssl's, colons,
     /// `0x`, a leading 00); answers name it in the canonical form.
-    private func certificate(serial text: String, request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
+    private func certificate(serial text: String, request: Request) async throws -> Response {
         let serial: CertificateSerial
         do { serial = try CertificateSerial(parsing: text) } catch { return .text(.badRequest, error.description) }
         guard let issued = try await authority.database.certificate(serial: serial) else {
             return .text(.notFound, "no certificate with serial \(serial)")
         }
-        let wantsPEM = request.query["format"] == "pem" || (request.headers.first(name: "Accept") ?? "").contains("pem")
+        let wantsPEM = request.uri.queryParameters["format"] == "pem" || (request.headers[.accept] ?? "").contains("pem")
         if wantsPEM {
             let pem = try Certificate(derEncoded: Array(issued.der)).serializeAsPEM().pemString + "\n"
-            return HTTPResponseMessage(status: .ok, contentType: "application/x-pem-file", body: Array(pem.utf8))
+            return Response(status: .ok, contentType: "application/x-pem-file", body: pem.utf8)
         }
-        return HTTPResponseMessage(status: .ok, contentType: "application/pkix-cert", body: Array(issued.der))
+        return Response(status: .ok, contentType: "application/pkix-cert", body: issued.der)
     }
 
-    private func certificates(_ request: HTTPRequestMessage) async throws -> HTTPResponseMessage {
+    private func certificates(_ request: Request) async throws -> Response {
         var title: String?
-        if let text = request.query["system-title"] {
+        if let text = request.uri.queryParameters["system-title"].map(String.init) {
             do { title = try SystemTitle(hex: text.uppercased()).description } catch { return .text(.badRequest, error.description) }
         }
         let formatter = ISO8601DateFormatter()
@@ -183,7 +191,7 @@ public struct PKIService: Sendable {
             return entry
         }
         let json = try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys])
-        return HTTPResponseMessage(status: .ok, contentType: "application/json", body: Array(json))
+        return Response(status: .ok, contentType: "application/json", body: json)
     }
 
     // MARK: OCSP
@@ -191,19 +199,19 @@ public struct PKIService: Sendable {
     /// RFC 6960: POST with the DER request as body, or GET with it base64 in the path (Appendix A.1), URL-encoded
     /// or not: a raw `+` is base64's `+` (path decoding, not form decoding), and the path is taken whole, so base64's
     /// `/`, even two in a row, survives.
-    private func ocsp(_ request: HTTPRequestMessage, segments: [String]) async -> HTTPResponseMessage {
+    private func ocsp(_ request: Request, _ context: HTTPRequestContext, segments: [String]) async -> Response {
         let der: [UInt8]
-        if request.method == .POST, segments.count == 1 {
-            der = request.body
-        } else if request.method == .GET, segments.count >= 2, request.path.hasPrefix("/ocsp/"),
-                  let base64 = HTTPRequestMessage.pathDecoded(String(request.path.dropFirst("/ocsp/".count))),
+        if request.method == .post, segments.count == 1 {
+            der = context.body
+        } else if request.method == .get, segments.count >= 2, request.uri.path.hasPrefix("/ocsp/"),
+                  let base64 = request.uri.path.dropFirst("/ocsp/".count).removingPercentEncoding,
                   let decoded = Data(base64Encoded: base64) {
             der = Array(decoded)
         } else {
             return .text(.badRequest, "OCSP takes POST /ocsp with a DER request, or GET /ocsp/<base64 request>")
         }
         let response = await OCSPResponder(authority: authority).respond(to: der)
-        return HTTPResponseMessage(status: .ok, contentType: "application/ocsp-response", body: response)
+        return Response(status: .ok, contentType: "application/ocsp-response", body: response)
     }
 
     // MARK: CRL

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Metrics
-import NIOHTTP1
+import Hummingbird
 import Transport
 
 /// What pkid counts and logs beyond the HTTP server's requests and handshakes: enrollments, issued or refused.
@@ -9,13 +9,10 @@ import Transport
 /// Routes are the endpoints' shapes, never the paths themselves: a path holds a serial or a whole OCSP request,
 /// and a metric label per path would grow without bound with every lookup a head-end makes.
 public enum PKIServiceMetrics {
-    /// `http_requests_total`'s route for pkid's endpoints.
-    public static let router: HTTPServer.Router = { request in route(of: request.path) }
-
     static let estOperations: Set<String> = ["cacerts", "simpleenroll", "simplereenroll"]
 
-    /// `/certificates/{serial}`, `/.well-known/est/{label}/simpleenroll`, `/ocsp`, ...; `other` for a path pkid
-    /// does not serve.
+    /// `http_requests_total`'s route for pkid's endpoints (an `HTTPServer.Router`): `/certificates/{serial}`,
+    /// `/.well-known/est/{label}/simpleenroll`, `/ocsp`, ...; `other` for a path pkid does not serve.
     public static func route(of path: String) -> String {
         let segments = path.split(separator: "/").map(String.init)
         switch segments.count {
@@ -35,17 +32,23 @@ public enum PKIServiceMetrics {
     }
 
     /// Counts an enrollment's outcome in `pkid_enrollments_total{operation, result}` and logs it. A refusal is
-    /// logged with pkid's own one-line reason, which names no secret; the request's body and headers never are.
-    public static func recordEnrollment(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, logger: Logger) {
-        guard request.method == .POST, let operation = request.path.split(separator: "/").last.map(String.init),
-              operation == "simpleenroll" || operation == "simplereenroll" else { return }
+    /// logged with pkid's own one-line reason, which names no secret, as the answer's body is written; the request's
+    /// body and headers never are.
+    public static func recordEnrollment(_ request: Request, _ response: Response, logger: Logger) -> Response {
+        guard request.method == .post, let operation = request.uri.path.split(separator: "/").last.map(String.init),
+              operation == "simpleenroll" || operation == "simplereenroll" else { return response }
         let issued = response.status == .ok
         Counter(label: "pkid_enrollments_total", dimensions: [("operation", operation), ("result", issued ? "issued" : "refused")]).increment()
-        if issued {
+        guard !issued else {
             logger.info("\(operation): certificate issued")
-        } else {
-            let reason = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            logger.notice("\(operation) refused (\(response.status.code)): \(reason)")
+            return response
         }
+        var refused = response
+        refused.body = response.body.map { [status = response.status.code] text in
+            let reason = String(buffer: text).trimmingCharacters(in: .whitespacesAndNewlines)
+            logger.notice("\(operation) refused (\(status)): \(reason)")
+            return text
+        }
+        return refused
     }
 }

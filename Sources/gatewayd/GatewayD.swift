@@ -101,7 +101,7 @@ struct GatewayD: AsyncParsableCommand {
         var services: [any Service] = []
         if let metricsAddress, let registry {
             let endpoint = try await MetricsEndpoint.listen(at: metricsAddress, registry: registry, limits: HTTPServerLimits(), logger: logger)
-            services.append(ListenerService(endpoint, logger: logger))
+            services.append(endpoint)
             say("gatewayd metrics at http://\(metricsAddress.host):\(endpoint.port)/metrics")
         }
         services += wiring.services

@@ -101,19 +101,18 @@ struct Serve: AsyncParsableCommand {
         }
         let endpoint = ControlEndpoint(requester: requester, rateLimit: ControlRateLimit(perSecond: settings.control.rateLimit), logger: logger)
         let control = try await ControlSocket.listen(path: settings.control.socket, group: settings.control.group, mode: settings.control.mode,
-                                                     logger: logger) { await endpoint.handle($0) }
-        services.insert(ListenerService(control, logger: logger), at: 0)
+                                                     logger: logger, handler: endpoint.handle)
+        services.insert(control, at: 0)
         say("headend control at unix:\(settings.control.socket)")
         if let address = settings.control.listen {
-            let tcp = try await HTTPServer(name: "control-tcp", host: address.host, port: address.port, tls: nil, logger: logger) {
-                await endpoint.handle($0)
-            }
-            services.insert(ListenerService(tcp, logger: logger), at: 0)
+            let tcp = try await HTTPServer(name: "control-tcp", host: address.host, port: address.port, tls: nil, logger: logger,
+                                           handler: endpoint.handle)
+            services.insert(tcp, at: 0)
             say("headend control at http://\(ListenAddress(host: address.host, port: tcp.port))")
         }
         if let address = settings.metrics, let registry {
             let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, logger: logger)
-            services.insert(ListenerService(metrics, logger: logger), at: 0)
+            services.insert(metrics, at: 0)
             say("headend metrics at http://\(address.host):\(metrics.port)/metrics")
         }
         let signal = try await Daemon.run(services, logger: logger)

@@ -120,23 +120,21 @@ struct PKID: AsyncParsableCommand {
 
         // Bound before anything is announced, in the order scripts read them: https first, then http, then metrics.
         let https = try await HTTPServer(name: "https", host: listen.host, port: listen.port, tls: tls, limits: limits, logger: logger,
-                                         router: PKIServiceMetrics.router) { request in
-            let response = await service.handle(request)
-            PKIServiceMetrics.recordEnrollment(request, response, logger: logger)
-            return response
+                                         router: PKIServiceMetrics.route(of:)) { request, context in
+            PKIServiceMetrics.recordEnrollment(request, await service.handle(request, context), logger: logger)
         }
-        var services: [any Service] = [ListenerService(https, logger: logger)]
+        var services: [any Service] = [https]
         say("pkid listening on https://\(listen.host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
         if let plain = settings.httpListen {
             let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, limits: limits, logger: logger,
-                                            router: PKIServiceMetrics.router) { await service.handlePublic($0) }
-            services.insert(ListenerService(http, logger: logger), at: 0)
+                                            router: PKIServiceMetrics.route(of:), handler: service.handlePublic)
+            services.insert(http, at: 0)
             say("pkid listening on http://\(plain.host):\(http.port) (CRL, OCSP and directory)")
         }
         if let address = settings.metrics, let registry {
             let metrics = try await MetricsEndpoint.listen(at: address, registry: registry, limits: limits, logger: logger)
             // First in the group, so it is the last to stop and the final counts can still be read.
-            services.insert(ListenerService(metrics, logger: logger), at: 0)
+            services.insert(metrics, at: 0)
             say("pkid metrics at http://\(address.host):\(metrics.port)/metrics")
         }
         let signal = try await Daemon.run(services, logger: logger)

@@ -2,6 +2,7 @@ import COSEM
 import Foundation
 import Gateway
 import HeadEnd
+import Hummingbird
 import Logging
 import Metering
 import Modbus
@@ -42,9 +43,9 @@ final class UplinkFixture: @unchecked Sendable {
             validity: try Validity("5y"), url: nil
         )
         self.authority = authority
-        pkid = try await HTTPServer(name: "pkid", host: "127.0.0.1", port: 0, tls: nil) { _ in
+        pkid = try await HTTPServer(name: "pkid", host: "127.0.0.1", port: 0, tls: nil) { _, _ in
             do {
-                return HTTPResponseMessage(status: .ok, contentType: "application/pkix-crl", body: try await authority.currentCRL())
+                return Response(status: .ok, contentType: "application/pkix-crl", body: try await authority.currentCRL())
             } catch {
                 return .text(.internalServerError, "\(error)")
             }

@@ -64,7 +64,7 @@ struct ControlEndpointTests {
         ) { CertificateValidator(trustAnchors: anchors, crls: [crl]) }
         let endpoint = ControlEndpoint(requester: requester, rateLimit: rateLimit, logger: logs.logger)
         let socket = socketDirectory + "/control.sock"
-        let control = try await ControlSocket.listen(path: socket, group: nil, mode: 0o660, logger: logs.logger) { await endpoint.handle($0) }
+        let control = try await ControlSocket.listen(path: socket, group: nil, mode: 0o660, logger: logs.logger, handler: endpoint.handle)
         return Running(server: server, serverTask: serverTask, control: control, socket: socket)
     }
 

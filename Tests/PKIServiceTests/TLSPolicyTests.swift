@@ -19,9 +19,9 @@ struct TLSPolicyTests {
     }
 
     static func greeter(_ served: Served) -> HTTPServer.Handler {
-        { request in
+        { _, context in
             served.add()
-            return .text(.ok, "hello \(request.clientCertificate.map { "\($0.subject)" } ?? "stranger")")
+            return .text(.ok, "hello \(context.clientCertificate.map { "\($0.subject)" } ?? "stranger")")
         }
     }
 

@@ -1,5 +1,5 @@
 import Logging
-import NIOHTTP1
+import Hummingbird
 import Prometheus
 import Transport
 
@@ -10,8 +10,7 @@ public enum MetricsEndpoint {
     /// Prometheus's text exposition format, version 0.0.4.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// Binds the endpoint, with the same connection limits as the daemon's other listeners; run it as a
-    /// `ListenerService`.
+    /// Binds the endpoint, with the same connection limits as the daemon's other listeners; run it as a service.
     public static func listen(
         at address: ListenAddress, registry: PrometheusCollectorRegistry, limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger
     ) async throws(HTTPServerError) -> HTTPServer {
@@ -21,11 +20,11 @@ public enum MetricsEndpoint {
 
     /// The endpoint's answers: the registry's text for `GET /metrics`, 404 naming the path for anything else.
     public static func handler(registry: PrometheusCollectorRegistry) -> HTTPServer.Handler {
-        { request in
-            guard request.method == .GET, request.path == "/metrics" else {
-                return .text(.notFound, "no such endpoint: \(request.method) \(request.path); metrics are at GET /metrics")
+        { request, _ in
+            guard request.method == .get, request.uri.path == "/metrics" else {
+                return .text(.notFound, "no such endpoint: \(request.method) \(request.uri.path); metrics are at GET /metrics")
             }
-            return HTTPResponseMessage(status: .ok, contentType: contentType, body: registry.emitToBuffer())
+            return Response(status: .ok, contentType: contentType, body: registry.emitToBuffer())
         }
     }
 }

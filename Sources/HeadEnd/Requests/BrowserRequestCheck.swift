@@ -1,4 +1,5 @@
-import NIOHTTP1
+import Foundation
+import Hummingbird
 
 /// Why a request to the control endpoint looks like a browser's, and is refused.
 ///
@@ -7,14 +8,14 @@ import NIOHTTP1
 /// sends an Origin or a Sec-Fetch-* header and always sends `application/json`, so anything else is not it.
 public enum BrowserRequestCheck {
     /// The reason to refuse `headers`, one line; nil for a request `headend request` could have sent.
-    public static func refusal(_ headers: HTTPHeaders) -> String? {
-        if let origin = headers.first(name: "Origin") {
+    public static func refusal(_ headers: HTTPFields) -> String? {
+        if let origin = headers[.origin] {
             return "an Origin header (\(origin)) marks a browser's request; only headend request may use this endpoint"
         }
-        if let fetch = headers.first(where: { $0.name.lowercased().hasPrefix("sec-fetch-") }) {
+        if let fetch = headers.first(where: { $0.name.canonicalName.hasPrefix("sec-fetch-") }) {
             return "a \(fetch.name) header marks a browser's request; only headend request may use this endpoint"
         }
-        guard let type = headers.first(name: "Content-Type") else {
+        guard let type = headers[.contentType] else {
             return "no Content-Type; send application/json"
         }
         let mediaType = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""

@@ -1,7 +1,7 @@
 import COSEM
 import Foundation
 import Logging
-import NIOHTTP1
+import Hummingbird
 import Transport
 
 /// The head-end's local control endpoint, what `headend request` talks to: `POST /requests` with
@@ -24,21 +24,21 @@ public struct ControlEndpoint: Sendable {
         self.logger = logger
     }
 
-    public func handle(_ message: HTTPRequestMessage) async -> HTTPResponseMessage {
-        let body = try? JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any]
+    public func handle(_ request: Request, _ context: HTTPRequestContext) async -> Response {
+        let body = try? JSONSerialization.jsonObject(with: Data(context.body)) as? [String: Any]
         let gatewayText = body?["gateway"] as? String
         let obisText = body?["obis"] as? String
-        func refuse(_ status: HTTPResponseStatus, _ reason: String) -> HTTPResponseMessage {
-            audit(message, gateway: gatewayText, obis: obisText, outcome: "refused \(status.code): \(reason)")
+        func refuse(_ status: HTTPResponse.Status, _ reason: String) -> Response {
+            audit(context, gateway: gatewayText, obis: obisText, outcome: "refused \(status.code): \(reason)")
             return .text(status, reason)
         }
 
-        if let reason = BrowserRequestCheck.refusal(message.headers) { return refuse(.forbidden, reason) }
-        guard rateLimit.admit(message.peer?.uid ?? ControlRateLimit.tcpCallers) else {
+        if let reason = BrowserRequestCheck.refusal(request.headers) { return refuse(.forbidden, reason) }
+        guard rateLimit.admit(context.peer?.uid ?? ControlRateLimit.tcpCallers) else {
             return refuse(.tooManyRequests, "more than \(Self.rate(rateLimit.perSecond)) requests a second from this user; wait and ask again")
         }
-        guard message.path == "/requests" else { return refuse(.notFound, "no such endpoint: POST /requests") }
-        guard message.method == .POST else { return refuse(.methodNotAllowed, "POST a request: {\"gateway\": HEX, \"obis\": CODE}") }
+        guard request.uri.path == "/requests" else { return refuse(.notFound, "no such endpoint: POST /requests") }
+        guard request.method == .post else { return refuse(.methodNotAllowed, "POST a request: {\"gateway\": HEX, \"obis\": CODE}") }
         guard let body, let gatewayText, let obisText else {
             return refuse(.badRequest, "the body must be JSON with gateway (16 hex digits) and obis (e.g. 1.0.1.8.1.255)")
         }
@@ -47,16 +47,16 @@ public struct ControlEndpoint: Sendable {
         let attribute = (body["attribute"] as? Int).flatMap { Int8(exactly: $0) } ?? 2
         let classID = (body["class"] as? Int).flatMap { UInt16(exactly: $0) } ?? 3
         let outcome = await requester.request(AttributeDescriptor(classID: classID, instance: obis, attribute: attribute), from: gateway)
-        audit(message, gateway: gatewayText, obis: obisText, outcome: "sent, \(outcome.label)")
+        audit(context, gateway: gatewayText, obis: obisText, outcome: "sent, \(outcome.label)")
         let json = (try? JSONSerialization.data(withJSONObject: outcome.json, options: [.sortedKeys])) ?? Data()
-        return HTTPResponseMessage(status: .ok, contentType: "application/json", body: Array(json))
+        return Response(status: .ok, contentType: "application/json", body: json)
     }
 
     /// One line per request, whatever became of it: who asked (the kernel's word for it on the socket), for which
     /// gateway and object, and the outcome. Values from the body are quoted printable and bounded.
-    private func audit(_ message: HTTPRequestMessage, gateway: String?, obis: String?, outcome: String) {
-        let caller = message.peer.map { "\($0)" } ?? "a TCP client (no credentials)"
-        func quoted(_ text: String?) -> String { text.map { HTTPResponseMessage.printable(String($0.prefix(40))) } ?? "-" }
+    private func audit(_ context: HTTPRequestContext, gateway: String?, obis: String?, outcome: String) {
+        let caller = context.peer.map { "\($0)" } ?? "a TCP client (no credentials)"
+        func quoted(_ text: String?) -> String { text.map { Response.printable(String($0.prefix(40))) } ?? "-" }
         logger.notice("control request from \(caller): gateway \(quoted(gateway)) obis \(quoted(obis)): \(outcome)")
     }
 

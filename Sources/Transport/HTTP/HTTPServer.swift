@@ -3,21 +3,24 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ServiceLifecycle
 
 /// A listener on Hummingbird's HTTP/1.1 server, with or without TLS, that hands each complete request to an async
 /// handler and keeps `HTTPServerLimits` (see `LimitedHTTP1Channel` for what Hummingbird does and what is added).
 ///
 /// It binds in `init`, so a daemon learns of a busy port before it announces anything, and then lives until
-/// `shutdown(drain:)`. Every listener of a process runs on one event-loop group: two cores gain nothing from more.
+/// `shutdown(drain:)`, or, run as a `Service`, until the group shuts down. (Hummingbird's own server as the service
+/// would bind only when the group starts: too late for a daemon that prints its bound ports, in order, first.)
+/// Every listener of a process runs on one event-loop group: two cores gain nothing from more.
 ///
 /// What it reports, labelled with its `name`: one log line per request (method, path without the query, status,
 /// peer; never headers or bodies, where enrollment secrets and CSRs travel), `http_requests_total` by route and
 /// status, `http_connections_dropped_total` by reason, and `tls_handshake_failures_total`.
-public final class HTTPServer: Sendable {
-    public typealias Handler = @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
-    /// Names a request for the requests counter. Paths carry serials and base64 OCSP requests; a label per path
-    /// would grow the metrics without bound, so a route is the path's shape (`/certificates/{serial}`).
-    public typealias Router = @Sendable (HTTPRequestMessage) -> String
+public final class HTTPServer: Service, Sendable {
+    public typealias Handler = @Sendable (Request, HTTPRequestContext) async -> Response
+    /// Names a request's path for the requests counter. Paths carry serials and base64 OCSP requests; a label per
+    /// path would grow the metrics without bound, so a route is the path's shape (`/certificates/{serial}`).
+    public typealias Router = @Sendable (_ path: String) -> String
 
     /// The listener's name in logs and metrics (`https`, `http`, `metrics`, `control`).
     public let name: String
@@ -29,9 +32,10 @@ public final class HTTPServer: Sendable {
     private let running: Task<Void, Never>
     private let connections: ConnectionRegistry
     private let events: RepeatedEventLog
+    private let logger: Logger
 
     /// Where a server listens: a TCP address, or a Unix domain socket, whose callers the kernel names
-    /// (`HTTPRequestMessage.peer`) and whose file's owner, group and mode say who may connect.
+    /// (`HTTPRequestContext.peer`) and whose file's owner, group and mode say who may connect.
     public enum Address: Sendable {
         case tcp(host: String, port: Int)
         case unixSocket(path: String)
@@ -60,6 +64,7 @@ public final class HTTPServer: Sendable {
         (self.name, self.host, self.limits) = (name, host, limits)
         var logger = logger
         logger[metadataKey: "listener"] = .string(name)
+        self.logger = logger
         // A flood repeats the same few lines: each kind is logged once per interval with a count.
         events = RepeatedEventLog(logger: logger)
         connections = ConnectionRegistry(limit: limits.maxConnections, listener: name, events: events)
@@ -127,14 +132,21 @@ public final class HTTPServer: Sendable {
         await shutdown(drain: .zero)
     }
 
-    /// Waits until the listener is closed.
-    public func wait() async {
-        await running.value
+    /// Serves until the service group shuts down gracefully, then closes the listener at once and gives requests in
+    /// flight two seconds to finish; cancelled (the group's deadline passed), it closes everything.
+    public func run() async throws {
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return await stop()
+        }
+        await shutdown()
+        logger.info("closed the \(name) listener on \(host):\(port)")
     }
 
     /// The default route: the path's first segment, so `/certificates/0A1B` counts as `/certificates`.
-    public static let firstSegment: Router = { request in
-        "/" + (request.path.split(separator: "/").first.map(String.init) ?? "")
+    public static let firstSegment: Router = { path in
+        "/" + (path.split(separator: "/").first.map(String.init) ?? "")
     }
 
     /// `127.0.0.1:54321` or `[::1]:54321`, as a log names a peer.

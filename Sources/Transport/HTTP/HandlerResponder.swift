@@ -1,9 +1,7 @@
-import HTTPTypes
 import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
-import NIOHTTP1
 import NIOSSL
 import X509
 
@@ -17,37 +15,27 @@ struct HandlerResponder: Sendable {
     let logger: Logger
 
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        var message = HTTPRequestMessage(
-            method: HTTPMethod(rawValue: request.method.rawValue), uri: request.head.path ?? "/",
-            headers: HTTPHeaders(request.headers.map { ($0.name.rawName, $0.value) }), body: [], clientCertificate: nil
-        )
-        let response: HTTPResponseMessage
-        let tooLarge = HTTPResponseMessage.text(.payloadTooLarge, "request body over \(HTTPServerLimits.maximumBodySize) bytes")
+        var response: Response
+        let tooLarge = Response.text(.contentTooLarge, "request body over \(HTTPServerLimits.maximumBodySize) bytes")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > HTTPServerLimits.maximumBodySize {
             response = tooLarge
         } else {
             do {
-                message.body = Array(try await request.body.collect(upTo: HTTPServerLimits.maximumBodySize).readableBytesView)
-                message.clientCertificate = try? await channel.nioSSL_peerCertificate().get().map { try Certificate(derEncoded: $0.toDERBytes()) }
-                message.peer = await PeerCredentials.of(channel)
-                response = await handler(message)
+                let body = try await request.body.collect(upTo: HTTPServerLimits.maximumBodySize)
+                let certificate = try? await channel.nioSSL_peerCertificate().get().map { try Certificate(derEncoded: $0.toDERBytes()) }
+                let context = HTTPRequestContext(body: Array(body.readableBytesView), clientCertificate: certificate,
+                                                 peer: await PeerCredentials.of(channel))
+                response = await handler(request, context)
             } catch is NIOTooManyBytesError {
                 response = tooLarge
             }
         }
-        logger.info("\(message.method) \(message.path) \(response.status.code)", metadata: ["peer": "\(HTTPServer.describe(channel.remoteAddress))"])
+        logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: ["peer": "\(HTTPServer.describe(channel.remoteAddress))"])
         Counter(label: "http_requests_total", dimensions: [
-            ("listener", listener), ("route", router(message)), ("status", String(response.status.code)),
+            ("listener", listener), ("route", router(request.uri.path)), ("status", String(response.status.code)),
         ]).increment()
-        try await writer.write(response: response.head, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
-    }
-}
-
-extension HTTPResponseMessage {
-    /// The answer's head as Hummingbird writes it, saying `Connection: close` (one request per connection).
-    var head: HTTPResponse {
-        var fields = HTTPFields(headers.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } })
-        fields[.connection] = "close"
-        return HTTPResponse(status: .init(code: Int(status.code), reasonPhrase: status.reasonPhrase), headerFields: fields)
+        // One request per connection.
+        response.headers[.connection] = "close"
+        try await writer.write(response: response.head, body: response.body)
     }
 }

@@ -1,4 +1,5 @@
 import HTTPTypes
+import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
@@ -74,13 +75,15 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
         deadline?.cancel()
         let tooLarge = parserError == .headerOverflow
         DroppedConnections.count(tooLarge ? .headTooLarge : .malformed, listener: listener)
-        let answer: HTTPResponseMessage = tooLarge
-            ? .text(.requestHeaderFieldsTooLarge, "the request line and headers exceed \(HTTPServerLimits.maximumFieldSize) bytes a line or \(HTTPServerLimits.maximumHeadSize) in all")
-            : .text(.badRequest, "malformed HTTP/1.1 request (\(parserError))")
+        let message = tooLarge
+            ? "the request line and headers exceed \(HTTPServerLimits.maximumFieldSize) bytes a line or \(HTTPServerLimits.maximumHeadSize) in all"
+            : "malformed HTTP/1.1 request (\(parserError))"
+        var answer = Response.text(tooLarge ? .requestHeaderFieldsTooLarge : .badRequest, message).head
+        answer.headerFields[.connection] = "close"
         events.log("malformed", level: .info, "not an HTTP request: \(answer.status.code)",
                    metadata: ["peer": "\(HTTPServer.describe(context.channel.remoteAddress))"])
-        context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
-        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: answer.body))), promise: nil)
+        context.write(wrapOutboundOut(.head(answer)), promise: nil)
+        context.write(wrapOutboundOut(.body(Response.textLine(message))), promise: nil)
         write(context: context, data: wrapOutboundOut(.end(nil)), promise: nil)
     }
 
