@@ -19,8 +19,12 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ]
-let http: [Target.Dependency] = [
+// What an HTTP server module names: Hummingbird's core (the server, Request, Response) and the HTTP types it speaks.
+let hummingbird: [Target.Dependency] = [
     .product(name: "HummingbirdCore", package: "hummingbird"),
+    .product(name: "HTTPTypes", package: "swift-http-types"),
+]
+let http: [Target.Dependency] = [
     .product(name: "AsyncHTTPClient", package: "async-http-client"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
 ]
@@ -64,6 +68,7 @@ let package = Package(
         // swift-configuration and full Foundation are Hummingbird's default traits; nothing here uses them.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
@@ -102,8 +107,8 @@ let package = Package(
 
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
-        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http),
-        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing", .product(name: "Hummingbird", package: "hummingbird")] + x509 + observability),
+        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http + hummingbird),
+        .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing"] + hummingbird + x509 + observability),
 
         // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint,
         // one ServiceGroup stopped gracefully by SIGTERM or SIGINT, and the certificate files settings name.
@@ -114,9 +119,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
-            ] + observability
+            ] + observability + hummingbird
         ),
 
         // The gateway's pipeline services (gatewayd's inside): poller, signing stage, durable outbox (SQLite through GRDB),
@@ -140,9 +144,9 @@ let package = Package(
             name: "HeadEnd",
             dependencies: [
                 "COSEM", "Signing", "PKI", "Metering", "UplinkProtocol", "Transport", "SQLiteFiles",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ] + nio + x509 + observability
+            ] + nio + x509 + observability + hummingbird
         ),
 
         // The benchmarks `gatewayctl bench` runs: each stage's throughput and latency, and the chain's from gatewayd's
@@ -222,14 +226,14 @@ let package = Package(
             dependencies: ["PKIService", "PKIStore", "PKI", "Transport", "Signing", "TestSupport", "DaemonRuntime",
                            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                           .product(name: "X509", package: "swift-certificates"), .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird")]
+                           .product(name: "X509", package: "swift-certificates"), .product(name: "Logging", package: "swift-log")] + hummingbird
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Metering", "COSEM", "Signing", "TestSupport", "Modbus", "PAC3200Simulator", "PKI", "PKIStore",
                            "ConfigFiles", "DaemonRuntime", "HeadEnd", "Transport", "SmartCard", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")] + x509
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")] + x509 + hummingbird
         ),
         .testTarget(
             name: "HeadEndTests",
@@ -237,7 +241,7 @@ let package = Package(
                            "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                           .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird")] + x509
+                           .product(name: "Logging", package: "swift-log")] + hummingbird + x509
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway"]),
         .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),

@@ -1,6 +1,7 @@
 import COSEM
 import Foundation
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 import PKI
 import PKIStore
 import Signing

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import Metrics
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 import Transport
 
 /// What pkid counts and logs beyond the HTTP server's requests and handshakes: enrollments, issued or refused.

@@ -24,27 +24,31 @@ struct StatusBoardTests {
     }
 
     @Test("two writers changing the state at the same moment, five hundred times: the file always ends with the later change")
-    func racingWriters() async throws {
+    func racingWriters() throws {
         let scratch = try ScratchDirectory("status-race")
         let path = scratch.path("status.json")
         let board = StatusBoard(path: path)
         var older = 0
         for round in 0..<500 {
-            // Both writers start together (each spins until both are there), so their writes overlap.
-            let arrived = Tally()
-            await withTaskGroup(of: Void.self) { group in
-                for writer in ["reporter", "uplink"] {
-                    group.addTask {
-                        arrived.add()
-                        while arrived.count < 2 {}
-                        // A new token reason is a change of state: the update writes the file.
-                        board.update {
-                            $0.missedPolls += 1
-                            $0.tokenReason = "\(writer) \(round)"
-                        }
+            // Both writers are released together, so their writes overlap. Plain threads: the writers block, and
+            // a blocked writer must never hold a thread of Swift's cooperative pool, which the other suites need.
+            let arrived = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0), done = DispatchGroup()
+            for writer in ["reporter", "uplink"] {
+                done.enter()
+                Thread {
+                    arrived.signal()
+                    go.wait()
+                    // A new token reason is a change of state: the update writes the file.
+                    board.update {
+                        $0.missedPolls += 1
+                        $0.tokenReason = "\(writer) \(round)"
                     }
-                }
+                    done.leave()
+                }.start()
             }
+            arrived.wait(); arrived.wait()
+            go.signal(); go.signal()
+            done.wait()
             if try StatusBoard.read(path: path).missedPolls != board.current.missedPolls { older += 1 }
         }
         #expect(older == 0, "\(older) of 500 rounds left the older change in the file")

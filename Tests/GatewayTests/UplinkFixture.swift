@@ -2,7 +2,8 @@ import COSEM
 import Foundation
 import Gateway
 import HeadEnd
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 import Logging
 import Metering
 import Modbus

@@ -18,6 +18,10 @@ struct PKIDConnectionFloodTests {
 
     /// pkid under `prlimit --nofile=1024`, with a connection limit that fits below it for its three listeners.
     static let descriptorLimit = 1_024
+    /// What pkid may keep after the floods (KiB). The defect this guards kept 385 MB; on
+    /// Hummingbird pkid was seen keeping 7 to 10 MiB after three floods, most likely the allocator arenas of the event-loop
+    /// threads, which malloc_trim does not give back.
+    static let keptAfterFlood = 16 * 1024
     static let maxConnections = 300
 
     /// `GET url` by curl trusting pkid's CA: the status and curl's own measure of the time it took.
@@ -98,7 +102,7 @@ struct PKIDConnectionFloodTests {
         // The defect this guards kept the memory for good, so no wait makes it pass.
         var after = Loopback.residentKiB(of: pid)
         let deadline = Date().addingTimeInterval(10)
-        while after - before >= 8 * 1024, Date() < deadline {
+        while after - before >= Self.keptAfterFlood, Date() < deadline {
             usleep(100_000)
             after = Loopback.residentKiB(of: pid)
         }
@@ -106,6 +110,6 @@ struct PKIDConnectionFloodTests {
         print("memory flood: VmRSS \(before / 1024) MiB before, \(peak / 1024) MiB at the peak, \(after / 1024) MiB after")
         // The review saw 57 MB grow to 442 MB and stay there.
         #expect(peak - before < 64 * 1024, "the flood grew pkid from \(before / 1024) MiB to \(peak / 1024) MiB")
-        #expect(after - before < 8 * 1024, "pkid kept \((after - before) / 1024) MiB after the flood (\(before / 1024) MiB before)")
+        #expect(after - before < Self.keptAfterFlood, "pkid kept \((after - before) / 1024) MiB after the flood (\(before / 1024) MiB before)")
     }
 }

@@ -1,6 +1,7 @@
 import DaemonRuntime
 import Foundation
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 import Testing
 import Transport
 

@@ -51,7 +51,10 @@ public struct ChainBench: Sendable {
             progress("each stage alone, \(Int(stageSeconds)) s each ...")
             alone = try await ChainStagesAlone.measure(gatewayConfig: gatewayConfig, meterPort: meterPort, scratch: work, duration: .seconds(stageSeconds))
         }
-        let headEndArguments = ["--config", headEndConfig, "--store", work.appendingPathComponent("readings.sqlite").path, "--log-level", "warning"]
+        // The bench names the control socket itself, so it never reads it out of headend's lines.
+        let control = work.appendingPathComponent("bench-control.sock").path
+        let headEndArguments = ["--config", headEndConfig, "--store", work.appendingPathComponent("readings.sqlite").path, "--log-level", "warning",
+                                "--control-socket", control]
         return try await BenchProcess.run(binaries.appendingPathComponent("headend").path, headEndArguments) { headEnd in
             try await headEnd.line(containing: "listening on")
             if pacedOnly {
@@ -64,9 +67,7 @@ public struct ChainBench: Sendable {
             let paced = try await gateway.phase("paced", pollInterval: "1s", seconds: pacedSeconds)
             let headEndRSS = headEnd.residentMiB
             progress("phase 3: \(requestCount) signed requests, one at a time, at one reading a second ...")
-            let control = try await headEnd.line(containing: "headend control at unix:")
-            let requests = try await gateway.requests(control: String(control.split(separator: "unix:", maxSplits: 1)[1]),
-                                                      gatewayConfig: gatewayConfig, count: requestCount)
+            let requests = try await gateway.requests(control: control, gatewayConfig: gatewayConfig, count: requestCount)
             return ChainReport(fast: fast, paced: paced, alone: alone, headEndRSS: headEndRSS, requests: requests)
         }
     }
@@ -103,7 +104,12 @@ struct GatewayRun: Sendable {
         let stageTimes = work.appendingPathComponent("requests.stage-times").path
         return try await BenchProcess.run(executable, arguments + ["--poll-interval", "1s", "--stage-times", stageTimes]) { gateway in
             try await gateway.line(containing: "gatewayd ")
-            try await Task.sleep(for: .seconds(2))  // connected, a few readings delivered
+            // Connected and delivering: the first reading's stage times are in the file.
+            let clock = ContinuousClock(), giveUp = clock.now + .seconds(30)
+            while try StageTimesLines.records(at: stageTimes).isEmpty {
+                guard clock.now < giveUp else { throw BenchError("gatewayd delivered no reading within 30 s of starting") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             return try await ChainRequests.measure(control: control, stageTimes: stageTimes, gatewayConfig: gatewayConfig, count: count)
         }
     }

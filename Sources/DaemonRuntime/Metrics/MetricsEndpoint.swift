@@ -1,5 +1,6 @@
 import Logging
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 import Prometheus
 import Transport
 

@@ -1,5 +1,6 @@
 import Foundation
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 
 /// Why a request to the control endpoint looks like a browser's, and is refused.
 ///

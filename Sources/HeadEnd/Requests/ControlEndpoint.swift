@@ -1,7 +1,8 @@
 import COSEM
 import Foundation
 import Logging
-import Hummingbird
+import HTTPTypes
+import HummingbirdCore
 import Transport
 
 /// The head-end's local control endpoint, what `headend request` talks to: `POST /requests` with

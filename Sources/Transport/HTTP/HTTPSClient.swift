@@ -120,16 +120,11 @@ public final class HTTPSClient: Sendable {
         case is NIOTooManyBytesError:
             .answerTooLarge(host: host, port: port, limit: maximumAnswerSize)
         case let error as NIOConnectionError:
-            .connectionFailed(host: host, port: port, reason: error.connectionErrors.first.map { Self.reason($0.error) } ?? "\(error)")
+            .connectionFailed(host: host, port: port, reason: error.connectionErrors.first.map { HTTPServerError.reason($0.error) } ?? "\(error)")
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
             .tlsFailed(host: host, port: port, reason: "\(error)")
         default:
-            .connectionFailed(host: host, port: port, reason: Self.reason(error))
+            .connectionFailed(host: host, port: port, reason: HTTPServerError.reason(error))
         }
-    }
-
-    /// `Connection refused`, `Permission denied`: the system's words for a failed connect.
-    private static func reason(_ error: any Error) -> String {
-        (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
     }
 }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -71,7 +72,8 @@ public final class HTTPServer: Service, Sendable {
         let channel: LimitedHTTP1Channel
         do {
             channel = try LimitedHTTP1Channel(listener: name, tls: tls, limits: limits, connections: connections, events: events,
-                                              responder: HandlerResponder(listener: name, router: router, handler: handler, logger: logger))
+                                              responder: HandlerResponder(listener: name, router: router, handler: handler, logger: logger,
+                                                                         tls: tls != nil))
         } catch {
             throw .unusableTLSConfiguration(reason: "\(error)")
         }
@@ -115,7 +117,14 @@ public final class HTTPServer: Service, Sendable {
         defer { events.flush() }
         let connections = self.connections
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [server] in try? await server.shutdownGracefully() }
+            group.addTask { [server, logger, name] in
+                do {
+                    try await server.shutdownGracefully()
+                } catch {
+                    // The connections are closed below all the same; the log says the listener did not close cleanly.
+                    logger.error("the \(name) listener did not close cleanly: \(error)")
+                }
+            }
             group.addTask {
                 // Cancelled when every connection closed by itself; either way nothing is left open after it.
                 try? await Task.sleep(for: drain)

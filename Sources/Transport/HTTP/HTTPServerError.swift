@@ -17,7 +17,8 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    /// The system's words for an errno ("Address already in use"), else the error as NIO prints it.
+    /// The system's words for an errno ("Address already in use", "Connection refused"), else the error as NIO
+    /// prints it; the clients' messages use it too.
     static func reason(_ error: any Error) -> String {
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return "\(error)"

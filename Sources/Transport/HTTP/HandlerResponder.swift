@@ -1,3 +1,4 @@
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import Metrics
@@ -13,6 +14,8 @@ struct HandlerResponder: Sendable {
     let router: HTTPServer.Router
     let handler: HTTPServer.Handler
     let logger: Logger
+    /// Whether the listener speaks TLS: only then is there a client certificate to ask the channel for.
+    let tls: Bool
 
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
         var response: Response
@@ -22,7 +25,8 @@ struct HandlerResponder: Sendable {
         } else {
             do {
                 let body = try await request.body.collect(upTo: HTTPServerLimits.maximumBodySize)
-                let certificate = try? await channel.nioSSL_peerCertificate().get().map { try Certificate(derEncoded: $0.toDERBytes()) }
+                // A certificate the handshake accepted but that does not parse is no identity, as none is.
+                let certificate = tls ? try? await channel.nioSSL_peerCertificate().get().map { try Certificate(derEncoded: $0.toDERBytes()) } : nil
                 let context = HTTPRequestContext(body: Array(body.readableBytesView), clientCertificate: certificate,
                                                  peer: await PeerCredentials.of(channel))
                 response = await handler(request, context)
