@@ -141,11 +141,14 @@ public final class ConnectionRegistry: Sendable {
                                "\(limit) connections open, the listener's limit (\(maxWaiting) may wait for their client): closing the one that waited longest",
                                metadata: ["peer": "\(HTTPServer.describe(victim.remoteAddress))"])
                 }
-                // Counted once the close is ours: a victim whose idle timeout fired meanwhile was closed (and counted)
-                // by that, and this close then fails as already closed. Checking `isActive` first cannot tell, since
-                // the timer runs on the victim's event loop, not this thread.
+                // Checked, counted and closed on the victim's own event loop, where its idle timeout runs too: a victim
+                // that timeout closed first is not counted twice, and the count is in before its client sees the close.
                 let evictions = self.evictions
-                victim.close().whenSuccess { evictions.increment() }
+                victim.eventLoop.execute {
+                    guard victim.isActive else { return }
+                    evictions.increment()
+                    victim.close(promise: nil)
+                }
             }
             channel.closeFuture.whenComplete { _ in self.remove(ticket) }
             return ticket
