@@ -87,7 +87,9 @@ struct APDUTests {
         let expected: [(UInt8, String)] = [
             (0, "success"), (1, "hardware-fault"), (2, "temporary-failure"), (3, "read-write-denied"),
             (4, "object-undefined"), (9, "object-class-inconsistent"), (11, "object-unavailable"),
-            (12, "type-unmatched"), (13, "scope-of-access-violated"), (250, "other-reason"),
+            (12, "type-unmatched"), (13, "scope-of-access-violated"), (14, "data-block-unavailable"),
+            (15, "long-get-aborted"), (16, "no-long-get-in-progress"), (17, "long-set-aborted"),
+            (18, "no-long-set-in-progress"), (19, "data-block-number-invalid"), (250, "other-reason"),
         ]
         for (code, name) in expected { #expect(DataAccessResult(rawValue: code).name == name) }
         #expect(DataAccessResult.otherReason.rawValue == 250)

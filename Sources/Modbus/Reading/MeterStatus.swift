@@ -32,23 +32,25 @@ public struct MeterStatus: Sendable, Hashable {
 
     public init() {}
 
+    /// The record's `error_code` bits, one per failure or status condition; bit n is `1 << n` on the wire, so a
+    /// position never moves once records carry it.
     public struct ErrorCode: OptionSet, Sendable, Hashable {
         public let rawValue: UInt16
         public init(rawValue: UInt16) { self.rawValue = rawValue }
-        public static let unreachable = ErrorCode(rawValue: 0x0001)
-        public static let timeout = ErrorCode(rawValue: 0x0002)
-        public static let exception = ErrorCode(rawValue: 0x0004)
-        public static let invalidValue = ErrorCode(rawValue: 0x0008)
-        public static let statusUnreadable = ErrorCode(rawValue: 0x0010)
-        public static let limitViolation = ErrorCode(rawValue: 0x0020)
-        public static let voltageOverload = ErrorCode(rawValue: 0x0040)
-        public static let currentOverload = ErrorCode(rawValue: 0x0080)
-        public static let noSyncPulse = ErrorCode(rawValue: 0x0100)
-        public static let configurationMenu = ErrorCode(rawValue: 0x0200)
-        public static let pulseRateExceeded = ErrorCode(rawValue: 0x0400)
-        public static let countersReset = ErrorCode(rawValue: 0x0800)
-        public static let restarted = ErrorCode(rawValue: 0x1000)
-        public static let parametersChanged = ErrorCode(rawValue: 0x2000)
+        public static let unreachable = ErrorCode(rawValue: 1 << 0)
+        public static let timeout = ErrorCode(rawValue: 1 << 1)
+        public static let exception = ErrorCode(rawValue: 1 << 2)
+        public static let invalidValue = ErrorCode(rawValue: 1 << 3)
+        public static let statusUnreadable = ErrorCode(rawValue: 1 << 4)
+        public static let limitViolation = ErrorCode(rawValue: 1 << 5)
+        public static let voltageOverload = ErrorCode(rawValue: 1 << 6)
+        public static let currentOverload = ErrorCode(rawValue: 1 << 7)
+        public static let noSyncPulse = ErrorCode(rawValue: 1 << 8)
+        public static let configurationMenu = ErrorCode(rawValue: 1 << 9)
+        public static let pulseRateExceeded = ErrorCode(rawValue: 1 << 10)
+        public static let countersReset = ErrorCode(rawValue: 1 << 11)
+        public static let restarted = ErrorCode(rawValue: 1 << 12)
+        public static let parametersChanged = ErrorCode(rawValue: 1 << 13)
 
         static let names: [(ErrorCode, String)] = [
             (.unreachable, "meter unreachable"), (.timeout, "timeout"), (.exception, "Modbus exception"),
