@@ -100,31 +100,24 @@ public final class Module: Sendable {
     /// call; a module that cannot be initialised again throws `.reinitialise` with Cryptoki's reason.
     public func restart(timeout: Duration = .seconds(5)) async throws(ModuleRestartFailure) {
         let held = lanes.withLock { $0.compactMap(\.lane) }
-        let outcome: Result<Void, ModuleRestartFailure>
-        do {
-            outcome = try await offloaded {
-                let parked = DispatchGroup()
-                let released = DispatchSemaphore(value: 0)
-                for lane in held { lane.park(parked: parked, released: released) }
-                defer { for _ in held { released.signal() } }
-                let (seconds, attoseconds) = timeout.components
-                guard parked.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))) == .success else {
-                    return .failure(.busy(timeout))
-                }
-                return self.slotTable.withLock { _ in
-                    _ = self.functions.pointee.C_Finalize(nil)
-                    do throws(PKCS11Error) {
-                        try self.initialize()
-                        return .success(())
-                    } catch {
-                        return .failure(.reinitialise(error))
-                    }
+        try await offloaded { () throws(ModuleRestartFailure) in
+            let parked = DispatchGroup()
+            let released = DispatchSemaphore(value: 0)
+            for lane in held { lane.park(parked: parked, released: released) }
+            defer { for _ in held { released.signal() } }
+            let (seconds, attoseconds) = timeout.components
+            guard parked.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))) == .success else {
+                throw .busy(timeout)
+            }
+            try self.slotTable.withLock { _ throws(ModuleRestartFailure) in
+                _ = self.functions.pointee.C_Finalize(nil)
+                do throws(PKCS11Error) {
+                    try self.initialize()
+                } catch {
+                    throw .reinitialise(error)
                 }
             }
-        } catch {
-            outcome = .failure(.offloaded("\(error)"))  // `offloaded` rethrows only what its body throws; kept for the type
         }
-        try outcome.get()
     }
 
     /// The module at `path`, loaded off the caller's thread: C_Initialize of a smart-card module talks to pcscd

@@ -4,14 +4,11 @@ public enum ModuleRestartFailure: Error, Sendable, CustomStringConvertible {
     case busy(Duration)
     /// C_Finalize ran, but C_Initialize failed: the module holds no sessions until it is loaded again.
     case reinitialise(PKCS11Error)
-    /// The restart could not be run off the caller's thread.
-    case offloaded(String)
 
     public var description: String {
         switch self {
         case .busy(let timeout): "a call on one of its tokens did not return within \(timeout); the module was not restarted"
         case .reinitialise(let error): "it was finalised but could not be initialised again: \(error)"
-        case .offloaded(let reason): "the restart could not be run: \(reason)"
         }
     }
 }

@@ -61,9 +61,11 @@ final class Lane: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Runs a blocking call on a Dispatch worker, for the few calls made before a token has lanes.
-func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+/// Runs a blocking call on a Dispatch worker, for the few calls made before a token has lanes. It throws exactly
+/// what `body` throws, so a caller with a typed error keeps its type.
+func offloaded<T: Sendable, Failure: Error>(_ body: @escaping @Sendable () throws(Failure) -> T) async throws(Failure) -> T {
+    let result: Result<T, Failure> = await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: Result { () throws(Failure) -> T in try body() }) }
     }
+    return try result.get()
 }
