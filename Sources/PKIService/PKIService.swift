@@ -17,10 +17,14 @@ public struct PKIService: Sendable {
     /// Lifetime of certificates issued through EST.
     public var validity: Validity
 
+    /// Built once: it reads the CA's identity when made, not on every request.
+    private let responder: OCSPResponder
+
     public init(authority: CertificateAuthority, validity: Validity) {
         self.authority = authority
         self.registration = RegistrationAuthority(authority: authority)
         self.validity = validity
+        self.responder = OCSPResponder(authority: authority)
     }
 
     public func handle(_ request: Request, _ context: HTTPRequestContext) async -> Response {
@@ -211,7 +215,7 @@ public struct PKIService: Sendable {
         } else {
             return .text(.badRequest, "OCSP takes POST /ocsp with a DER request, or GET /ocsp/<base64 request>")
         }
-        let response = await OCSPResponder(authority: authority).respond(to: der)
+        let response = await responder.respond(to: der)
         return Response(status: .ok, contentType: "application/ocsp-response", body: response)
     }
 

@@ -35,8 +35,13 @@ public struct OCSPResponder: Sendable {
     /// The nonce extension (RFC 6960 §4.4.1), echoed in the response.
     static let nonceOID: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 2]
 
+    /// The CA's identity in CertIDs, read once: the certificate does not change while a responder lives, and every
+    /// request is compared against it. A certificate it cannot be read from makes every answer `internalError`.
+    private let issuer: Result<Issuer, any Error>
+
     public init(authority: any OCSPAuthority) {
         self.authority = authority
+        issuer = Result { try Issuer(authority.certificate) }
     }
 
     /// The DER OCSPResponse for the DER OCSPRequest `request`.
@@ -128,7 +133,7 @@ public struct OCSPResponder: Sendable {
     }
 
     func respond(to request: OCSPRequest, now: Date) async throws -> OCSPResponse {
-        let issuer = try Issuer(authority.certificate)
+        let issuer = try issuer.get()
         let thisUpdate = try GeneralizedTime(now)
         let nextUpdate = try GeneralizedTime(now.addingTimeInterval(validity))
         var responses: [OCSPSingleResponse] = []
