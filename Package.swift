@@ -70,6 +70,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // FilePath, which swift-subprocess takes for an executable's path.
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
@@ -157,6 +159,7 @@ let package = Package(
                 "Gateway", "Metering", "COSEM", "Modbus", "PAC3200Simulator", "PKCS11", "PKI", "Signing", "Transport", "ConfigFiles",
                 "DaemonRuntime",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
@@ -244,7 +247,10 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")] + hummingbird + x509
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway"]),
-        .testTarget(name: "PKITests", dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport"] + x509),
+        .testTarget(
+            name: "PKITests",
+            dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")] + x509
+        ),
         .testTarget(
             name: "COSEMTests",
             dependencies: ["COSEM", "Transport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
