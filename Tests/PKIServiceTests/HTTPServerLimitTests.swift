@@ -23,7 +23,7 @@ struct HTTPServerLimitTests {
 
     @Test("at a limit of 2, a request gets through two silent connections; the older one is closed, the newer stays open")
     func oldestWaitingMakesRoom() async throws {
-        let server = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil, limits: Self.limits(2)) { _, _ in .text(.ok, "answered") }
+        let server = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: nil, limits: Self.limits(2)) { _, _ in .text(.ok, "answered") }
         let port = server.port
         let (older, newer, answer) = try await offPool {
             let older = try RawConnection(port: port)
@@ -45,7 +45,7 @@ struct HTTPServerLimitTests {
     func busyListenerStopsAccepting() async throws {
         let gate = Gate()
         let handled = Mutex(0)
-        let server = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil, limits: Self.limits(1)) { _, _ in
+        let server = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: nil, limits: Self.limits(1)) { _, _ in
             let number = handled.withLock { count in
                 count += 1
                 return count
@@ -86,7 +86,7 @@ extension HTTPServerLimitTests {
         await bare.stop()
 
         let limits = HTTPServerLimits(idleTimeout: .seconds(2), headerTimeout: .seconds(60), bodyTimeout: .seconds(1), maxConnections: 10)
-        let server = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil, limits: limits) { _, _ in .text(.ok, "answered") }
+        let server = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: nil, limits: limits) { _, _ in .text(.ok, "answered") }
         let port = server.port
         let closed = try await offPool { try RawConnection(port: port).dribble(body: Self.slowBody) }
         #expect(closed.closed && closed.sent < Self.slowBody.utf8.count && closed.answer.isEmpty, "\(closed)")
