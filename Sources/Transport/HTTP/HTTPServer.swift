@@ -26,7 +26,6 @@ public final class HTTPServer: Service, Sendable {
     /// The listener's name in logs and metrics (`https`, `http`, `metrics`, `control`).
     public let name: String
     public let host: String
-    public let limits: HTTPServerLimits
     /// The port the server listens on (the one the system chose, for port 0).
     public let port: Int
     private let server: Server<LimitedHTTP1Channel>
@@ -46,14 +45,13 @@ public final class HTTPServer: Service, Sendable {
     /// its group and mode.
     public init(
         name: String = "http", at address: Address, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "http-server"),
-        router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
+        logger: Logger = Logger(label: "http-server"), router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
     ) async throws(HTTPServerError) {
         let (host, port, bind): (String, Int, BindAddress) = switch address {
         case .tcp(let host, let port): (host, port, .hostname(host, port: port))
         case .unixSocket(let path): ("unix:" + path, 0, .unixDomainSocket(path: path))
         }
-        (self.name, self.host, self.limits) = (name, host, limits)
+        (self.name, self.host) = (name, host)
         var logger = logger
         logger[metadataKey: "listener"] = .string(name)
         self.logger = logger
@@ -88,7 +86,7 @@ public final class HTTPServer: Service, Sendable {
                     binding.yield(.failure(error))
                 }
             },
-            eventLoopGroup: group, logger: quiet
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quiet
         )
         self.server = server
         running = Task {
