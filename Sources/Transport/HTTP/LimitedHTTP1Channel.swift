@@ -12,8 +12,9 @@ import X509
 /// TLS (so every byte counts, handshake records included), TLS with a handshake observer, and behind Hummingbird's
 /// codec the request deadlines (`RequestDeadlines`).
 ///
-/// Hummingbird's own idle timeout counts only while no request is in progress, after TLS; the header and body
-/// deadlines, eviction for room and 431 for an oversized head it has no notion of.
+/// Hummingbird's own idle timeout counts from the last HTTP part it read, after TLS, so a body that trickles in a
+/// byte at a time never meets it; the body deadline, eviction for room and 431 for an oversized head it has no
+/// notion of.
 ///
 /// Its responder runs an `HTTPServer.Handler`: it collects the body (413 past `maximumBodySize`, declared or
 /// received), hands the request with its TLS client certificate and its Unix-socket caller to the handler, writes the
