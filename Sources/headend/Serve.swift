@@ -105,7 +105,7 @@ struct Serve: AsyncParsableCommand {
         services.insert(control, at: 0)
         say("headend control at unix:\(settings.control.socket)")
         if let address = settings.control.listen {
-            let tcp = try await HTTPServer(name: "control-tcp", host: address.host, port: address.port, tls: nil, logger: logger,
+            let tcp = try await HTTPServer(name: "control-tcp", at: .tcp(host: address.host, port: address.port), tls: nil, logger: logger,
                                            handler: endpoint.handle)
             services.insert(tcp, at: 0)
             say("headend control at http://\(ListenAddress(host: address.host, port: tcp.port))")

@@ -119,14 +119,14 @@ struct PKID: AsyncParsableCommand {
         logger.info("at most \(limits.maxConnections) connections per listener (\(descriptors) descriptors), timeouts: idle \(limits.idleTimeout), head \(limits.headerTimeout), body \(limits.bodyTimeout)")
 
         // Bound before anything is announced, in the order scripts read them: https first, then http, then metrics.
-        let https = try await HTTPServer(name: "https", host: listen.host, port: listen.port, tls: tls, limits: limits, logger: logger,
+        let https = try await HTTPServer(name: "https", at: .tcp(host: listen.host, port: listen.port), tls: tls, limits: limits, logger: logger,
                                          router: PKIServiceMetrics.route(of:)) { request, context in
             PKIServiceMetrics.recordEnrollment(request, await service.handle(request, context), logger: logger)
         }
         var services: [any Service] = [https]
         say("pkid listening on https://\(listen.host):\(https.port) (PKI \(pki), CA \(authority.certificate.subject))")
         if let plain = settings.httpListen {
-            let http = try await HTTPServer(name: "http", host: plain.host, port: plain.port, tls: nil, limits: limits, logger: logger,
+            let http = try await HTTPServer(name: "http", at: .tcp(host: plain.host, port: plain.port), tls: nil, limits: limits, logger: logger,
                                             router: PKIServiceMetrics.route(of:), handler: service.handlePublic)
             services.insert(http, at: 0)
             say("pkid listening on http://\(plain.host):\(http.port) (CRL, OCSP and directory)")

@@ -44,7 +44,7 @@ final class UplinkFixture: @unchecked Sendable {
             validity: try Validity("5y"), url: nil
         )
         self.authority = authority
-        pkid = try await HTTPServer(name: "pkid", host: "127.0.0.1", port: 0, tls: nil) { _, _ in
+        pkid = try await HTTPServer(name: "pkid", at: .tcp(host: "127.0.0.1", port: 0), tls: nil) { _, _ in
             do {
                 return Response(status: .ok, contentType: "application/pkix-crl", body: try await authority.currentCRL())
             } catch {

@@ -19,7 +19,7 @@ struct HeadEndDaemonTests {
     func daemon() async throws {
         let fixture = try await HeadEndFixture("headend-daemon")
         let service = PKIService(authority: fixture.authority, validity: try Validity("1y"))
-        let pkid = try await HTTPServer(name: "http", host: "127.0.0.1", port: 0, tls: nil, handler: service.handlePublic)
+        let pkid = try await HTTPServer(name: "http", at: .tcp(host: "127.0.0.1", port: 0), tls: nil, handler: service.handlePublic)
         defer { Task { await pkid.stop() } }
 
         let hsm = try SoftHSMFixture()

@@ -157,7 +157,7 @@ struct HeadEndServerTests {
         let known = try await fixture.gateway("00DB1234567890B8")
         let unknown = try await fixture.gateway("00DB1234567890B9")
         let service = PKIService(authority: fixture.authority, validity: try Validity("1y"))
-        let pkid = try await HTTPServer(name: "http", host: "127.0.0.1", port: 0, tls: nil, handler: service.handlePublic)
+        let pkid = try await HTTPServer(name: "http", at: .tcp(host: "127.0.0.1", port: 0), tls: nil, handler: service.handlePublic)
         let url = "http://127.0.0.1:\(pkid.port)"
         let timeouts = HTTPSClient.Timeouts(connect: .seconds(5), read: .seconds(30))
         // A lifetime so short that every lookup after the first goes to the directory: the cache must fall back.

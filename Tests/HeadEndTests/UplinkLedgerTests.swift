@@ -100,7 +100,7 @@ struct UplinkLedgerTests {
     /// pkid's public routes (the CRL the gateway's `CRLCache` fetches) on a port of their own.
     func pkid() async throws -> HTTPServer {
         let service = PKIService(authority: fixture.authority, validity: try Validity("1y"))
-        return try await HTTPServer(name: "http", host: "127.0.0.1", port: 0, tls: nil, handler: service.handlePublic)
+        return try await HTTPServer(name: "http", at: .tcp(host: "127.0.0.1", port: 0), tls: nil, handler: service.handlePublic)
     }
 
     /// Waits for `condition`, checking every 20 ms, at most `seconds` (a bound on a hung test, not a timing claim).

@@ -16,7 +16,7 @@ struct OCSPValidationTests {
         let directory = try temporaryDirectory("ocsp-validation")
         defer { try? FileManager.default.removeItem(at: directory) }
         // The CA must name its OCSP URL, so the port is reserved first with a server that is replaced below.
-        let probe = try await HTTPServer(host: "127.0.0.1", port: 0, tls: nil) { _, _ in .text(.ok, "") }
+        let probe = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: nil) { _, _ in .text(.ok, "") }
         let port = probe.port
         await probe.stop()
 
@@ -29,7 +29,7 @@ struct OCSPValidationTests {
         let csr = try await CertificateRequests.make(signer: device, subject: try SubjectName.parse("CN=00DB1234567890E0"))
         let certificate = try await authority.issue(csr, profile: .sign, validity: try Validity("1y"))
         let service = PKIService(authority: authority, validity: try Validity("1y"))
-        let server = try await HTTPServer(host: "127.0.0.1", port: port, tls: nil, handler: service.handle)
+        let server = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: port), tls: nil, handler: service.handle)
 
         var policy = CertificateValidator.Policy()
         policy.revocation = .ocsp(HTTPOCSPRequester(timeouts: .patient))

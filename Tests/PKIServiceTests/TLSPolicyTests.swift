@@ -33,7 +33,7 @@ struct TLSPolicyTests {
         let stranger = try await LoopbackPKI("Other Root").tlsIdentity("00DB1234567890FF")
         let served = Served()
         let tls = try TLSConfigurations.serverRequiringClientCertificate(chain: [server.certificate], key: server.key, clientCA: [pki.root])
-        let listener = try await HTTPServer(name: "mutual", host: "127.0.0.1", port: 0, tls: tls, handler: Self.greeter(served))
+        let listener = try await HTTPServer(name: "mutual", at: .tcp(host: "127.0.0.1", port: 0), tls: tls, handler: Self.greeter(served))
 
         let client = HTTPSClient(timeouts: .patient)
         func request(_ configuration: TLSConfiguration) async -> Result<HTTPSClient.Response, HTTPClientError> {
@@ -81,7 +81,7 @@ struct TLSPolicyTests {
         let server = try await pki.tlsIdentity("pkid")
         let served = Served()
         let tls = try TLSConfigurations.server(chain: [server.certificate], key: server.key, clientCA: [pki.root])
-        let listener = try await HTTPServer(host: "127.0.0.1", port: 0, tls: tls, handler: Self.greeter(served))
+        let listener = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: tls, handler: Self.greeter(served))
         let client = HTTPSClient(timeouts: .patient)
         let response = try await client.request(.GET, "/", at: HostAndPort(host: "127.0.0.1", port: listener.port),
                                                 tls: try TLSConfigurations.client(trustRoots: [pki.root]))
@@ -107,7 +107,7 @@ struct TLSPolicyTests {
 
         let serial = try CertificateSerial(parsing: "0A")
         for (name, configuration, refused) in [("TLS 1.1", old, true), ("TLS 1.2 CBC", cbc, true), ("TLS 1.2 GCM", strong, false)] {
-            let listener = try await HTTPServer(host: "127.0.0.1", port: 0, tls: configuration, handler: Self.greeter(served))
+            let listener = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: configuration, handler: Self.greeter(served))
             let url = "https://127.0.0.1:\(listener.port)"
             do throws(DirectoryError) {
                 _ = try await DirectoryClient(url: url, trustRoots: [pki.root], timeouts: .patient).certificate(serial: serial)

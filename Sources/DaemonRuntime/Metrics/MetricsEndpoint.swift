@@ -15,7 +15,7 @@ public enum MetricsEndpoint {
     public static func listen(
         at address: ListenAddress, registry: PrometheusCollectorRegistry, limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger
     ) async throws(HTTPServerError) -> HTTPServer {
-        try await HTTPServer(name: "metrics", host: address.host, port: address.port, tls: nil, limits: limits, logger: logger,
+        try await HTTPServer(name: "metrics", at: .tcp(host: address.host, port: address.port), tls: nil, limits: limits, logger: logger,
                              handler: handler(registry: registry))
     }
 

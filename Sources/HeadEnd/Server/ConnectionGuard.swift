@@ -43,7 +43,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let peer = HTTPServer.describe(context.channel.remoteAddress)
+        let peer = SocketAddress.describe(context.channel.remoteAddress)
         let events = self.events
         let timeout = handshakeTimeout
         deadline = context.eventLoop.scheduleTask(in: handshakeTimeout) { [channel = context.channel] in
@@ -61,7 +61,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             registry.markBusy(ticket)
             guard let gateway = identity.gateway else {
                 logger.error("closing a connection whose TLS handshake completed without the gateway certificate check",
-                             metadata: ["peer": "\(HTTPServer.describe(context.channel.remoteAddress))"])
+                             metadata: ["peer": "\(SocketAddress.describe(context.channel.remoteAddress))"])
                 context.close(promise: nil)
                 return
             }
@@ -73,11 +73,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
             logger.info("gateway connected", metadata: [
-                "peer": "\(HTTPServer.describe(context.channel.remoteAddress))", "gateway": "\(gateway)",
+                "peer": "\(SocketAddress.describe(context.channel.remoteAddress))", "gateway": "\(gateway)",
             ])
         } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             logger.info("closing a silent connection (idle timeout)", metadata: [
-                "peer": "\(HTTPServer.describe(context.channel.remoteAddress))", "gateway": "\(identity.gateway.map { "\($0)" } ?? "?")",
+                "peer": "\(SocketAddress.describe(context.channel.remoteAddress))", "gateway": "\(identity.gateway.map { "\($0)" } ?? "?")",
             ])
             context.close(promise: nil)
             return
@@ -92,11 +92,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if identity.refusal == nil {
                 HeadEndMetrics.tlsRefused("handshake_failed")
                 events.log("handshake-failed", level: .notice, "TLS handshake refused: \(error)",
-                           metadata: ["peer": "\(HTTPServer.describe(context.channel.remoteAddress))"])
+                           metadata: ["peer": "\(SocketAddress.describe(context.channel.remoteAddress))"])
             }
         } else if handshook {
             logger.notice("closing the connection: \(error)", metadata: [
-                "peer": "\(HTTPServer.describe(context.channel.remoteAddress))", "gateway": "\(identity.gateway.map { "\($0)" } ?? "?")",
+                "peer": "\(SocketAddress.describe(context.channel.remoteAddress))", "gateway": "\(identity.gateway.map { "\($0)" } ?? "?")",
             ])
         }
         context.fireErrorCaught(error)

@@ -60,7 +60,7 @@ final class FrameDeadline: ChannelInboundHandler, RemovableChannelHandler {
             let gateway = identity.gateway.map { "\($0)" } ?? "?"
             deadline = context.eventLoop.scheduleTask(in: timeout) { [channel = context.channel] in
                 events.log("frame-timeout", level: .notice, "closing the connection: a frame did not arrive whole within \(timeout) of its first byte",
-                           metadata: ["peer": "\(HTTPServer.describe(channel.remoteAddress))", "gateway": "\(gateway)"])
+                           metadata: ["peer": "\(SocketAddress.describe(channel.remoteAddress))", "gateway": "\(gateway)"])
                 HeadEndMetrics.frameTimeouts.increment()
                 channel.close(promise: nil)
             }

@@ -122,7 +122,7 @@ public final class HeadEndServer: Sendable {
                 identity.refuse(refusal)
                 HeadEndMetrics.tlsRefused(refusal.label)
                 events.log("refused-\(refusal.label)", level: .notice, "TLS handshake refused: \(refusal)",
-                           metadata: ["peer": "\(HTTPServer.describe(peer))"])
+                           metadata: ["peer": "\(SocketAddress.describe(peer))"])
                 return .failed
             }
         }

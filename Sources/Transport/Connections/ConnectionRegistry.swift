@@ -128,18 +128,18 @@ public final class ConnectionRegistry: Sendable {
         case .refused:
             evictions.increment()
             events.log("limit-busy", level: .warning, "\(limit) connections open, all of them busy: closing a new connection",
-                       metadata: ["peer": "\(HTTPServer.describe(channel.remoteAddress))"])
+                       metadata: ["peer": "\(SocketAddress.describe(channel.remoteAddress))"])
             return nil
         case .admitted(let ticket, let victim, let perAddress):
             if let victim {
                 if perAddress, let bound = maxWaitingPerAddress {
                     events.log("limit-address", level: .warning,
                                "\(bound) connections from one address are still waiting (their handshake or request): closing its oldest",
-                               metadata: ["peer": "\(HTTPServer.describe(victim.remoteAddress))"])
+                               metadata: ["peer": "\(SocketAddress.describe(victim.remoteAddress))"])
                 } else {
                     events.log("limit", level: .warning,
                                "\(limit) connections open, the listener's limit (\(maxWaiting) may wait for their client): closing the one that waited longest",
-                               metadata: ["peer": "\(HTTPServer.describe(victim.remoteAddress))"])
+                               metadata: ["peer": "\(SocketAddress.describe(victim.remoteAddress))"])
                 }
                 // Checked, counted and closed on the victim's own event loop, where its idle timeout runs too: a victim
                 // that timeout closed first is not counted twice, and the count is in before its client sees the close.

@@ -26,7 +26,6 @@ public final class HTTPServer: Service, Sendable {
     /// The listener's name in logs and metrics (`https`, `http`, `metrics`, `control`).
     public let name: String
     public let host: String
-    public let limits: HTTPServerLimits
     /// The port the server listens on (the one the system chose, for port 0).
     public let port: Int
     private let server: Server<LimitedHTTP1Channel>
@@ -42,27 +41,17 @@ public final class HTTPServer: Service, Sendable {
         case unixSocket(path: String)
     }
 
-    public convenience init(
-        name: String = "http", host: String, port: Int, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "http-server"),
-        router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
-    ) async throws(HTTPServerError) {
-        try await self.init(name: name, at: .tcp(host: host, port: port), tls: tls, limits: limits, group: group, logger: logger,
-                            router: router, handler: handler)
-    }
-
     /// A server on `address`. A Unix socket's file is replaced if one is left from an earlier run; the caller sets
     /// its group and mode.
     public init(
         name: String = "http", at address: Address, tls: TLSConfiguration?, limits: HTTPServerLimits = HTTPServerLimits(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "http-server"),
-        router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
+        logger: Logger = Logger(label: "http-server"), router: @escaping Router = HTTPServer.firstSegment, handler: @escaping Handler
     ) async throws(HTTPServerError) {
         let (host, port, bind): (String, Int, BindAddress) = switch address {
         case .tcp(let host, let port): (host, port, .hostname(host, port: port))
         case .unixSocket(let path): ("unix:" + path, 0, .unixDomainSocket(path: path))
         }
-        (self.name, self.host, self.limits) = (name, host, limits)
+        (self.name, self.host) = (name, host)
         var logger = logger
         logger[metadataKey: "listener"] = .string(name)
         self.logger = logger
@@ -72,8 +61,7 @@ public final class HTTPServer: Service, Sendable {
         let channel: LimitedHTTP1Channel
         do {
             channel = try LimitedHTTP1Channel(listener: name, tls: tls, limits: limits, connections: connections, events: events,
-                                              responder: HandlerResponder(listener: name, router: router, handler: handler, logger: logger,
-                                                                         tls: tls != nil))
+                                              logger: logger, router: router, handler: handler)
         } catch {
             throw .unusableTLSConfiguration(reason: "\(error)")
         }
@@ -98,7 +86,7 @@ public final class HTTPServer: Service, Sendable {
                     binding.yield(.failure(error))
                 }
             },
-            eventLoopGroup: group, logger: quiet
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quiet
         )
         self.server = server
         running = Task {
@@ -156,12 +144,5 @@ public final class HTTPServer: Service, Sendable {
     /// The default route: the path's first segment, so `/certificates/0A1B` counts as `/certificates`.
     public static let firstSegment: Router = { path in
         "/" + (path.split(separator: "/").first.map(String.init) ?? "")
-    }
-
-    /// `127.0.0.1:54321` or `[::1]:54321`, as a log names a peer.
-    public static func describe(_ address: SocketAddress?) -> String {
-        guard let address, let ip = address.ipAddress else { return "unknown" }
-        let port = address.port.map(String.init) ?? "?"
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOSSL
+import X509
 
 /// Hummingbird's HTTP/1.1 channel with what a listener of this project adds around it, in pipeline order:
 /// the connection's place under the listener's limit (`ConnectionRegistry`: at the limit the connection that waited
@@ -11,8 +12,13 @@ import NIOSSL
 /// TLS (so every byte counts, handshake records included), TLS with a handshake observer, and behind Hummingbird's
 /// codec the request deadlines (`RequestDeadlines`).
 ///
-/// Hummingbird's own idle timeout counts only while no request is in progress, after TLS; the header and body
-/// deadlines, eviction for room and 431 for an oversized head it has no notion of.
+/// Hummingbird's own idle timeout counts from the last HTTP part it read, after TLS, so a body that trickles in a
+/// byte at a time never meets it; the body deadline, eviction for room and 431 for an oversized head it has no
+/// notion of.
+///
+/// Its responder runs an `HTTPServer.Handler`: it collects the body (413 past `maximumBodySize`, declared or
+/// received), hands the request with its TLS client certificate and its Unix-socket caller to the handler, writes the
+/// answer, logs one line and counts it (`http_requests_total{listener, route, status}`).
 struct LimitedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
@@ -22,10 +28,12 @@ struct LimitedHTTP1Channel: ServerChildChannel {
     private let handshakeFailures: Counter?
     private let connections: ConnectionRegistry
     private let events: RepeatedEventLog
-    private let responder: HandlerResponder
+    private let router: HTTPServer.Router
+    private let handler: HTTPServer.Handler
+    private let logger: Logger
 
-    init(listener: String, tls: TLSConfiguration?, limits: HTTPServerLimits, connections: ConnectionRegistry,
-         events: RepeatedEventLog, responder: HandlerResponder) throws {
+    init(listener: String, tls: TLSConfiguration?, limits: HTTPServerLimits, connections: ConnectionRegistry, events: RepeatedEventLog,
+         logger: Logger, router: @escaping HTTPServer.Router, handler: @escaping HTTPServer.Handler) throws {
         self.listener = listener
         self.limits = limits
         self.tls = try tls.map { try NIOSSLContext(configuration: $0) }
@@ -33,7 +41,9 @@ struct LimitedHTTP1Channel: ServerChildChannel {
         handshakeFailures = tls.map { _ in Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener)]) }
         self.connections = connections
         self.events = events
-        self.responder = responder
+        self.logger = logger
+        self.router = router
+        self.handler = handler
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -55,7 +65,7 @@ struct LimitedHTTP1Channel: ServerChildChannel {
             return ticket
         }
         return admitted.flatMap { [listener, limits, connections, events] ticket in
-            HTTP1Channel(responder: responder.respond, configuration: .init(
+            HTTP1Channel(responder: respond, configuration: .init(
                 additionalChannelHandlers: [
                     RequestDeadlines(listener: listener, limits: limits, connections: connections, ticket: ticket, events: events),
                 ],
@@ -67,7 +77,33 @@ struct LimitedHTTP1Channel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        await HTTP1Channel(responder: responder.respond).handle(value: value, logger: logger)
+        await HTTP1Channel(responder: respond).handle(value: value, logger: logger)
+    }
+
+    private func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        var response: Response
+        let tooLarge = Response.text(.contentTooLarge, "request body over \(HTTPServerLimits.maximumBodySize) bytes")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > HTTPServerLimits.maximumBodySize {
+            response = tooLarge
+        } else {
+            do {
+                let body = try await request.body.collect(upTo: HTTPServerLimits.maximumBodySize)
+                // A certificate the handshake accepted but that does not parse is no identity, as none is.
+                let certificate = tls == nil ? nil : try? await channel.nioSSL_peerCertificate().get().map { try Certificate(derEncoded: $0.toDERBytes()) }
+                let context = HTTPRequestContext(body: Array(body.readableBytesView), clientCertificate: certificate,
+                                                 peer: await PeerCredentials.of(channel))
+                response = await handler(request, context)
+            } catch is NIOTooManyBytesError {
+                response = tooLarge
+            }
+        }
+        logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: ["peer": "\(SocketAddress.describe(channel.remoteAddress))"])
+        Counter(label: "http_requests_total", dimensions: [
+            ("listener", listener), ("route", router(request.uri.path)), ("status", String(response.status.code)),
+        ]).increment()
+        // One request per connection.
+        response.headers[.connection] = "close"
+        try await writer.write(response: response.head, body: response.body)
     }
 }
 

@@ -29,7 +29,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
             completed = true  // one failure per connection, however many errors follow
             failures.increment()
             events.log("handshake-failed", level: .notice, "TLS handshake failed", metadata: [
-                "peer": "\(HTTPServer.describe(context.channel.remoteAddress))", "error": "\(error)",
+                "peer": "\(SocketAddress.describe(context.channel.remoteAddress))", "error": "\(error)",
             ])
         }
         context.fireErrorCaught(error)

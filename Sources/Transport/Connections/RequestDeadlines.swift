@@ -7,7 +7,12 @@ import NIOHTTP1
 import NIOHTTPTypes
 
 /// Behind Hummingbird's codec, what it leaves to us of one connection's life (one request per connection: EST
-/// clients reconnect anyway, and a connection that is done frees its descriptor at once):
+/// clients reconnect anyway, and a connection that is done frees its descriptor at once).
+///
+/// Hummingbird's one timeout (`HTTP1Channel.Configuration.idleTimeout`) counts from the last HTTP part read, and
+/// every read of a body is a part: a body sent a byte at a time is never closed by it (HTTPServerLimitTests,
+/// `slowBodyOutlivesHummingbirdsIdleTimeout`). Nor does it answer a request NIO's parser refuses, or say why it
+/// closed a connection. So this handler is kept, beside the connection registry:
 ///
 /// - deadlines: the head within the header timeout of the accept (the TLS handshake included), the body within the
 ///   body timeout of the head, and no silence of the idle timeout (`IdleStateHandler`, in front of TLS); none
@@ -81,7 +86,7 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
         var answer = Response.text(tooLarge ? .requestHeaderFieldsTooLarge : .badRequest, message).head
         answer.headerFields[.connection] = "close"
         events.log("malformed", level: .info, "not an HTTP request: \(answer.status.code)",
-                   metadata: ["peer": "\(HTTPServer.describe(context.channel.remoteAddress))"])
+                   metadata: ["peer": "\(SocketAddress.describe(context.channel.remoteAddress))"])
         context.write(wrapOutboundOut(.head(answer)), promise: nil)
         context.write(wrapOutboundOut(.body(Response.textLine(message))), promise: nil)
         write(context: context, data: wrapOutboundOut(.end(nil)), promise: nil)
