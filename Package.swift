@@ -72,6 +72,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         // FilePath, which swift-subprocess takes for an executable's path.
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
@@ -109,7 +110,12 @@ let package = Package(
 
         // The network: TLS, framing, HTTP clients and the HTTP server. Libraries log and count through the swift-log
         // and swift-metrics APIs only; which backend receives them is the executable's choice.
-        .target(name: "Transport", dependencies: ["COSEM", "Signing", "PKI"] + nio + x509 + observability + http + hummingbird),
+        .target(
+            name: "Transport",
+            // NIOHTTPTypes: the HTTP parts the request deadlines see behind Hummingbird's codec.
+            dependencies: ["COSEM", "Signing", "PKI", .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]
+                + nio + x509 + observability + http + hummingbird
+        ),
         .target(name: "PKIService", dependencies: ["PKIStore", "PKI", "COSEM", "Transport", "Signing"] + hummingbird + x509 + observability),
 
         // What every daemon stands on: logging and metrics bootstraps, the /metrics endpoint,
