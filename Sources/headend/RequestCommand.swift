@@ -100,18 +100,16 @@ struct Request: AsyncParsableCommand {
     /// The command's one request, on a client made for it and shut down after it. The read timeout is long: the
     /// head-end answers once the gateway has (or the request's own timeout has run out).
     private func post(_ body: [UInt8], to control: ControlEndpoint) async -> Result<HTTPSClient.Response, HTTPClientError> {
-        let http = HTTPSClient(timeouts: HTTPSClient.Timeouts(connect: .seconds(2), read: .seconds(60)))
         let headers = [("Content-Type", "application/json")]
-        let result: Result<HTTPSClient.Response, HTTPClientError>
         do throws(HTTPClientError) {
-            switch control {
-            case .socket(let path): result = .success(try await http.request(.POST, "/requests", atSocket: path, headers: headers, body: body))
-            case .listener(let address): result = .success(try await http.request(.POST, "/requests", at: address, headers: headers, body: body))
-            }
+            return .success(try await HTTPSClient(timeouts: HTTPSClient.Timeouts(connect: .seconds(2), read: .seconds(60))).using { http throws(HTTPClientError) in
+                switch control {
+                case .socket(let path): try await http.request(.POST, "/requests", atSocket: path, headers: headers, body: body)
+                case .listener(let address): try await http.request(.POST, "/requests", at: address, headers: headers, body: body)
+                }
+            })
         } catch {
-            result = .failure(error)
+            return .failure(error)
         }
-        await http.shutdown()
-        return result
     }
 }

@@ -32,15 +32,7 @@ struct ESTOptions: ParsableArguments {
 
     /// `body` with an EST client for pkid, shut down when `body` is done.
     func withClient<Result>(_ body: (ESTClient) async throws -> Result) async throws -> Result {
-        let client = try ESTClient(url: url, trustRoots: try CertificateFile.trustAnchors(at: ca, setting: "--ca"))
-        do {
-            let result = try await body(client)
-            await client.shutdown()
-            return result
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        try await ESTClient(url: url, trustRoots: try CertificateFile.trustAnchors(at: ca, setting: "--ca")).using(body)
     }
 
     /// Stores the issued certificate on the token and in `--out`. The one-time secret is spent by now, so a

@@ -54,9 +54,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 result = await verifier.verify(frame: bytes, certificates: FixedCertificateSource(try PEMOrDER.certificate(try readFile(cert))))
             } else if let directory {
                 // The frame names its certificate (certificate_info); the Central Directory has it by serial.
-                let client = try DirectoryClient(url: directory, trustRoots: anchors)
-                result = await verifier.verify(frame: bytes, certificates: client)
-                await client.shutdown()
+                result = try await DirectoryClient(url: directory, trustRoots: anchors).using { await verifier.verify(frame: bytes, certificates: $0) }
             } else {
                 throw CLIError("--frame needs the signer's certificate: --cert FILE or --directory http://host:port")
             }
