@@ -24,7 +24,7 @@ public final class BackgroundProcess: Sendable {
         let configuration = try ChildProcesses.configuration(executable, arguments, environment: environment)
         let output = ChildOutput()
         // Not a child task: the process outlives this call, and a test's cancellation must not end its reading.
-        Task.detached { await Self.run(configuration, into: output) }
+        Task.detached(executorPreference: ChildProcesses.executor) { await Self.run(configuration, into: output) }
         let started = await output.wait(timeout: nil) { $0.processIdentifier != nil || $0.hasEnded }
         guard let processIdentifier = started.processIdentifier else {
             throw TestSetupError("\(name) did not start: \(started.failure ?? "no reason given")")

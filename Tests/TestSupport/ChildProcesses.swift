@@ -43,10 +43,16 @@ public enum ChildProcesses {
         arguments = ["--pdeathsig", "KILL", "--", path] + arguments
         path = setpriv
         #endif
-        // "NAME=value" entries: Environment.Key has no public initializer from a run-time string.
-        let entries = Self.environment(environment).map { Array("\($0.key)=\($0.value)".utf8) }
+        // "NAME=value\0" entries (swift-subprocess strdup()s each, so each carries its terminator): Environment.Key has
+        // no public initializer from a run-time string.
+        let entries = Self.environment(environment).map { Array("\($0.key)=\($0.value)\0".utf8) }
         return Configuration(executable: .path(FilePath(path)), arguments: Arguments(arguments), environment: .custom(entries))
     }
+
+    /// Where the tasks that run children and read their output prefer to run: a serial queue of its own, so that a
+    /// child's lines and its end reach the test however busy the cooperative pool (two threads on two cores) is
+    /// with the tests and the servers they run in process. Their jobs only move bytes, so one queue keeps up.
+    static let executor = DedicatedExecutor(label: "child processes")
 
     static let setpriv = "/usr/bin/setpriv"
 }

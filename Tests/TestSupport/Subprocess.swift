@@ -21,10 +21,12 @@ public func run(
 ) async throws -> ProcessResult {
     let configuration = try ChildProcesses.configuration(executable, arguments, environment: environment)
     let output = DataOutput.data(limit: runOutputLimit)
-    let result = if let stdin {
-        try await Subprocess.run(configuration, input: .data(stdin), output: output, error: output)
-    } else {
-        try await Subprocess.run(configuration, input: .none, output: output, error: output)
+    let result = try await withTaskExecutorPreference(ChildProcesses.executor) {
+        if let stdin {
+            try await Subprocess.run(configuration, input: .data(stdin), output: output, error: output)
+        } else {
+            try await Subprocess.run(configuration, input: .none, output: output, error: output)
+        }
     }
     let status: Int32 = switch result.terminationStatus {
     case .exited(let code): code
