@@ -83,9 +83,16 @@ public final class PCSCDaemon: @unchecked Sendable {
             environment: environment
         )
         self.process.withLock { $0 = process }
-        if (try? await process.waitForLine(containing: "daemon ready.")) != nil, Self.socketAnswers() { return }
+        let ready: String
+        do {
+            _ = try await process.waitForLine(containing: "daemon ready.")
+            if Self.socketAnswers() { return }
+            ready = "it said it was ready, but its socket does not answer"
+        } catch {
+            ready = "\(error)"
+        }
         await process.stop(signal: SIGKILL)
-        throw TestSetupError("pcscd did not start (unshare -m needs CAP_SYS_ADMIN): \(process.stderr.suffix(2_000))")
+        throw TestSetupError("pcscd did not start (unshare -m needs CAP_SYS_ADMIN): \(ready)")
     }
 
     /// Whether something accepts connections on the daemon's socket.
