@@ -28,7 +28,7 @@ struct DirectoryCacheTests {
         var sequential: [Certificate] = []
         for _ in 0..<500 { sequential.append(try await cache.certificate(serial: try CertificateSerial(parsing: text.lowercased()))) }
         #expect(Set((concurrent + sequential).map { CertificateSerial($0.serialNumber) }) == [serial])
-        let served = await PKIDProcess.sample(try pkid.scrape(), "http_requests_total",
+        let served = PKIDProcess.sample(try await pkid.scrape(), "http_requests_total",
                                         ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
         #expect(served == 1)
         await cache.client.shutdown()
@@ -37,7 +37,7 @@ struct DirectoryCacheTests {
     @Test("an entry expires after its time to live: pkid is asked again then, not before (a clock the test moves)")
     func entriesExpire() async throws {
         let pkid = try await PKIDProcess()
-        let serial = try await CertificateSerial(parsing: try pkid.ownSerial())
+        let serial = try CertificateSerial(parsing: try await pkid.ownSerial())
         let clock = ManualInstant()
         let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(300)) { clock.now }
         func asked() async throws -> Double {

@@ -70,14 +70,14 @@ struct PKIRevocationTests {
         #expect(ocsp.hasPrefix("\(first.pem): revoked\n") && ocsp.contains("Reason: superseded"), "\(ocsp)")
         #expect(try await fixture.ocsp(second.pem).hasPrefix("\(second.pem): good\n"))
 
-        let entries = await Dictionary(uniqueKeysWithValues: try fixture.directory(title).map { ($0["serial"] ?? "", $0) })
+        let entries = Dictionary(uniqueKeysWithValues: try await fixture.directory(title).map { ($0["serial"] ?? "", $0) })
         #expect(entries[first.serial]?["current"] == "false")
         #expect(entries[first.serial]?["supersededBy"] == second.serial)
         #expect(entries[first.serial]?["status"] == "revoked")
         #expect(entries[second.serial]?["current"] == "true")
         #expect(entries[second.serial]?["supersededBy"] == nil)
 
-        let listed = await Dictionary(uniqueKeysWithValues: try fixture.listed().map { ($0.serial, $0.line) })
+        let listed = Dictionary(uniqueKeysWithValues: try await fixture.listed().map { ($0.serial, $0.line) })
         #expect(listed[first.serial]?.hasSuffix("superseded by \(second.serial)") == true, "\(listed)")
         #expect(listed[second.serial]?.hasSuffix("current") == true, "\(listed)")
         let shown = try await fixture.gatewayctl(["ca", "show", "--pki", fixture.pki, "--serial", first.serial]).output
@@ -92,7 +92,7 @@ struct PKIRevocationTests {
         let renewed = try await fixture.curl(reenroll)
         #expect(renewed.code == 200, "\(renewed.body)")
         let third = try await fixture.certificate(in: renewed.body).serial
-        let after = await Dictionary(uniqueKeysWithValues: try fixture.directory(title).map { ($0["serial"] ?? "", $0) })
+        let after = Dictionary(uniqueKeysWithValues: try await fixture.directory(title).map { ($0["serial"] ?? "", $0) })
         #expect(after[second.serial]?["supersededBy"] == third)
         #expect(after[third]?["current"] == "true")
         #expect(after.values.filter { $0["current"] == "true" }.count == 1)
