@@ -141,8 +141,11 @@ public final class PCSCDaemon: @unchecked Sendable {
             listing = try await run("/usr/bin/timeout", ["5", "/usr/bin/opensc-tool", "--list-readers"], environment: environment).output
             let shown = listing.split(separator: "\n").contains { $0.contains("Yes") && $0.contains(reader) }
             if shown == present { return }
+            // Past the deadline, or pcscd gone: the listing above was the last word. Otherwise the next event, or the
+            // deadline, brings one more listing (one that lagged behind its event is read again then).
             let left = deadline - ContinuousClock.now
-            guard left > .zero, await process.waitForLines(where: event, count: seen + 1, timeout: left) else { break }
+            guard left > .zero, process.isRunning else { break }
+            _ = await process.waitForLines(where: event, count: seen + 1, timeout: left)
         }
         throw TestSetupError("pcscd never showed \(present ? "a" : "no") card in \(reader): \(listing) \(log)")
     }
