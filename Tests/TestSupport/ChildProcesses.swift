@@ -49,10 +49,11 @@ public enum ChildProcesses {
         return Configuration(executable: .path(FilePath(path)), arguments: Arguments(arguments), environment: .custom(entries))
     }
 
-    /// Where the tasks that run children and read their output prefer to run: a serial queue of its own, so that a
-    /// child's lines and its end reach the test however busy the cooperative pool (two threads on two cores) is
-    /// with the tests and the servers they run in process. Their jobs only move bytes, so one queue keeps up.
-    static let executor = DedicatedExecutor(label: "child processes")
+    /// Where the tasks that run children and read their output prefer to run: a concurrent dispatch queue of their
+    /// own, so that a child's lines and its end reach the test however busy the cooperative pool (two threads on two
+    /// cores) is with the tests and the servers they run in process, and the children of tests that run in
+    /// parallel do not queue behind one another.
+    static let executor = DedicatedExecutor(label: "child processes", attributes: .concurrent)
 
     static let setpriv = "/usr/bin/setpriv"
 }
