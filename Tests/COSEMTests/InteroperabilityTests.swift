@@ -35,24 +35,24 @@ enum PythonDLMS {
         var installSeconds: Double
     }
 
-    /// Created on first use; Swift runs a static's initialiser exactly once, under a lock, so concurrent tests
-    /// wait for the one install instead of each making their own.
-    static let environment: Result<Environment, TestSetupError> = makeEnvironment()
+    /// Created on first use; Swift runs a static's initialiser exactly once, so concurrent tests await the one
+    /// install instead of each making their own.
+    static let environment = Task { await makeEnvironment() }
 
     static let script = repositoryRoot.appendingPathComponent("Tests/COSEMTests/Fixtures/parse_with_python_dlms.py").path
 
-    private static func makeEnvironment() -> Result<Environment, TestSetupError> {
+    private static func makeEnvironment() async -> Result<Environment, TestSetupError> {
         do {
             // Under the run's directory, which goes when the test process ends, however it ends.
             let directory = try temporaryDirectory("cosem-python-dlms")
             // The python3 on PATH (pyenv), not /usr/bin/python3.
             let python3 = try which("python3")
             let start = Date()
-            let venv = try run(python3, ["-m", "venv", directory.path])
+            let venv = try await run(python3, ["-m", "venv", directory.path])
             guard venv.status == 0 else {
                 return .failure(TestSetupError("`\(python3) -m venv` failed (\(venv.status)): \(venv.stderr)"))
             }
-            let pip = try run(directory.appendingPathComponent("bin/pip").path,
+            let pip = try await run(directory.appendingPathComponent("bin/pip").path,
                               ["install", "--quiet", "--disable-pip-version-check", "--no-input", "--retries", "2",
                                "--timeout", "30", "gurux-dlms", "dlms-cosem"])
             guard pip.status == 0 else {
@@ -71,9 +71,9 @@ enum PythonDLMS {
     }
 
     /// What both libraries decoded of each APDU, in order.
-    static func parse(_ apdus: [[UInt8]]) throws -> [JSONValue] {
-        let environment = try environment.get()
-        let result = try run(environment.python, [script] + apdus.map(lowerHex))
+    static func parse(_ apdus: [[UInt8]]) async throws -> [JSONValue] {
+        let environment = try await environment.value.get()
+        let result = try await run(environment.python, [script] + apdus.map(lowerHex))
         guard result.status == 0 else {
             throw TestSetupError("parse_with_python_dlms.py exited \(result.status): \(result.stderr)")
         }
@@ -568,8 +568,8 @@ private func checkGetRequest(_ testCase: GetRequestCase, _ parsed: JSONValue) th
 @Suite("Interoperability with gurux-dlms and dlms-cosem")
 struct InteroperabilityTests {
     @Test("data-notifications built here decode to the same values in gurux-dlms and dlms-cosem")
-    func dataNotifications() throws {
-        let parsed = try PythonDLMS.parse(notificationCases.map(\.notification.encoded))
+    func dataNotifications() async throws {
+        let parsed = try await PythonDLMS.parse(notificationCases.map(\.notification.encoded))
         for (testCase, result) in zip(notificationCases, parsed) {
             #expect(result["hex"] == .string(lowerHex(testCase.notification.encoded)))
             try checkNotification(testCase.notification, result, testCase.name)
@@ -577,8 +577,8 @@ struct InteroperabilityTests {
     }
 
     @Test("get-request-normal APDUs built here decode to the same class, OBIS and attribute")
-    func getRequests() throws {
-        let parsed = try PythonDLMS.parse(getRequestCases.map(\.request.encoded))
+    func getRequests() async throws {
+        let parsed = try await PythonDLMS.parse(getRequestCases.map(\.request.encoded))
         for (testCase, result) in zip(getRequestCases, parsed) {
             #expect(result["hex"] == .string(lowerHex(testCase.request.encoded)))
             try checkGetRequest(testCase, result)
@@ -586,14 +586,14 @@ struct InteroperabilityTests {
     }
 
     @Test("the REFERENCE data-notification vector reads the same in Swift, gurux-dlms and dlms-cosem")
-    func referenceVector() throws {
+    func referenceVector() async throws {
         let vector = bytes("0F000001DB000922125A8591360000000049000000110000000A5A8513D014800000000D0000000A0100")
         guard case .dataNotification(let notification) = try APDU(decoding: vector) else {
             Issue.record("the vector did not decode as a data-notification")
             return
         }
         #expect(notification.body == .octetString(Array(vector[8...])))
-        let parsed = try #require(try PythonDLMS.parse([vector]).first)
+        let parsed = try #require(try await PythonDLMS.parse([vector]).first)
         try checkNotification(notification, parsed, "REFERENCE vector")
         // Both read it as a 34-byte octet-string with invoke id 475 and no date-time.
         #expect(parsed["gurux"]["data"] == ["octet-string": .string(lowerHex(Array(vector[8...])))])
@@ -602,7 +602,7 @@ struct InteroperabilityTests {
     }
 
     @Test("a changed byte is noticed: the Python readings then differ from the Swift values")
-    func changedByteIsNoticed() throws {
+    func changedByteIsNoticed() async throws {
         // Negative control for the comparisons above: the same expectations must reject tampered bytes.
         let notification = notificationCases[0].notification
         var tampered = notification.encoded
@@ -610,7 +610,7 @@ struct InteroperabilityTests {
         tampered[valueAt + 4] ^= 0x01  // the last byte of 123456789
         var request = getRequestCases[0].request.encoded
         request[request.count - 2] = 3  // attribute 2 -> 3
-        let parsed = try PythonDLMS.parse([tampered, request])
+        let parsed = try await PythonDLMS.parse([tampered, request])
         #expect(parsed[0]["gurux"]["data"] != expectedTree(notification.body, for: .gurux))
         #expect(parsed[0]["dlms_cosem"]["data"] != expectedTree(notification.body, for: .dlmsCosem))
         #expect(parsed[0]["gurux"]["long_invoke_id_and_priority"] == .integer(notification.invokeIDAndPriority.rawValue))

@@ -169,10 +169,8 @@ struct ControlEndpointTests {
         #expect(refused.status == 7 && refused.output == "000", "curl as nobody: \(refused.status) \(refused.output) \(refused.stderr)")
 
         let socket = running.socket
-        let command = try await offPool {
-            try run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", HeadEndCommandTests.headendPath, "request",
-                                "--socket", socket, "--gateway", "00DB1234567890C3", "--obis", "1.0.1.8.1.255"])
-        }
+        let command = try await run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", HeadEndCommandTests.headendPath, "request",
+                                                "--socket", socket, "--gateway", "00DB1234567890C3", "--obis", "1.0.1.8.1.255"])
         #expect(command.status == 1)
         #expect(command.stderr == "headend: the head-end's control socket \(socket) refuses this user (Permission denied): only headend's user and the members of its control.group may command gateways\n",
                 "\(command.stderr)")
@@ -187,11 +185,9 @@ struct ControlEndpointTests {
 
     /// A well-formed request from the user nobody (uid 65534): curl's exit status and the HTTP status it got.
     static func curlAsNobody(_ socket: String) async throws -> ProcessResult {
-        try await offPool {
-            try run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                                "--unix-socket", socket, "-H", "Content-Type: application/json",
-                                "-d", "{\"gateway\": \"00DB1234567890C4\", \"obis\": \"1.0.1.8.1.255\"}", "http://localhost/requests"])
-        }
+        try await run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                  "--unix-socket", socket, "-H", "Content-Type: application/json",
+                                  "-d", "{\"gateway\": \"00DB1234567890C4\", \"obis\": \"1.0.1.8.1.255\"}", "http://localhost/requests"])
     }
 
     static func contains(_ bytes: [UInt8], _ pattern: [UInt8]) -> Bool {

@@ -18,13 +18,13 @@ struct HeadEndCommandTests {
     static var headendPath: String { productsDirectory.appendingPathComponent("headend").path }
 
     @Test("--help names the subcommands and exits 0; --version prints the product version")
-    func help() throws {
-        let help = try run(Self.headendPath, ["--help"])
+    func help() async throws {
+        let help = try await run(Self.headendPath, ["--help"])
         #expect(help.status == 0)
         for name in ["serve (default)", "readings", "summary", "export"] {
             #expect(help.output.contains(name), "\(help.output)")
         }
-        let version = try run(Self.headendPath, ["--version"])
+        let version = try await run(Self.headendPath, ["--version"])
         #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 
@@ -51,13 +51,13 @@ struct HeadEndCommandTests {
         ("control: { rate_limit: 0 }", "control.rate_limit"),
         ("control: { listen: 10.0.0.1:4060 }", "control.listen 10.0.0.1:4060 must be a loopback address"),
     ])
-    func badValue(_ line: String, _ key: String) throws {
+    func badValue(_ line: String, _ key: String) async throws {
         let scratch = try ScratchDirectory("headend-config")
         let key0 = line.split(separator: ":")[0]
         let lines = Self.goodConfig.split(separator: "\n").filter { !$0.hasPrefix(key0 + ":") } + [Substring(line)]
         let path = scratch.path("headend.yaml")
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try run(Self.headendPath, ["--config", path])
+        let result = try await run(Self.headendPath, ["--config", path])
         #expect(result.status == 1)
         let errorLines = result.stderr.split(separator: "\n")
         #expect(errorLines.count == 1, "\(result.stderr)")
@@ -69,22 +69,22 @@ struct HeadEndCommandTests {
         ("idle_timout: 5m", "idle_timout", "idle_timeout"),
         ("trust_anchor: /etc/headend/ca.pem", "trust_anchor", "trust_anchors"),
     ])
-    func misspelledKey(_ line: String, _ key: String, _ nearest: String) throws {
+    func misspelledKey(_ line: String, _ key: String, _ nearest: String) async throws {
         let scratch = try ScratchDirectory("headend-config")
         let path = scratch.path("headend.yaml")
         try (Self.goodConfig + "\n" + line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try run(Self.headendPath, ["--config", path])
+        let result = try await run(Self.headendPath, ["--config", path])
         #expect(result.status == 1)
         #expect(result.stderr == "headend: \(path) is not a usable headend configuration: unknown key `\(key)` (line 8); did you mean `\(nearest)`?\n",
                 "\(result.stderr)")
     }
 
     @Test("the former control: host:port is refused with the way to write it now")
-    func formerControlAddress() throws {
+    func formerControlAddress() async throws {
         let scratch = try ScratchDirectory("headend-config")
         let path = scratch.path("headend.yaml")
         try (Self.goodConfig + "\ncontrol: 127.0.0.1:4060\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try run(Self.headendPath, ["--config", path])
+        let result = try await run(Self.headendPath, ["--config", path])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("headend: \(path) is not a usable headend configuration: control: \"127.0.0.1:4060\" is a TCP address, but control is a section now: socket: PATH"),
                 "\(result.stderr)")
@@ -92,11 +92,11 @@ struct HeadEndCommandTests {
     }
 
     @Test("the shipped Config/headend.yaml has only known keys")
-    func shippedExample() throws {
+    func shippedExample() async throws {
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Config/headend.yaml").path
         // A listen address that cannot be used stops the daemon right after the file is read, and names that option.
-        let result = try run(Self.headendPath, ["--config", example, "--listen", "nowhere"])
+        let result = try await run(Self.headendPath, ["--config", example, "--listen", "nowhere"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("headend: listen \"nowhere\""), "\(result.stderr)")
     }
@@ -119,13 +119,13 @@ struct HeadEndCommandTests {
             let config = scratch.path("headend-\(file.hasSuffix("leaf.pem") ? "leaf" : "cut").yaml")
             let lines = Self.goodConfig.split(separator: "\n").filter { !$0.hasPrefix("trust_anchors:") } + ["trust_anchors: \(file)"]
             try lines.joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
-            let result = try run(Self.headendPath, ["--config", config])
+            let result = try await run(Self.headendPath, ["--config", config])
             #expect(result.status == 1)
             #expect(result.stderr.hasPrefix("headend: " + expected), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.count < 300, "\(result.stderr)")
             #expect(!caPEM.split(separator: "\n").dropFirst().contains { result.stderr.contains($0.prefix(16)) }, "no part of the PEM")
 
-            let verify = try run(gatewayctlPath, ["verify", "--evidence", scratch.path("none.der"), "--ca", file])
+            let verify = try await run(gatewayctlPath, ["verify", "--evidence", scratch.path("none.der"), "--ca", file])
             #expect(verify.status != 0)
             #expect(verify.stderr.hasPrefix("gatewayctl: " + expected.replacingOccurrences(of: "trust_anchors", with: "--ca")), "\(verify.stderr)")
             #expect(verify.stderr.split(separator: "\n").count == 1, "\(verify.stderr)")
@@ -141,7 +141,7 @@ struct HeadEndCommandTests {
                 upstream: { host: 127.0.0.1, head_end_system_title: 48454144454E4401 }
                 outbox: { path: \(scratch.path("outbox.sqlite")) }
                 """.write(toFile: gatewayConfig, atomically: true, encoding: .utf8)
-            let gatewayd = try run(productsDirectory.appendingPathComponent("gatewayd").path, ["--config", gatewayConfig])
+            let gatewayd = try await run(productsDirectory.appendingPathComponent("gatewayd").path, ["--config", gatewayConfig])
             #expect(gatewayd.status == 1)
             #expect(gatewayd.stderr.hasPrefix("gatewayd: certificates." + expected), "\(gatewayd.stderr)")
             #expect(gatewayd.stderr.split(separator: "\n").count == 1, "\(gatewayd.stderr)")
@@ -160,39 +160,39 @@ struct HeadEndCommandTests {
         _ = try await processor.process(tampered, from: gateway.title)
         try store.close()
 
-        let readings = try run(Self.headendPath, ["readings", "--store", fixture.storePath])
+        let readings = try await run(Self.headendPath, ["readings", "--store", fixture.storePath])
         #expect(readings.status == 0, "\(readings.stderr)")
         let lines = readings.output.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines.first?.hasPrefix("00DB1234567890C0 #1 2026-11-25T12:00:00.250Z verified: ") == true, "\(readings.output)")
 
-        let json = try run(Self.headendPath, ["readings", "--store", fixture.storePath, "--gateway", "00db1234567890c0", "--json"])
+        let json = try await run(Self.headendPath, ["readings", "--store", fixture.storePath, "--gateway", "00db1234567890c0", "--json"])
         let array = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]])
         #expect(array.map { $0["transaction_id"] as? Int } == [1, 2, 4])
         #expect((array.first?["values"] as? [[String: Any]])?.count == 3)
-        let none = try run(Self.headendPath, ["readings", "--store", fixture.storePath, "--since", "2030-01-01T00:00:00Z"])
+        let none = try await run(Self.headendPath, ["readings", "--store", fixture.storePath, "--since", "2030-01-01T00:00:00Z"])
         #expect(none.status == 0 && none.output.isEmpty)
 
-        let summary = try run(Self.headendPath, ["summary", "--store", fixture.storePath])
+        let summary = try await run(Self.headendPath, ["summary", "--store", fixture.storePath])
         #expect(summary.output == """
             00DB1234567890C0 readings 3 highest #4 missing 1 refusals 1 conflicts 0
             total: 3 readings verified, 1 rejected, 1 lost (1 gateway)
 
             """, "\(summary.output)")
-        let summaryJSON = try run(Self.headendPath, ["summary", "--store", fixture.storePath, "--json"])
+        let summaryJSON = try await run(Self.headendPath, ["summary", "--store", fixture.storePath, "--json"])
         let totals = try #require(try JSONSerialization.jsonObject(with: summaryJSON.stdout) as? [String: Any])
         #expect((totals["total"] as? [String: Any])?["readings"] as? Int == 3)
 
         let evidence = fixture.scratch.path("reading-2.der")
-        let export = try run(Self.headendPath, ["export", "--store", fixture.storePath, "--gateway", "00DB1234567890C0",
+        let export = try await run(Self.headendPath, ["export", "--store", fixture.storePath, "--gateway", "00DB1234567890C0",
                                                 "--transaction-id", "2", "--out", evidence])
         #expect(export.status == 0, "\(export.stderr)")
         let ca = fixture.scratch.path("ca.pem")
         try fixture.authority.certificate.serializeAsPEM().pemString.write(toFile: ca, atomically: true, encoding: .utf8)
-        let verify = try run(gatewayctlPath, ["verify", "--evidence", evidence, "--ca", ca, "--crl", fixture.authority.directory.crlPath])
+        let verify = try await run(gatewayctlPath, ["verify", "--evidence", evidence, "--ca", ca, "--crl", fixture.authority.directory.crlPath])
         #expect(verify.status == 0, "\(verify.output) \(verify.stderr)")
 
-        let missing = try run(Self.headendPath, ["export", "--store", fixture.storePath, "--gateway", "00DB1234567890C0",
+        let missing = try await run(Self.headendPath, ["export", "--store", fixture.storePath, "--gateway", "00DB1234567890C0",
                                                  "--transaction-id", "3", "--out", evidence])
         #expect(missing.status == 1 && missing.stderr.contains("no reading #3"))
     }

@@ -23,14 +23,14 @@ struct HeadEndDaemonTests {
         defer { Task { await pkid.stop() } }
 
         let hsm = try SoftHSMFixture()
-        let pin = try hsm.createToken("headend")
+        let pin = try await hsm.createToken("headend")
         var certificates: [String: Certificate] = [:]
         for (object, profile) in [("ack", CertificateProfile.sign), ("tls", .tls)] {
             let uri = "pkcs11:token=headend;object=\(object)"
-            let keygen = try hsm.gatewayctl(["token", "keygen", uri], pin: pin)
+            let keygen = try await hsm.gatewayctl(["token", "keygen", uri], pin: pin)
             try #require(keygen.status == 0, "\(keygen.stderr)")
             let csrPath = hsm.path("\(object).csr")
-            let csr = try hsm.gatewayctl(["token", "csr", uri, "--subject", "CN=\(HeadEndFixture.headEndTitle)", "--out", csrPath], pin: pin)
+            let csr = try await hsm.gatewayctl(["token", "csr", uri, "--subject", "CN=\(HeadEndFixture.headEndTitle)", "--out", csrPath], pin: pin)
             try #require(csr.status == 0, "\(csr.stderr)")
             let request = try CertificateSigningRequest(pemEncoded: try String(contentsOfFile: csrPath, encoding: .utf8))
             let certificate = try await fixture.authority.issue(
@@ -57,9 +57,9 @@ struct HeadEndDaemonTests {
             metrics: 127.0.0.1:0
             """.write(toFile: config, atomically: true, encoding: .utf8)
 
-        let headend = try BackgroundProcess(HeadEndCommandTests.headendPath, ["--config", config],
+        let headend = try await BackgroundProcess(HeadEndCommandTests.headendPath, ["--config", config],
                                             environment: hsm.environment.merging(["GATEWAY_PIN": pin]) { $1 })
-        let port = try headend.waitForPort(timeout: 30)
+        let port = try await headend.waitForPort(timeout: 30)
         #expect(headend.stdoutLines.first == "headend listening on 127.0.0.1:\(port)")
 
         let gateway = try await fixture.gateway("00DB1234567890D0")
@@ -71,14 +71,14 @@ struct HeadEndDaemonTests {
         let accepted = try await fixture.verifyAcknowledgement(answers[0].apdu, to: gateway, sent: [1], headEnd: certificates["ack"])
         #expect(accepted.passed && accepted.acknowledgement?.outcome == .accepted, "\(accepted.checks.filter { !$0.passed })")
 
-        let verified = try headend.waitForLine(containing: "verified 00DB1234567890D0 #2 ")
+        let verified = try await headend.waitForLine(containing: "verified 00DB1234567890D0 #2 ")
         #expect(verified.range(of: #"^verified 00DB1234567890D0 #2 P=1234\.5 W U1=230\.3 V E\+=1234567\.5 Wh signature ok \(verify \d+\.\d ms\)$"#,
                                options: .regularExpression) != nil, "\(verified)")
-        let refused = try headend.waitForLine(containing: "refused 00DB1234567890D0 #1 originator: ")
+        let refused = try await headend.waitForLine(containing: "refused 00DB1234567890D0 #1 originator: ")
         #expect(refused.contains("00DB1234567890D1"))
 
         // The counts an operator scrapes, from the same run.
-        let metricsLine = try headend.waitForLine(containing: "headend metrics at http://127.0.0.1:")
+        let metricsLine = try await headend.waitForLine(containing: "headend metrics at http://127.0.0.1:")
         let metricsPort = try #require(Int(metricsLine.split(separator: ":").last?.split(separator: "/").first ?? ""))
         let http = HTTPSClient()
         let response = try await http.request(.GET, "/metrics", at: HostAndPort(host: "127.0.0.1", port: metricsPort))
@@ -90,11 +90,11 @@ struct HeadEndDaemonTests {
         #expect(metrics.contains { $0.hasPrefix("headend_verification_seconds_count") && $0.hasSuffix(" 3") }, "\(metrics)")
         #expect(metrics.contains { $0.hasPrefix("headend_connected_gateways") }, "\(metrics)")
 
-        #expect(headend.stop() == 0, "\(headend.stderr)")
+        #expect(await headend.stop() == 0, "\(headend.stderr)")
         #expect(headend.stdoutLines.last == "headend stopped by SIGTERM")
         #expect(!headend.stderr.contains(pin), "a PIN never reaches a log line")
 
-        let summary = try run(HeadEndCommandTests.headendPath, ["summary", "--config", config])
+        let summary = try await run(HeadEndCommandTests.headendPath, ["summary", "--config", config])
         #expect(summary.output.contains("00DB1234567890D0 readings 2 highest #2 missing 0 refusals 1"), "\(summary.output) \(summary.stderr)")
     }
 }

@@ -403,13 +403,11 @@ struct HeadEndServerTests {
     }
 }
 
-/// Runs a program on a thread of its own (never on the cooperative pool the head-end's checks need), in `timeout`
-/// so that a stuck one fails the test instead of hanging it.
+/// Runs a program in `timeout`, so that a stuck one fails the test instead of hanging it. (The wait suspends, so it
+/// holds none of the cooperative threads the head-end's checks need.)
 @discardableResult
 func runOff(_ program: String, _ arguments: [String], check: Bool = true) async throws -> ProcessResult {
-    let result: ProcessResult = try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try run("timeout", ["60", program] + arguments) }) }.start()
-    }
+    let result = try await run("timeout", ["60", program] + arguments)
     if check, result.status != 0 { throw TestSetupError("\(program) \(arguments.joined(separator: " ")): \(result.stderr)") }
     return result
 }

@@ -14,24 +14,24 @@ extension PCSCTests {
         }
 
         /// pcscd, the chain with the gateway's keys on the card, headend and gatewayd running, three readings delivered.
-        func runningChain(proxied: Bool = false) throws -> (pcscd: PCSCDaemon, chain: ChainFixture, card: VirtualCardFixture, gateway: BackgroundProcess) {
-            let pcscd = try PCSCDaemon.start()
+        func runningChain(proxied: Bool = false) async throws -> (pcscd: PCSCDaemon, chain: ChainFixture, card: VirtualCardFixture, gateway: BackgroundProcess) {
+            let pcscd = try await PCSCDaemon.start()
             do {
-                let chain = try ChainFixture(proxied: proxied, card: pcscd)
+                let chain = try await ChainFixture(proxied: proxied, card: pcscd)
                 let card = try #require(chain.card)
-                try chain.startHeadEnd()
-                let gateway = try chain.startGateway()
-                try chain.eventually(60, "three readings delivered with the card's keys") { chain.deliveredLines.count >= 3 }
+                try await chain.startHeadEnd()
+                let gateway = try await chain.startGateway()
+                try await chain.eventually(60, "three readings delivered with the card's keys") { chain.deliveredLines.count >= 3 }
                 return (pcscd, chain, card, gateway)
             } catch {
-                pcscd.stop()
+                await pcscd.stop()
                 throw error
             }
         }
 
         /// One number from gatewayd's outbox, read beside the running daemon (SQLite's WAL lets a reader in).
-        func outbox(_ chain: ChainFixture, _ query: String) throws -> Int {
-            let result = try run("/usr/bin/sqlite3", ["-readonly", chain.outboxPath, query])
+        func outbox(_ chain: ChainFixture, _ query: String) async throws -> Int {
+            let result = try await run("/usr/bin/sqlite3", ["-readonly", chain.outboxPath, query])
             guard let number = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 throw TestSetupError("sqlite3 \(query): \(result.output) \(result.stderr)")
             }
@@ -43,126 +43,125 @@ extension PCSCTests {
         }
 
         @Test("the card out: polling goes on, nothing is signed or sent and the uplink stays closed, status says card removed; back: the backlog in order, TLS again with the card")
-        func removal() throws {
-            let (pcscd, chain, card, gateway) = try runningChain(proxied: true)
-            defer { pcscd.stop() }
+        func removal() async throws {
+            let (pcscd, chain, card, gateway) = try await runningChain(proxied: true)
             let proxy = try #require(chain.proxy)
             let connectsBefore = connects(gateway)
 
-            card.remove()
+            await card.remove()
             // The property, not the words: the uplink's connection (its TLS key is the card's) closes, and while the
             // card is out no connection is tried, nothing reaches the head-end and nothing is signed.
-            try chain.eventually(30, "the uplink closing when the card left") { proxy.openConnections == 0 }
-            try chain.eventually(15, "the status file saying card removed") { try chain.statusField("token") as? String == "card removed" }
+            try await chain.eventually(30, "the uplink closing when the card left") { proxy.openConnections == 0 }
+            try await chain.eventually(15, "the status file saying card removed") { try chain.statusField("token") as? String == "card removed" }
             #expect(try chain.statusField("cardPresent") as? Bool == false)
             let attempts = proxy.accepted
-            let stored = try chain.headEndReadings()
+            let stored = try await chain.headEndReadings()
             // Taken after the uplink closed, so after the card left: every one of these stays unsigned in the outbox.
-            let takenAtRemoval = try outbox(chain, "SELECT nextTransactionID - 1 FROM outboxState")
-            try chain.eventually(60, "ten readings taken with the card out (polling goes on)") { try chain.lastTaken() >= UInt64(takenAtRemoval + 10) }
+            let takenAtRemoval = try await outbox(chain, "SELECT nextTransactionID - 1 FROM outboxState")
+            try await chain.eventually(60, "ten readings taken with the card out (polling goes on)") { try chain.lastTaken() >= UInt64(takenAtRemoval + 10) }
             #expect(proxy.openConnections == 0 && proxy.accepted == attempts, "the uplink connected while the card was out")
-            #expect(try chain.headEndReadings() == stored, "readings reached the head-end while the card was out")
-            let taken = try outbox(chain, "SELECT nextTransactionID - 1 FROM outboxState") - takenAtRemoval
-            let unsigned = try outbox(chain, "SELECT count(*) FROM reading WHERE transactionID > \(takenAtRemoval) AND frame IS NULL")
+            #expect(try await chain.headEndReadings() == stored, "readings reached the head-end while the card was out")
+            let taken = try await outbox(chain, "SELECT nextTransactionID - 1 FROM outboxState") - takenAtRemoval
+            let unsigned = try await outbox(chain, "SELECT count(*) FROM reading WHERE transactionID > \(takenAtRemoval) AND frame IS NULL")
             #expect(taken >= 10 && unsigned == taken, "of \(taken) readings taken with the card out, \(taken - unsigned) were signed or sent")
-            let status = try chain.status()
+            let status = try await chain.status()
             #expect(status["card"]?.ok == false && status["card"]?.detail.contains("card removed") == true, "\(status)")
             #expect(status["signing"]?.detail.hasPrefix("card removed") == true, "\(status)")
             #expect(gateway.stderr.contains("card removed from reader \"\(PCSCDaemon.firstReader)\""), "\(gateway.stderr.suffix(2000))")
 
-            try card.insert()
-            try chain.expectEverythingDelivered(within: 90)
+            try await card.insert()
+            try await chain.expectEverythingDelivered(within: 90)
             #expect(gateway.stderr.contains("card back in reader"), "\(gateway.stderr.suffix(2000))")
             #expect(connects(gateway) > connectsBefore, "TLS was not established again with the card's key")
             let ids = delivered(chain)
             #expect(ids == ids.sorted(), "the backlog was not delivered in order: \(ids)")
-            try chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
-            #expect(chain.stopGateway() == 0)
+            try await chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
+            #expect(await chain.stopGateway() == 0)
             #expect(!gateway.stderr.contains(chain.gatewayPIN), "the PIN reached the log")
+            await pcscd.stop()
         }
 
         @Test("gatewayd started with the reader empty: polling runs, nothing is signed or sent, status and metrics say card removed; the card comes: logged in, keys checked, the backlog signed and delivered")
-        func startWithoutCard() throws {
-            let pcscd = try PCSCDaemon.start()
-            defer { pcscd.stop() }
-            let chain = try ChainFixture(proxied: true, card: pcscd)
+        func startWithoutCard() async throws {
+            let pcscd = try await PCSCDaemon.start()
+            let chain = try await ChainFixture(proxied: true, card: pcscd)
             let card = try #require(chain.card)
             let proxy = try #require(chain.proxy)
-            card.remove()
-            try pcscd.waitForCard(present: false)
-            try chain.startHeadEnd()
-            let gateway = try chain.startGateway(extraArguments: ["--metrics-listen", "127.0.0.1:0"])
+            await card.remove()
+            try await pcscd.waitForCard(present: false)
+            try await chain.startHeadEnd()
+            let gateway = try await chain.startGateway(extraArguments: ["--metrics-listen", "127.0.0.1:0"])
 
-            try chain.eventually(60, "five readings taken without the card") { try chain.lastTaken() >= 5 }
+            try await chain.eventually(60, "five readings taken without the card") { try chain.lastTaken() >= 5 }
             #expect(try chain.statusField("token") as? String == "card removed")
             #expect(try chain.statusField("cardPresent") as? Bool == false)
-            let url = String(try gateway.waitForLine(containing: "gatewayd metrics at ").split(separator: " ").last ?? "")
-            let metrics = try run("curl", ["-s", url]).output
+            let url = String(try await gateway.waitForLine(containing: "gatewayd metrics at ").split(separator: " ").last ?? "")
+            let metrics = try await run("curl", ["-s", url]).output
             #expect(metrics.contains("gateway_card_present 0"), "\(metrics)")
             #expect(proxy.accepted == 0, "the uplink tried to connect without the card")
             #expect(chain.deliveredLines.isEmpty)
-            #expect(try outbox(chain, "SELECT count(*) FROM reading WHERE frame IS NOT NULL") == 0, "readings signed without the card")
+            #expect(try await outbox(chain, "SELECT count(*) FROM reading WHERE frame IS NOT NULL") == 0, "readings signed without the card")
 
-            try card.insert()
-            try chain.expectEverythingDelivered(within: 90)
+            try await card.insert()
+            try await chain.expectEverythingDelivered(within: 90)
             #expect(gateway.stderr.contains("card back in reader"), "\(gateway.stderr.suffix(2000))")
             let ids = delivered(chain)
             #expect(ids == ids.sorted(), "the backlog was not delivered in order: \(ids)")
-            try chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
-            #expect(chain.stopGateway() == 0)
+            try await chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
+            #expect(await chain.stopGateway() == 0)
+            await pcscd.stop()
         }
 
         @Test("pcscd restarted (and killed) while gatewayd runs: nothing lost, signing and TLS come back by themselves")
-        func pcscdRestart() throws {
-            let (pcscd, chain, _, gateway) = try runningChain()
-            defer { pcscd.stop() }
+        func pcscdRestart() async throws {
+            let (pcscd, chain, _, gateway) = try await runningChain()
 
             for signal in [SIGTERM, SIGKILL] {
                 let deliveredBefore = chain.deliveredLines.count
-                try pcscd.restart(signal: signal)
-                try chain.eventually(60, "readings delivered again after pcscd's restart (\(signal))") {
+                try await pcscd.restart(signal: signal)
+                try await chain.eventually(60, "readings delivered again after pcscd's restart (\(signal))") {
                     chain.deliveredLines.count > deliveredBefore + 5
                 }
             }
-            try chain.expectEverythingDelivered(within: 60)
+            try await chain.expectEverythingDelivered(within: 60)
             let ids = delivered(chain)
             #expect(ids == ids.sorted(), "\(ids)")
             #expect(gateway.stderr.contains("pcscd is not answering") || gateway.stderr.contains("card removed from reader"), "\(gateway.stderr.suffix(3000))")
+            await pcscd.stop()
         }
 
         @Test("another card in the reader is refused with a line that says so; the gateway's own card is taken back")
-        func differentCard() throws {
-            let (pcscd, chain, card, gateway) = try runningChain()
-            defer { pcscd.stop() }
+        func differentCard() async throws {
+            let (pcscd, chain, card, gateway) = try await runningChain()
             let stranger = chain.hsm.path("stranger-card")
-            try VirtualCardFixture.provision(state: stranger)
+            try await VirtualCardFixture.provision(state: stranger)
 
-            card.remove()
-            try chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
-            try card.insert(state: stranger)
-            try chain.eventually(30, "the other card refused") { try chain.statusField("token") as? String == "stopped" }
+            await card.remove()
+            try await chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
+            try await card.insert(state: stranger)
+            try await chain.eventually(30, "the other card refused") { try chain.statusField("token") as? String == "stopped" }
             let reason = try chain.statusField("tokenReason") as? String ?? ""
             #expect(reason.contains("not the gateway's card") && reason.contains("insert the gateway's own card"), "\(reason)")
             #expect(gateway.stderr.contains("not the gateway's card"), "\(gateway.stderr.suffix(2000))")
             let deliveredWithStranger = chain.deliveredLines.count
-            Thread.sleep(forTimeInterval: 2)
+            try await Task.sleep(for: .seconds(2))
             #expect(chain.deliveredLines.count == deliveredWithStranger, "readings went while a stranger card was in the reader")
 
-            card.remove()
-            try card.insert()
-            try chain.expectEverythingDelivered(within: 90)
+            await card.remove()
+            try await card.insert()
+            try await chain.expectEverythingDelivered(within: 90)
             #expect(try chain.statusField("token") as? String == "ready")
+            await pcscd.stop()
         }
 
         @Test("enroll keeps a certificate the PIV card will not take (exit 3, the file); a wrong PIN at start exits 78, which systemd does not restart")
-        func enrollAndWrongPINAtStart() throws {
-            let pcscd = try PCSCDaemon.start()
-            defer { pcscd.stop() }
-            let chain = try ChainFixture(card: pcscd)
+        func enrollAndWrongPINAtStart() async throws {
+            let pcscd = try await PCSCDaemon.start()
+            let chain = try await ChainFixture(card: pcscd)
             let card = try #require(chain.card)
 
             let out = chain.hsm.path("again.pem")
-            let enrolled = try card.enroll(chain.pki, uri: card.signingKey + "?pin-source=file:\(chain.gatewayPINFile)",
+            let enrolled = try await card.enroll(chain.pki, uri: card.signingKey + "?pin-source=file:\(chain.gatewayPINFile)",
                                            title: ChainFixture.gatewayTitle, profile: "sign", out: out)
             #expect(enrolled.status == 3, "\(enrolled.output) \(enrolled.stderr)")
             #expect(enrolled.output.contains("written to \(out), NOT stored on token"), "\(enrolled.output)")
@@ -172,25 +171,25 @@ extension PCSCTests {
             let config = try String(contentsOfFile: chain.gatewayConfig, encoding: .utf8)
             let wrong = chain.hsm.file("gateway-wrong-pin.yaml", Data(config.replacingOccurrences(
                 of: chain.gatewayPINFile, with: try chain.hsm.pinFile("999999")).utf8))
-            let started = try run(gatewaydPath, ["--config", wrong], environment: chain.gatewayEnvironment)
+            let started = try await run(gatewaydPath, ["--config", wrong], environment: chain.gatewayEnvironment)
             #expect(started.status == 78, "\(started.stderr)")
             let lines = started.stderr.split(separator: "\n").filter { $0.hasPrefix("gatewayd: ") }
             #expect(lines.count == 1 && lines[0].contains("wrong PIN"), "\(started.stderr)")
+            await pcscd.stop()
         }
 
         @Test("a card whose PIN was blocked elsewhere: the gateway says so once, with the fix, stops trying, and keeps polling")
-        func blockedPIN() throws {
-            let (pcscd, chain, card, gateway) = try runningChain()
-            defer { pcscd.stop() }
+        func blockedPIN() async throws {
+            let (pcscd, chain, card, gateway) = try await runningChain()
 
             // The card taken to the other reader, and three wrong PINs there: as a person with the wrong PIN would.
-            card.remove()
-            try chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
-            try card.insert(reader: 1)
+            await card.remove()
+            try await chain.eventually(15, "card removed") { try chain.statusField("token") as? String == "card removed" }
+            try await card.insert(reader: 1)
             let wrong = try chain.hsm.pinFile("999999")
             var answers: [String] = []
             for _ in 0..<3 {
-                let tried = try card.gatewayctl(["token", "sign", card.signingKey + "?pin-source=file:\(wrong)", "--in", chain.gatewayConfig])
+                let tried = try await card.gatewayctl(["token", "sign", card.signingKey + "?pin-source=file:\(wrong)", "--in", chain.gatewayConfig])
                 #expect(tried.status == 1)
                 answers.append(tried.stderr)
             }
@@ -199,21 +198,22 @@ extension PCSCTests {
             #expect(answers[1].contains("wrong PIN") && answers[1].contains("ONE try left"), "\(answers)")
             #expect(answers[2].contains("blocked"), "\(answers)")
 
-            card.remove()
-            try card.insert()
-            try chain.eventually(30, "signing stopped for the blocked PIN") { try chain.statusField("token") as? String == "stopped" }
+            await card.remove()
+            try await card.insert()
+            try await chain.eventually(30, "signing stopped for the blocked PIN") { try chain.statusField("token") as? String == "stopped" }
             let reason = try chain.statusField("tokenReason") as? String ?? ""
             #expect(reason.contains("blocked") && reason.contains("PUK"), "\(reason)")
             let verdicts = gateway.stderr.components(separatedBy: "cannot be used").count - 1
             #expect(verdicts == 1, "\(gateway.stderr.suffix(2000))")
             let taken = try chain.lastTaken()
-            Thread.sleep(forTimeInterval: 3)
+            try await Task.sleep(for: .seconds(3))
             #expect(gateway.stderr.components(separatedBy: "cannot be used").count - 1 == verdicts, "the gateway tried the blocked card again")
             #expect(try chain.lastTaken() > taken, "polling stopped")
-            #expect(gateway.process.isRunning)
+            #expect(gateway.isRunning)
             // The block is the card's: the right PIN does not open it either, and it stays blocked.
-            let right = try card.gatewayctl(["token", "sign", card.signingKey + "?pin-source=file:\(chain.gatewayPINFile)", "--in", chain.gatewayConfig])
+            let right = try await card.gatewayctl(["token", "sign", card.signingKey + "?pin-source=file:\(chain.gatewayPINFile)", "--in", chain.gatewayConfig])
             #expect(right.status == 1 && right.stderr.contains("blocked"), "\(right.stderr)")
+            await pcscd.stop()
         }
     }
 }

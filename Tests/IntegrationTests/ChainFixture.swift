@@ -39,18 +39,18 @@ final class ChainFixture: @unchecked Sendable {
     /// - Parameter card: the gateway's two keys on a virtual PIV card in this pcscd's first reader (through OpenSC)
     ///   instead of the SoftHSM token `gateway`; gateway.yaml then names the reader, and the certificates are files.
     init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s",
-         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil) throws {
-        let pki = try PKIDFixture()
+         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil) async throws {
+        let pki = try await PKIDFixture()
         let hsm = pki.hsm
         self.pki = pki
-        headEndPIN = try hsm.createToken("headend")
+        headEndPIN = try await hsm.createToken("headend")
         headEndPINFile = try hsm.pinFile(headEndPIN)
         if let pcscd {
             gatewayPIN = VirtualCardFixture.defaultPIN
             gatewayPINFile = try hsm.pinFile(gatewayPIN)
-            card = try VirtualCardFixture(pcscd: pcscd, state: hsm.path("card"), hsm: hsm)
+            card = try await VirtualCardFixture(pcscd: pcscd, state: hsm.path("card"), hsm: hsm)
         } else {
-            gatewayPIN = try hsm.createToken("gateway")
+            gatewayPIN = try await hsm.createToken("gateway")
             gatewayPINFile = try hsm.pinFile(gatewayPIN)
             card = nil
         }
@@ -59,36 +59,34 @@ final class ChainFixture: @unchecked Sendable {
             keys += [("gateway", gatewayPIN, Self.gatewayTitle, "meter-sign", "sign", "ec-p256"), ("gateway", gatewayPIN, Self.gatewayTitle, "gateway-tls", "tls", "ec-p256")]
         }
         for (token, pin, title, key, profile, type) in keys {
-            try Self.enroll(pki, token: token, pin: pin, title: title, key: key, profile: profile, type: type)
+            try await Self.enroll(pki, token: token, pin: pin, title: title, key: key, profile: profile, type: type)
         }
         if let card {
             for (uri, profile, file) in [(card.signingKey, "sign", card.signingCertificate), (card.tlsKey, "tls", card.tlsCertificate)] {
-                try card.enroll(pki, uri: uri + "?pin-source=file:\(gatewayPINFile)", title: Self.gatewayTitle, profile: profile, out: file)
+                try await card.enroll(pki, uri: uri + "?pin-source=file:\(gatewayPINFile)", title: Self.gatewayTitle, profile: profile, out: file)
             }
         }
-        simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
-        meterPort = try simulator.waitForPort(timeout: 20)
+        simulator = try await BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
+        meterPort = try await simulator.waitForPort(timeout: 20)
         headEndPort = try LoopbackPort.free()
         proxy = proxied ? try TCPProxy(targetPort: headEndPort) : nil
         writeHeadEndConfig()
         writeGatewayConfig(pollInterval: pollInterval, outboxLimit: outboxLimit, ackTimeout: ackTimeout)
     }
 
+    /// The daemons, the simulator and the card a test did not stop die with it: a released `BackgroundProcess`
+    /// kills its process.
     deinit {
-        gateway?.stop(signal: SIGKILL)
-        headEnd?.stop(signal: SIGKILL)
-        card?.remove()
-        simulator.stop()
         proxy?.stop()
     }
 
-    static func enroll(_ pki: PKIDFixture, token: String, pin: String, title: String, key: String, profile: String, type: String = "ec-p256") throws {
+    static func enroll(_ pki: PKIDFixture, token: String, pin: String, title: String, key: String, profile: String, type: String = "ec-p256") async throws {
         let hsm = pki.hsm
         let uri = "pkcs11:token=\(token);object=\(key)"
-        let made = try hsm.gatewayctl(["token", "keygen", uri, "--type", type], pin: pin)
+        let made = try await hsm.gatewayctl(["token", "keygen", uri, "--type", type], pin: pin)
         guard made.status == 0 else { throw TestSetupError("keygen \(uri): \(made.stderr)") }
-        let secret = try pki.register(title, profile: profile)
-        let enrolled = try hsm.gatewayctl(["enroll", "--url", pki.url, "--ca", pki.pki + "/ca.pem", "--secret-env", "CHAIN_SECRET",
+        let secret = try await pki.register(title, profile: profile)
+        let enrolled = try await hsm.gatewayctl(["enroll", "--url", pki.url, "--ca", pki.pki + "/ca.pem", "--secret-env", "CHAIN_SECRET",
                                            "--key", uri, "--system-title", title, "--profile", profile],
                                           pin: pin, extra: ["CHAIN_SECRET": secret])
         guard enrolled.status == 0 else { throw TestSetupError("enroll \(uri): \(enrolled.stderr)") }
@@ -175,38 +173,38 @@ final class ChainFixture: @unchecked Sendable {
     // MARK: Processes
 
     @discardableResult
-    func startHeadEnd(config: String? = nil) throws -> BackgroundProcess {
-        headEnd?.stop(signal: SIGKILL)
-        let process = try BackgroundProcess(headendPath, ["--config", config ?? headEndConfig], environment: hsm.environment)
-        _ = try process.waitForLine(containing: "listening on", timeout: 30)
+    func startHeadEnd(config: String? = nil) async throws -> BackgroundProcess {
+        await headEnd?.stop(signal: SIGKILL)
+        let process = try await BackgroundProcess(headendPath, ["--config", config ?? headEndConfig], environment: hsm.environment)
+        _ = try await process.waitForLine(containing: "listening on", timeout: 30)
         headEnd = process
         return process
     }
 
-    func stopHeadEnd(signal: Int32 = SIGTERM) {
-        headEnd?.stop(signal: signal)
+    func stopHeadEnd(signal: Int32 = SIGTERM) async {
+        await headEnd?.stop(signal: signal)
         headEnd = nil
     }
 
     @discardableResult
-    func startGateway(extraArguments: [String] = []) throws -> BackgroundProcess {
-        gateway?.stop(signal: SIGKILL)
-        let process = try BackgroundProcess(gatewaydPath, ["--config", gatewayConfig] + extraArguments, environment: gatewayEnvironment)
-        _ = try process.waitForLine(containing: "gatewayd \(Self.gatewayTitle)", timeout: 30)
+    func startGateway(extraArguments: [String] = []) async throws -> BackgroundProcess {
+        await gateway?.stop(signal: SIGKILL)
+        let process = try await BackgroundProcess(gatewaydPath, ["--config", gatewayConfig] + extraArguments, environment: gatewayEnvironment)
+        _ = try await process.waitForLine(containing: "gatewayd \(Self.gatewayTitle)", timeout: 30)
         gateway = process
         return process
     }
 
-    func stopGateway(signal: Int32 = SIGTERM) -> Int32? {
+    func stopGateway(signal: Int32 = SIGTERM) async -> Int32? {
         defer { gateway = nil }
-        return gateway?.stop(signal: signal)
+        return await gateway?.stop(signal: signal)
     }
 
     // MARK: What a user sees
 
     /// `headend summary --json`'s readings for the gateway: (stored, highest id).
-    func headEndReadings() throws -> [UInt64] {
-        let listed = try run(headendPath, ["readings", "--store", storePath, "--gateway", Self.gatewayTitle, "--json"], environment: hsm.environment)
+    func headEndReadings() async throws -> [UInt64] {
+        let listed = try await run(headendPath, ["readings", "--store", storePath, "--gateway", Self.gatewayTitle, "--json"], environment: hsm.environment)
         guard listed.status == 0, let array = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] else {
             throw TestSetupError("headend readings failed (\(listed.status)): \(listed.stderr)")
         }
@@ -214,8 +212,8 @@ final class ChainFixture: @unchecked Sendable {
     }
 
     /// `gatewayctl status --json`, item by item.
-    func status() throws -> [String: (ok: Bool, detail: String)] {
-        let result = try run(gatewayctlPath, ["status", "--config", gatewayConfig, "--json"], environment: gatewayEnvironment)
+    func status() async throws -> [String: (ok: Bool, detail: String)] {
+        let result = try await run(gatewayctlPath, ["status", "--config", gatewayConfig, "--json"], environment: gatewayEnvironment)
         guard let lines = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] else {
             throw TestSetupError("gatewayctl status printed no JSON (\(result.status)): \(result.stderr)")
         }
@@ -232,13 +230,13 @@ final class ChainFixture: @unchecked Sendable {
     }
 
     /// Waits up to `seconds` for `condition`.
-    func eventually(_ seconds: Double, _ what: String, _ condition: () throws -> Bool) throws {
+    func eventually(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if (try? condition()) == true { return }
-            usleep(100_000)
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        if try condition() { return }
+        if try await condition() { return }
         throw TestSetupError("\(what) did not happen within \(seconds) s; gatewayd stderr: \(Self.telling(gateway?.stderr)); headend stderr: \(Self.telling(headEnd?.stderr))")
     }
 
@@ -249,28 +247,29 @@ final class ChainFixture: @unchecked Sendable {
     }
 
     /// `headend request` against the running head-end's control endpoint: exit status and the JSON it printed.
-    func request(obis: String) throws -> (status: Int32, outcome: [String: Any]) {
-        let result = try run(headendPath, ["request", "--socket", try controlSocket(), "--gateway", Self.gatewayTitle, "--obis", obis, "--json"],
+    func request(obis: String) async throws -> (status: Int32, outcome: [String: Any]) {
+        let result = try await run(headendPath, ["request", "--socket", try controlSocket(), "--gateway", Self.gatewayTitle, "--obis", obis, "--json"],
                              environment: hsm.environment)
         let outcome = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? ["stderr": result.stderr]
         return (result.status, outcome)
     }
 
     /// The running head-end's control socket, as it announced it.
-    func controlSocket() throws -> String {
-        let line = try headEnd.map { try $0.waitForLine(containing: "headend control at unix:") } ?? ""
+    func controlSocket() async throws -> String {
+        guard let headEnd else { return "" }
+        let line = try await headEnd.waitForLine(containing: "headend control at unix:")
         return line.components(separatedBy: "headend control at unix:").last ?? ""
     }
 
     /// Waits until the head-end holds every id the gateway took up to now, and checks each is there once.
-    func expectEverythingDelivered(within seconds: Double = 60) throws {
+    func expectEverythingDelivered(within seconds: Double = 60) async throws {
         // The status file is written once a second: wait for one that counts a reading.
-        try eventually(10, "the gateway's status file counting readings taken") { try lastTaken() > 0 }
+        try await eventually(10, "the gateway's status file counting readings taken") { try lastTaken() > 0 }
         let taken = try lastTaken()
-        try eventually(seconds, "every reading up to \(taken) stored at the head-end") {
-            Set(try headEndReadings()).isSuperset(of: 1...taken)
+        try await eventually(seconds, "every reading up to \(taken) stored at the head-end") {
+            Set(try await headEndReadings()).isSuperset(of: 1...taken)
         }
-        let held = try headEndReadings()
+        let held = try await headEndReadings()
         #expect(held.count == Set(held).count, "a reading stored twice: \(held)")
     }
 

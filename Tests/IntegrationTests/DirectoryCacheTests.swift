@@ -17,8 +17,8 @@ struct DirectoryCacheTests {
 
     @Test("a thousand lookups of one serial, half of them at once, ask pkid once")
     func thousandLookupsAskOnce() async throws {
-        let pkid = try PKIDProcess()
-        let text = try pkid.ownSerial()
+        let pkid = try await PKIDProcess()
+        let text = try await pkid.ownSerial()
         let serial = try CertificateSerial(parsing: text)
         let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(300))
         let concurrent = try await withThrowingTaskGroup(of: Certificate.self) { group in
@@ -28,7 +28,7 @@ struct DirectoryCacheTests {
         var sequential: [Certificate] = []
         for _ in 0..<500 { sequential.append(try await cache.certificate(serial: try CertificateSerial(parsing: text.lowercased()))) }
         #expect(Set((concurrent + sequential).map { CertificateSerial($0.serialNumber) }) == [serial])
-        let served = PKIDProcess.sample(try pkid.scrape(), "http_requests_total",
+        let served = PKIDProcess.sample(try await pkid.scrape(), "http_requests_total",
                                         ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
         #expect(served == 1)
         await cache.client.shutdown()
@@ -36,36 +36,36 @@ struct DirectoryCacheTests {
 
     @Test("an entry expires after its time to live: pkid is asked again then, not before (a clock the test moves)")
     func entriesExpire() async throws {
-        let pkid = try PKIDProcess()
-        let serial = try CertificateSerial(parsing: try pkid.ownSerial())
+        let pkid = try await PKIDProcess()
+        let serial = try CertificateSerial(parsing: try await pkid.ownSerial())
         let clock = ManualInstant()
         let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(300)) { clock.now }
-        func asked() throws -> Double {
-            PKIDProcess.sample(try pkid.scrape(), "http_requests_total", ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
+        func asked() async throws -> Double {
+            PKIDProcess.sample(try await pkid.scrape(), "http_requests_total", ["listener": "http", "route": "/certificates/{serial}", "status": "200"])
         }
         let first = try await cache.certificate(serial: serial)
         clock.advance(by: .seconds(299))
         #expect(try await cache.certificate(serial: serial) == first)
-        #expect(try asked() == 1)
+        #expect(try await asked() == 1)
         clock.advance(by: .seconds(2))
         #expect(try await cache.certificate(serial: serial) == first)
-        #expect(try asked() == 2, "an entry past its time to live must be looked up again")
+        #expect(try await asked() == 2, "an entry past its time to live must be looked up again")
         #expect(try await cache.certificate(serial: serial) == first)
-        #expect(try asked() == 2, "the refreshed entry lives another time to live")
+        #expect(try await asked() == 2, "the refreshed entry lives another time to live")
         await cache.client.shutdown()
     }
 
     @Test("a cached certificate outlives a pkid outage, also past its time to live; a serial never seen fails as unreachable")
     func cacheOutlivesOutage() async throws {
-        let pkid = try PKIDProcess()
-        let text = try pkid.ownSerial()
+        let pkid = try await PKIDProcess()
+        let text = try await pkid.ownSerial()
         let serial = try CertificateSerial(parsing: text)
         let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(2))
         // On a thread of its own: the time to live is measured, and blocked test threads elsewhere must not stretch it.
         try await withTaskExecutorPreference(DedicatedExecutor.shared) {
             let first = try await cache.certificate(serial: serial)
             let fetched = ContinuousClock.now  // the time to live runs from the answer
-            #expect(pkid.process.stop() == 0)
+            #expect(await pkid.process.stop() == 0)
             #expect(ContinuousClock.now - fetched < .seconds(1))
             #expect(try await cache.certificate(serial: serial) == first)
             // Past its time to live the directory is asked again; unreachable, the entry it had is still the answer
@@ -84,7 +84,7 @@ struct DirectoryCacheTests {
 
     @Test("an unknown serial is 'not found' naming the serial and the fix; HTTPS lookups trust pkid's CA")
     func notFoundAndHTTPS() async throws {
-        let pkid = try PKIDProcess()
+        let pkid = try await PKIDProcess()
         let client = try DirectoryClient(url: pkid.httpURL)
         let unknown = try CertificateSerial(parsing: "0123456789abcdef")
         do throws(DirectoryError) {
@@ -94,7 +94,7 @@ struct DirectoryCacheTests {
             #expect(error == .notFound(serial: "0123456789ABCDEF", directory: pkid.httpURL))
             #expect(error.description == "the Central Directory at \(pkid.httpURL) has no certificate with serial 0123456789ABCDEF; check that the signer enrolled with this pkid, or give its certificate with --cert")
         }
-        let text = try pkid.ownSerial()
+        let text = try await pkid.ownSerial()
         let serial = try CertificateSerial(parsing: text)
         let secureClient = try DirectoryClient(url: pkid.httpsURL, trustRoots: try ca(pkid))
         let secure = try await secureClient.certificate(serial: serial)

@@ -18,14 +18,17 @@ struct HelpTests {
 
     /// Every command of both executables. A walk that went wrong (no binary, a changed help layout) finds few
     /// or none, which `walkFindsEveryCommand` catches, since a parameterized test over nothing passes.
-    static func allCommands() throws -> [Command] {
-        try walk(gatewayctlPath) + walk(pkidPath) + walk(gatewaydPath) + walk(headendPath)
+    static func allCommands() async throws -> [Command] {
+        var commands: [Command] = []
+        for executable in [gatewayctlPath, pkidPath, gatewaydPath, headendPath] { commands += try await walk(executable) }
+        return commands
     }
 
-    static func walk(_ executable: String, _ words: [String] = []) throws -> [Command] {
-        let help = try run(executable, words + ["--help"])
-        return try [Command(executable: executable, words: words)]
-            + subcommands(in: help.output).flatMap { try walk(executable, words + [$0]) }
+    static func walk(_ executable: String, _ words: [String] = []) async throws -> [Command] {
+        let help = try await run(executable, words + ["--help"])
+        var commands = [Command(executable: executable, words: words)]
+        for word in subcommands(in: help.output) { commands += try await walk(executable, words + [word]) }
+        return commands
     }
 
     /// The names listed under a `SUBCOMMANDS:` heading (or a group's `... SUBCOMMANDS:`): an entry starts two
@@ -44,22 +47,22 @@ struct HelpTests {
     }
 
     @Test("--help on every command: the usage with the command's name on stdout, nothing on stderr, status 0",
-          arguments: try HelpTests.allCommands())
-    func helpOnEveryCommand(_ command: Command) throws {
-        let help = try run(command.executable, command.words + ["--help"])
+          arguments: try await HelpTests.allCommands())
+    func helpOnEveryCommand(_ command: Command) async throws {
+        let help = try await run(command.executable, command.words + ["--help"])
         #expect(help.status == 0, "\(help.stderr)")
         #expect(help.output.contains("USAGE: \(command.line)"), "\(help.output)")
         #expect(help.stderr.isEmpty, "\(help.stderr)")
         // `gatewayctl help WORDS` is the other spelling and must say the same.
         if !command.words.isEmpty && command.executable == gatewayctlPath {
-            let spelled = try run(command.executable, ["help"] + command.words)
+            let spelled = try await run(command.executable, ["help"] + command.words)
             #expect(spelled.status == 0 && spelled.stderr.isEmpty && spelled.output == help.output)
         }
     }
 
     @Test("the walk finds every command, not a handful")
-    func walkFindsEveryCommand() throws {
-        let lines = try Self.allCommands().map(\.line)
+    func walkFindsEveryCommand() async throws {
+        let lines = try await Self.allCommands().map(\.line)
         #expect(lines.count >= 35, "\(lines)")
         for known in ["gatewayctl", "gatewayctl token list", "gatewayctl ca init", "gatewayctl meter simulate", "gatewayctl bench token", "pkid",
                       "gatewayd", "headend", "headend readings", "headend export", "gatewayctl status", "gatewayctl bench chain"] {
@@ -68,11 +71,11 @@ struct HelpTests {
     }
 
     @Test("gatewayctl alone prints the root help, status 0")
-    func bareGatewayctl() throws {
-        let bare = try run(gatewayctlPath, [])
+    func bareGatewayctl() async throws {
+        let bare = try await run(gatewayctlPath, [])
         #expect(bare.status == 0)
         #expect(bare.stderr.isEmpty, "\(bare.stderr)")
-        #expect(bare.output == (try run(gatewayctlPath, ["--help"])).output)
+        #expect(bare.output == (try await run(gatewayctlPath, ["--help"])).output)
         #expect(bare.output.contains("SUBCOMMANDS:"))
     }
 
@@ -81,8 +84,8 @@ struct HelpTests {
     }
 
     @Test("--version prints the product version, status 0", arguments: ["gatewayctl", "pkid", "gatewayd", "headend"])
-    func version(_ name: String) throws {
-        let version = try run(Self.path(of: name), ["--version"])
+    func version(_ name: String) async throws {
+        let version = try await run(Self.path(of: name), ["--version"])
         #expect(version.status == 0)
         #expect(version.output == ProductVersion.current + "\n")
         #expect(version.stderr.isEmpty, "\(version.stderr)")
@@ -92,9 +95,9 @@ struct HelpTests {
         ["gatewayctl", "token", "list", "--bogus"], ["gatewayctl", "verify"], ["gatewayctl", "no-such-command"], ["pkid", "--bogus"],
         ["gatewayd", "--config", "x", "--bogus"], ["headend", "--bogus"],
     ])
-    func usageMistake(_ words: [String]) throws {
+    func usageMistake(_ words: [String]) async throws {
         let executable = Self.path(of: words[0])
-        let result = try run(executable, Array(words.dropFirst()))
+        let result = try await run(executable, Array(words.dropFirst()))
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.hasPrefix("Error: "), "\(result.stderr)")
@@ -102,8 +105,8 @@ struct HelpTests {
     }
 
     @Test("a project error: one line naming cause and fix, no usage, status 1")
-    func projectError() throws {
-        let result = try run(gatewayctlPath, ["verify", "--frame", "/nonexistent", "--ca", "/nonexistent"])
+    func projectError() async throws {
+        let result = try await run(gatewayctlPath, ["verify", "--frame", "/nonexistent", "--ca", "/nonexistent"])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "gatewayctl: --ca /nonexistent cannot be read (no such file); check the path and its permissions\n")
@@ -111,8 +114,8 @@ struct HelpTests {
     }
 
     @Test("a daemon's configuration that cannot be read: one line naming the file, status 1", arguments: ["gatewayd", "headend"])
-    func daemonProjectError(_ name: String) throws {
-        let result = try run(Self.path(of: name), ["--config", "/nonexistent/\(name).yaml"])
+    func daemonProjectError(_ name: String) async throws {
+        let result = try await run(Self.path(of: name), ["--config", "/nonexistent/\(name).yaml"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("\(name): /nonexistent/\(name).yaml"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")

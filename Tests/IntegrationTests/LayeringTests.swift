@@ -15,8 +15,8 @@ struct LayeringTests {
         var products: Set<String>
     }
 
-    static func targets() throws -> [Target] {
-        let dump = try run("/usr/bin/env", ["swift", "package", "--package-path", repositoryRoot.path, "dump-package"])
+    static func targets() async throws -> [Target] {
+        let dump = try await run("/usr/bin/env", ["swift", "package", "--package-path", repositoryRoot.path, "dump-package"])
         try #require(dump.status == 0, "\(dump.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: dump.stdout) as? [String: Any])
         let list = try #require(object["targets"] as? [[String: Any]])
@@ -36,8 +36,8 @@ struct LayeringTests {
     }
 
     @Test("every target depends only on targets listed above it, and imports only what it declares")
-    func oneWay() throws {
-        let targets = try Self.targets()
+    func oneWay() async throws {
+        let targets = try await Self.targets()
         #expect(targets.count > 20, "dump-package listed \(targets.count) targets")
         let projectModules = Set(targets.map(\.name))
         var seen: Set<String> = []
@@ -60,8 +60,8 @@ struct LayeringTests {
     }
 
     @Test("the pure layers stay pure: COSEM needs the standard library only; Modbus, PKI and Metering link no NIO or SQLite")
-    func pureLayers() throws {
-        let targets = Dictionary(uniqueKeysWithValues: try Self.targets().map { ($0.name, $0) })
+    func pureLayers() async throws {
+        let targets = Dictionary(uniqueKeysWithValues: try await Self.targets().map { ($0.name, $0) })
         let cosem = try #require(targets["COSEM"])
         #expect(cosem.dependencies.isEmpty && cosem.products.isEmpty, "COSEM depends on \(cosem.dependencies) \(cosem.products)")
         for name in ["Modbus", "PKI", "Metering", "UplinkProtocol"] {

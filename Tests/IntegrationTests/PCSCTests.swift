@@ -11,16 +11,16 @@ extension PCSCTests {
     @Suite("pcscd fixture")
     struct Fixture {
         @Test("the test's pcscd shows vpcd's two readers to OpenSC, empty, and again after a restart")
-        func readersListed() throws {
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+        func readersListed() async throws {
+            let daemon = try await PCSCDaemon.start()
             for round in 0..<2 {
-                let listing = try run("/usr/bin/opensc-tool", ["--list-readers"], environment: daemon.environment)
+                let listing = try await run("/usr/bin/opensc-tool", ["--list-readers"], environment: daemon.environment)
                 #expect(listing.status == 0, "round \(round): \(listing.stderr)")
                 #expect(listing.output.contains(PCSCDaemon.firstReader), "round \(round): \(listing.output)")
                 #expect(listing.output.contains(PCSCDaemon.secondReader), "round \(round): \(listing.output)")
-                try daemon.restart(signal: round == 0 ? SIGKILL : SIGTERM)
+                try await daemon.restart(signal: round == 0 ? SIGKILL : SIGTERM)
             }
+            await daemon.stop()
         }
     }
 }

@@ -25,33 +25,33 @@ struct PKIDConnectionFloodTests {
     static let maxConnections = 300
 
     /// `GET url` by curl trusting pkid's CA: the status and curl's own measure of the time it took.
-    func timedGet(_ pkid: PKIDProcess, _ url: String) throws -> (code: Int, seconds: Double) {
-        let result = try run("curl", ["-s", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code} %{time_total}",
+    func timedGet(_ pkid: PKIDProcess, _ url: String) async throws -> (code: Int, seconds: Double) {
+        let result = try await run("curl", ["-s", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code} %{time_total}",
                                       "--cacert", pkid.pki + "/ca.pem", url])
         let fields = result.output.split(separator: " ")
         return (Int(fields.first ?? "") ?? 0, Double(fields.last ?? "") ?? 99)
     }
 
     @Test("2,000 idle connections: GET /ca answers within a second on both listeners, every idle one sees EOF after the 2 s idle timeout, pkid never runs out of descriptors")
-    func idleFlood() throws {
+    func idleFlood() async throws {
         let count = try Self.floodSize()
-        let pkid = try PKIDProcess(extra: ["--idle-timeout", "2s", "--max-connections", "\(Self.maxConnections)"],
+        let pkid = try await PKIDProcess(extra: ["--idle-timeout", "2s", "--max-connections", "\(Self.maxConnections)"],
                                    descriptorLimit: Self.descriptorLimit)
-        let pid = pkid.process.process.processIdentifier
+        let pid = pkid.process.processIdentifier
         let baseline = Loopback.descriptors(of: pid)
         let start = Date()
-        func getCA() throws -> (https: (code: Int, seconds: Double), http: (code: Int, seconds: Double)) {
-            (try timedGet(pkid, "\(pkid.httpsURL)/ca"), try timedGet(pkid, "\(pkid.httpURL)/ca"))
+        func getCA() async throws -> (https: (code: Int, seconds: Double), http: (code: Int, seconds: Double)) {
+            (try await timedGet(pkid, "\(pkid.httpsURL)/ca"), try await timedGet(pkid, "\(pkid.httpURL)/ca"))
         }
 
         // More connections than pkid has descriptors, then a client that asks; then the rest, and ask again.
         let first = try ConnectionFlood(ports: [pkid.httpsPort, pkid.httpPort], count: Self.descriptorLimit + 100)
         let heldFirst = Loopback.settledDescriptors(of: pid)
-        let duringFirst = try getCA()
+        let duringFirst = try await getCA()
         let second = try ConnectionFlood(ports: [pkid.httpsPort, pkid.httpPort], count: count - Self.descriptorLimit - 100)
         let opened = Date().timeIntervalSince(start)
         let held = Loopback.settledDescriptors(of: pid)
-        let during = try getCA()
+        let during = try await getCA()
         let asked = Date().timeIntervalSince(start)
         #expect(first.sockets.count + second.sockets.count == count, "only \(first.sockets.count) + \(second.sockets.count) of \(count) connected")
         for (name, answer) in [("https", duringFirst.https), ("http", duringFirst.http), ("https", during.https), ("http", during.http)] {
@@ -64,9 +64,9 @@ struct PKIDConnectionFloodTests {
         let after = Date().timeIntervalSince(start)
         #expect(closed == first.sockets.count + second.sockets.count, "\(closed) of \(count) idle connections closed after \(after) s")
         #expect(!pkid.process.stderr.contains("Too many open files"), "\(pkid.process.stderr.suffix(2_000))")
-        #expect(try timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
+        #expect(try await timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
         // What an operator sees: the drops by reason, and one warning per listener that filled up.
-        let metrics = try pkid.scrape()
+        let metrics = try await pkid.scrape()
         let dropped = ["limit", "idle_timeout"].flatMap { reason in
             ["https", "http"].map { PKIDProcess.sample(metrics, "http_connections_dropped_total", ["listener": $0, "reason": reason]) }
         }
@@ -79,13 +79,13 @@ struct PKIDConnectionFloodTests {
     }
 
     @Test("memory comes back after three floods of 2,000 connections, half of them sending 8 KB of an unfinished request head")
-    func memoryAfterFlood() throws {
+    func memoryAfterFlood() async throws {
         let count = try Self.floodSize()
-        let pkid = try PKIDProcess(extra: ["--idle-timeout", "2s", "--max-connections", "\(Self.maxConnections)"],
+        let pkid = try await PKIDProcess(extra: ["--idle-timeout", "2s", "--max-connections", "\(Self.maxConnections)"],
                                    descriptorLimit: Self.descriptorLimit)
-        let pid = pkid.process.process.processIdentifier
-        #expect(try timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
-        #expect(try timedGet(pkid, "\(pkid.httpURL)/ca").code == 200)
+        let pid = pkid.process.processIdentifier
+        #expect(try await timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
+        #expect(try await timedGet(pkid, "\(pkid.httpURL)/ca").code == 200)
         let before = Loopback.residentKiB(of: pid)
         var peak = before
         let head = Array("GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Fill: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 8_000)
@@ -106,7 +106,7 @@ struct PKIDConnectionFloodTests {
             usleep(100_000)
             after = Loopback.residentKiB(of: pid)
         }
-        #expect(try timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
+        #expect(try await timedGet(pkid, "\(pkid.httpsURL)/ca").code == 200)
         print("memory flood: VmRSS \(before / 1024) MiB before, \(peak / 1024) MiB at the peak, \(after / 1024) MiB after")
         // The review saw 57 MB grow to 442 MB and stay there.
         #expect(peak - before < 64 * 1024, "the flood grew pkid from \(before / 1024) MiB to \(peak / 1024) MiB")

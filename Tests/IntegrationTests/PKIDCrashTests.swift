@@ -9,49 +9,31 @@ import TestSupport
 struct PKIDCrashTests {
     @Test("SIGKILL at an enrollment step, then the device's retry gets the directory's only certificate for it",
           arguments: ["checked", "before-record", "after-record"])
-    func killedMidEnrollment(step: String) throws {
-        let fixture = try PKIDFixture(environment: ["PKID_TEST_PAUSE_AT": step])
+    func killedMidEnrollment(step: String) async throws {
+        let fixture = try await PKIDFixture(environment: ["PKID_TEST_PAUSE_AT": step])
         let title = "00DB1234567890E1"
-        let secret = try fixture.register(title)
-        let csr = try fixture.csr("/CN=\(title)").csr
+        let secret = try await fixture.register(title)
+        let csr = try await fixture.csr("/CN=\(title)").csr
 
-        let attempt = simultaneouslyInBackground { try fixture.enroll(title, secret: secret, csr: csr) }
-        _ = try fixture.pkid.waitForLine(containing: "test hook: paused at \(step)", timeout: 30)
-        try fixture.restart()
-        let lost = try attempt()
+        let attempt = Task { try await fixture.enroll(title, secret: secret, csr: csr) }
+        _ = try await fixture.pkid.waitForLine(containing: "test hook: paused at \(step)", timeout: 30)
+        try await fixture.restart()
+        let lost = try await attempt.value
         #expect(lost.code == 0, "the killed pkid answered: \(lost.code) \(lost.body)")
 
-        let retry = try fixture.enroll(title, secret: secret, csr: csr)
+        let retry = try await fixture.enroll(title, secret: secret, csr: csr)
         #expect(retry.code == 200, "\(retry.body)")
         guard retry.code == 200 else { return }
-        let delivered = try fixture.certificate(in: retry.body)
-        #expect(try fixture.directory(title).map { $0["serial"] } == [delivered.serial])
+        let delivered = try await fixture.certificate(in: retry.body)
+        #expect(try await fixture.directory(title).map { $0["serial"] } == [delivered.serial])
         // The same retry again (the answer lost once more) still gets that certificate.
-        let twice = try fixture.enroll(title, secret: secret, csr: csr)
+        let twice = try await fixture.enroll(title, secret: secret, csr: csr)
         #expect(twice.code == 200)
-        #expect(try fixture.certificate(in: twice.body).serial == delivered.serial)
+        #expect(try await fixture.certificate(in: twice.body).serial == delivered.serial)
 
-        let otherKey = try fixture.enroll(title, secret: secret, csr: try fixture.csr("/CN=\(title)").csr)
+        let otherKey = try await fixture.enroll(title, secret: secret, csr: try fixture.csr("/CN=\(title)").csr)
         #expect(otherKey.code == 403)
         #expect(otherKey.body == "this enrollment secret was already used; register the device again for a new one")
-        #expect(try fixture.directory(title).count == 1)
+        #expect(try await fixture.directory(title).count == 1)
     }
-}
-
-/// Starts `job` on a thread of its own and returns a function that waits for its result.
-func simultaneouslyInBackground<T: Sendable>(_ job: @escaping @Sendable () throws -> T) -> () throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    let box = ResultBox<T>()
-    Thread {
-        box.result = Result { try job() }
-        done.signal()
-    }.start()
-    return {
-        done.wait()
-        return try box.result!.get()
-    }
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
 }

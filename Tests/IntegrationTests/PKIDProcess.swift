@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 
 /// A pkid started the way an operator starts it: a CA and a TLS key on a SoftHSM token, HTTPS, plain HTTP and
-/// metrics on free loopback ports, read back from the lines it prints. `stop()` (or the deinit) ends it.
+/// metrics on free loopback ports, read back from the lines it prints. `await process.stop()` ends it, or its
+/// process's deinit kills it once this is released.
 final class PKIDProcess: @unchecked Sendable {
     let hsm: SoftHSMFixture
     let pin: String
@@ -16,13 +17,13 @@ final class PKIDProcess: @unchecked Sendable {
     /// `token keygen --type`; `extra` are more options; `descriptorLimit` starts pkid under `prlimit --nofile`, as a
     /// service manager's LimitNOFILE would.
     init(pin: String = randomDigits(8), pinFile: Bool = false, tlsKeyType: String = "ec-p256", extra: [String] = [],
-         descriptorLimit: Int? = nil) throws {
+         descriptorLimit: Int? = nil) async throws {
         hsm = try SoftHSMFixture()
-        self.pin = try hsm.createToken("ca", pin: pin)
+        self.pin = try await hsm.createToken("ca", pin: pin)
         pki = hsm.path("pki")
-        let made = try hsm.gatewayctl(["ca", "init", "--pki", pki, "--key", "pkcs11:token=ca;object=root", "--subject", "CN=Daemon Test Root"], pin: pin)
+        let made = try await hsm.gatewayctl(["ca", "init", "--pki", pki, "--key", "pkcs11:token=ca;object=root", "--subject", "CN=Daemon Test Root"], pin: pin)
         precondition(made.status == 0, made.stderr)
-        let keygen = try hsm.gatewayctl(["token", "keygen", "pkcs11:token=ca;object=pkid-tls", "--type", tlsKeyType], pin: pin)
+        let keygen = try await hsm.gatewayctl(["token", "keygen", "pkcs11:token=ca;object=pkid-tls", "--type", tlsKeyType], pin: pin)
         precondition(keygen.status == 0, keygen.stderr)
         var tlsKey = "pkcs11:token=ca;object=pkid-tls"
         var environment = hsm.environment
@@ -42,16 +43,16 @@ final class PKIDProcess: @unchecked Sendable {
             "--tls-key", tlsKey,
         ] + extra
         // prlimit execs pkid in its own process, so the pid (and /proc/PID) is pkid's.
-        process = try descriptorLimit.map {
-            try BackgroundProcess("/usr/bin/prlimit", ["--nofile=\($0):\($0)", "--", pkid] + arguments, environment: environment)
-        } ?? BackgroundProcess(pkid, arguments, environment: environment)
-        httpsPort = try process.waitForPort()
-        httpPort = try Self.port(in: process.waitForLine(containing: "pkid listening on http://"))
-        metricsPort = try Self.port(in: process.waitForLine(containing: "pkid metrics at http://"))
-    }
-
-    deinit {
-        process.stop()
+        if let descriptorLimit {
+            process = try await BackgroundProcess(
+                "/usr/bin/prlimit", ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", pkid] + arguments, environment: environment
+            )
+        } else {
+            process = try await BackgroundProcess(pkid, arguments, environment: environment)
+        }
+        httpsPort = try await process.waitForPort()
+        httpPort = try Self.port(in: await process.waitForLine(containing: "pkid listening on http://"))
+        metricsPort = try Self.port(in: await process.waitForLine(containing: "pkid metrics at http://"))
     }
 
     /// The port in `... http://127.0.0.1:PORT...`.
@@ -65,16 +66,16 @@ final class PKIDProcess: @unchecked Sendable {
     var httpURL: String { "http://127.0.0.1:\(httpPort)" }
 
     /// curl trusting pkid's CA: status code and body.
-    func curl(_ arguments: [String]) throws -> (code: Int, body: String) {
-        let result = try run("curl", ["-s", "-w", "\n%{http_code}", "--cacert", pki + "/ca.pem"] + arguments)
+    func curl(_ arguments: [String]) async throws -> (code: Int, body: String) {
+        let result = try await run("curl", ["-s", "-w", "\n%{http_code}", "--cacert", pki + "/ca.pem"] + arguments)
         var lines = result.output.components(separatedBy: "\n")
         let code = Int(lines.removeLast()) ?? 0
         return (code, lines.joined(separator: "\n"))
     }
 
     /// The Prometheus text pkid serves now.
-    func scrape() throws -> String {
-        let answer = try curl(["http://127.0.0.1:\(metricsPort)/metrics"])
+    func scrape() async throws -> String {
+        let answer = try await curl(["http://127.0.0.1:\(metricsPort)/metrics"])
         guard answer.code == 200 else { throw TestSetupError("/metrics answered \(answer.code): \(answer.body)") }
         return answer.body
     }
@@ -90,8 +91,8 @@ final class PKIDProcess: @unchecked Sendable {
     }
 
     /// The serial of the certificate pkid issued itself for TLS, from the Central Directory's list.
-    func ownSerial() throws -> String {
-        let list = try curl(["\(httpURL)/certificates"])
+    func ownSerial() async throws -> String {
+        let list = try await curl(["\(httpURL)/certificates"])
         let entries = try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [[String: String]]
         // A fresh PKI has issued one certificate: pkid's own, at its first start.
         guard entries?.count == 1, let serial = entries?.first?["serial"] else {
@@ -101,17 +102,17 @@ final class PKIDProcess: @unchecked Sendable {
     }
 
     /// A device registered with the RA; returns its one-time secret.
-    func register(_ title: String) throws -> String {
-        let out = try hsm.gatewayctl(["ra", "register", "--pki", pki, "--system-title", title, "--profile", "sign", "--expires", "1h"])
+    func register(_ title: String) async throws -> String {
+        let out = try await hsm.gatewayctl(["ra", "register", "--pki", pki, "--system-title", title, "--profile", "sign", "--expires", "1h"])
         precondition(out.status == 0, out.stderr)
         return String(out.output.components(separatedBy: "(shown once): ")[1].trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// An OpenSSL-made CSR for `subject`, base64 DER in a file, as EST sends it.
-    func csr(_ subject: String) throws -> String {
+    func csr(_ subject: String) async throws -> String {
         let name = UUID().uuidString.prefix(6)
         let der = hsm.path("\(name).der")
-        let made = try hsm.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        let made = try await hsm.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                                     "-keyout", hsm.path("\(name).key"), "-subj", subject, "-outform", "DER", "-out", der])
         precondition(made.status == 0, made.stderr)
         return hsm.file("\(name).b64", Data(try Data(contentsOf: URL(fileURLWithPath: der)).base64EncodedString().utf8))

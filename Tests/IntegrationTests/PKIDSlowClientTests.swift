@@ -11,18 +11,18 @@ struct PKIDSlowClientTests {
     static let options = ["--idle-timeout", "30s", "--header-timeout", "2s", "--body-timeout", "2s"]
 
     @Test("a head trickled a byte a second is cut off after the 2 s header timeout, though never idle")
-    func slowHead() throws {
-        let pkid = try PKIDProcess(extra: Self.options)
+    func slowHead() async throws {
+        let pkid = try await PKIDProcess(extra: Self.options)
         let client = try LoopbackConnection(port: pkid.httpPort)
         let cut = client.trickle("GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n\r\n", timeout: 8)
         #expect(cut.map { $0 >= 1.5 && $0 < 4 } == true, "cut off after \(cut.map { "\($0) s" } ?? "never (8 s)")")
-        let metrics = try pkid.scrape()
+        let metrics = try await pkid.scrape()
         #expect(PKIDProcess.sample(metrics, "http_connections_dropped_total", ["listener": "http", "reason": "header_timeout"]) == 1, "\(metrics)")
     }
 
     @Test("a TLS client that never sends its ClientHello is cut off after the header timeout")
-    func silentHandshake() throws {
-        let pkid = try PKIDProcess(extra: Self.options)
+    func silentHandshake() async throws {
+        let pkid = try await PKIDProcess(extra: Self.options)
         let client = try LoopbackConnection(port: pkid.httpsPort)
         let start = Date()
         let answer = client.read(timeout: 6)
@@ -31,8 +31,8 @@ struct PKIDSlowClientTests {
     }
 
     @Test("a body trickled a byte a second is cut off after the 2 s body timeout")
-    func slowBody() throws {
-        let pkid = try PKIDProcess(extra: Self.options)
+    func slowBody() async throws {
+        let pkid = try await PKIDProcess(extra: Self.options)
         let client = try LoopbackConnection(port: pkid.httpPort)
         #expect(client.send("POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: 100\r\n\r\n"))
         let cut = client.trickle(String(repeating: "0", count: 100), timeout: 8)
@@ -45,8 +45,8 @@ struct PKIDSlowClientTests {
     }
 
     @Test("a malformed request gets 400 with Connection: close, and the connection is closed at once")
-    func malformed() throws {
-        let pkid = try PKIDProcess()
+    func malformed() async throws {
+        let pkid = try await PKIDProcess()
         let client = try LoopbackConnection(port: pkid.httpPort)
         #expect(client.send("GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n"))
         let answer = client.read(timeout: 2)
@@ -56,7 +56,7 @@ struct PKIDSlowClientTests {
         #expect(answer.closed, "the connection stayed open after the 400")
 
         // Over TLS too: openssl s_client keeps its side open (-ign_eof) and returns only when pkid closes.
-        let tls = try run("timeout", ["5", "openssl", "s_client", "-connect", "127.0.0.1:\(pkid.httpsPort)", "-quiet", "-ign_eof",
+        let tls = try await run("timeout", ["5", "openssl", "s_client", "-connect", "127.0.0.1:\(pkid.httpsPort)", "-quiet", "-ign_eof",
                                       "-CAfile", pkid.pki + "/ca.pem"], stdin: Data("NOT HTTP AT ALL\r\n\r\n".utf8))
         #expect(tls.status != 124, "the TLS connection stayed open after the 400")
         #expect(tls.output.hasPrefix("HTTP/1.1 400"), "\(tls.output)")
@@ -64,8 +64,8 @@ struct PKIDSlowClientTests {
     }
 
     @Test("a request head over the limit gets 431 with Connection: close and no echo, and the connection is closed")
-    func oversizedHead() throws {
-        let pkid = try PKIDProcess()
+    func oversizedHead() async throws {
+        let pkid = try await PKIDProcess()
         let client = try LoopbackConnection(port: pkid.httpPort)
         let path = "/certificates/" + String(repeating: "Z", count: 60_000)
         client.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")

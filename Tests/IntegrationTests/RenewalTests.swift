@@ -18,7 +18,7 @@ struct RenewalTests {
 
     @Test("a due certificate is renewed with the same key and swapped in; one not due is left alone")
     func renewal() async throws {
-        let pki = PKIDFixtureBox(try PKIDFixture())
+        let pki = await PKIDFixtureBox(try PKIDFixture())
         let fixture = pki.fixture
         let anchors = try PEMOrDER.certificates(Array(try Data(contentsOf: URL(fileURLWithPath: fixture.pki + "/ca.pem"))))
         let est = try ESTClient(url: fixture.url, trustRoots: anchors)

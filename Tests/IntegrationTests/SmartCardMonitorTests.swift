@@ -12,8 +12,7 @@ extension PCSCTests {
 
         @Test("the monitor starts with both readers, reports a card inserted with its ATR and removed, and stop ends the stream")
         func insertAndRemove() async throws {
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+            let daemon = try await PCSCDaemon.start()
             let monitor = CardMonitor.start()
             defer { monitor.stop() }
             let recorder = CardEventRecorder(monitor)
@@ -36,12 +35,12 @@ extension PCSCTests {
 
             monitor.stop()
             try await recorder.waitForEnd()
+            await daemon.stop()
         }
 
         @Test("a monitor of one reader says nothing of a card in the other")
         func filteredToOneReader() async throws {
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+            let daemon = try await PCSCDaemon.start()
             let monitor = CardMonitor.start(reader: Self.first)
             defer { monitor.stop() }
             let recorder = CardEventRecorder(monitor)
@@ -59,12 +58,12 @@ extension PCSCTests {
             #expect(mentionsSecond.isEmpty, "\(recorder.all)")
             #expect(monitor.state(of: Self.second) == nil)
             #expect(monitor.readers.map(\.name) == [Self.first])
+            await daemon.stop()
         }
 
         @Test("the monitor reports pcscd lost and back across a restart and a SIGKILL, a card gone meanwhile as removed, and keeps reporting")
         func survivesRestarts() async throws {
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+            let daemon = try await PCSCDaemon.start()
             let monitor = CardMonitor.start()
             defer { monitor.stop() }
             let recorder = CardEventRecorder(monitor)
@@ -78,7 +77,7 @@ extension PCSCTests {
                 let inserted = try await recorder.wait(for: .cardInserted(reader: Self.first, atr: Self.atr), after: start)
                 let before = recorder.all.count
 
-                try daemon.restart(signal: signal)
+                try await daemon.restart(signal: signal)
                 let lost = try await recorder.wait(for: "pcscd lost after signal \(signal)") { events in
                     events[before...].contains { if case .serviceLost = $0 { true } else { false } }
                 }
@@ -97,6 +96,7 @@ extension PCSCTests {
                 again.remove()
                 try await recorder.wait(for: .cardRemoved(reader: Self.first), after: reinserted)
             }
+            await daemon.stop()
         }
 
         @Test("a monitor started before pcscd reports it missing, then its readers once it runs")
@@ -108,12 +108,12 @@ extension PCSCTests {
             try await recorder.wait(for: .serviceLost(PCSCError(.noService)))
             #expect(!monitor.isConnected)
 
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+            let daemon = try await PCSCDaemon.start()
             let back = try await recorder.wait(for: .serviceBack)
             try await recorder.wait(for: .readerAppeared(Self.first), after: back)
             try await recorder.wait(for: .readerAppeared(Self.second), after: back)
             #expect(monitor.isConnected)
+            await daemon.stop()
         }
     }
 }

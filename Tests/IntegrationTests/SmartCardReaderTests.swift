@@ -8,8 +8,7 @@ extension PCSCTests {
     struct SmartCardReaders {
         @Test("both vpcd readers are listed empty, in-process and by gatewayctl token readers")
         func emptyReaders() async throws {
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+            let daemon = try await PCSCDaemon.start()
 
             let readers = try await Readers.list()
             #expect(readers.map(\.name) == [PCSCDaemon.firstReader, PCSCDaemon.secondReader], "\(readers)")
@@ -17,28 +16,28 @@ extension PCSCTests {
             #expect(try Readers.state(of: PCSCDaemon.firstReader)?.cardPresent == false)
             #expect(try Readers.state(of: "No Such Reader 00 00") == nil)
 
-            let listing = try run(gatewayctlPath, ["token", "readers"], environment: daemon.environment)
+            let listing = try await run(gatewayctlPath, ["token", "readers"], environment: daemon.environment)
             #expect(listing.status == 0, "\(listing.stderr)")
             #expect(listing.output == "\(PCSCDaemon.firstReader): empty\n\(PCSCDaemon.secondReader): empty\n", "\(listing.output)")
 
-            let json = try run(gatewayctlPath, ["token", "readers", "--json"], environment: daemon.environment)
+            let json = try await run(gatewayctlPath, ["token", "readers", "--json"], environment: daemon.environment)
             #expect(json.status == 0, "\(json.stderr)")
             let entries = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]], "\(json.output)")
             #expect(entries.compactMap { $0["reader"] as? String } == [PCSCDaemon.firstReader, PCSCDaemon.secondReader])
             #expect(entries.allSatisfy { $0["card"] as? Bool == false && $0["atr"] == nil }, "\(json.output)")
+            await daemon.stop()
         }
 
         @Test("a PIV card in the first reader shows with its ATR and the token OpenSC makes of it, in text and JSON")
         func cardWithATR() async throws {
-            let daemon = try PCSCDaemon.start()
-            defer { daemon.stop() }
+            let daemon = try await PCSCDaemon.start()
             let card = try InProcessCard(address: daemon.vpcdAddress)
             defer { card.remove() }
 
             let state = try await Self.waitForCard(in: PCSCDaemon.firstReader, present: true, daemon: daemon)
             #expect(state.atr == InProcessCard.atr)
 
-            let listing = try run(gatewayctlPath, ["token", "readers"], environment: daemon.environment)
+            let listing = try await run(gatewayctlPath, ["token", "readers"], environment: daemon.environment)
             #expect(listing.status == 0, "\(listing.stderr)")
             let lines = listing.output.split(separator: "\n").map(String.init)
             // A PIV card without certificates is OpenSC's "PIV_II", its serial from the card's CHUID.
@@ -47,7 +46,7 @@ extension PCSCTests {
                     "\(listing.output)\n\(listing.stderr)")
             #expect(lines.last == "\(PCSCDaemon.secondReader): empty", "\(listing.output)")
 
-            let json = try run(gatewayctlPath, ["token", "readers", "--json"], environment: daemon.environment)
+            let json = try await run(gatewayctlPath, ["token", "readers", "--json"], environment: daemon.environment)
             let entries = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]], "\(json.output)")
             #expect(entries.first?["atr"] as? String == InProcessCard.atr.hex, "\(json.output)")
             let tokens = entries.first?["tokens"] as? [[String: Any]] ?? []
@@ -56,6 +55,7 @@ extension PCSCTests {
             card.remove()
             let after = try await Self.waitForCard(in: PCSCDaemon.firstReader, present: false, daemon: daemon)
             #expect(after.atr == nil)
+            await daemon.stop()
         }
 
         @Test("without pcscd, token readers prints one line naming pcscd and how to start it, and exits 1")
@@ -64,7 +64,7 @@ extension PCSCTests {
             let socket = PCSCDaemon.socketPath
             await #expect(throws: PCSCError(.noService)) { try await Readers.list() }
 
-            let result = try run(gatewayctlPath, ["token", "readers"], environment: ["PCSCLITE_CSOCK_NAME": socket])
+            let result = try await run(gatewayctlPath, ["token", "readers"], environment: ["PCSCLITE_CSOCK_NAME": socket])
             #expect(result.status == 1)
             #expect(result.output.isEmpty, "\(result.output)")
             let lines = result.stderr.split(separator: "\n")

@@ -16,10 +16,10 @@ struct TestCleanupTests {
     @Test("a test process killed with SIGKILL takes the simulator it started with it; its directory is swept")
     func killedTestProcess() async throws {
         let result = try #require(await #expect(processExitsWith: .signal(SIGKILL), observing: [\.standardOutputContent]) {
-            let simulator = try BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--map", pac3200MapPath])
-            _ = try simulator.waitForPort()
+            let simulator = try await BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--map", pac3200MapPath])
+            _ = try await simulator.waitForPort()
             _ = try temporaryDirectory("doomed")
-            print("child \(simulator.process.processIdentifier)")
+            print("child \(simulator.processIdentifier)")
             print("root \(TestRunDirectory.root.path)")
             fflush(nil)
             kill(getpid(), SIGKILL)
@@ -51,41 +51,41 @@ struct TestCleanupTests {
         #expect(!FileManager.default.fileExists(atPath: root))
     }
 
-    /// PR_SET_PDEATHSIG fires when the spawning *thread* ends; a child started from a short-lived thread must
-    /// live on, which is why TestSupport spawns from one thread of its own. The thread waits for the child's
-    /// first line, so the child has set its death signal before the thread ends. The child must also still
-    /// obey SIGTERM, which a signal mask inherited from a test thread would block.
+    /// PR_SET_PDEATHSIG fires when the spawning *thread* ends; a child asked for from a short-lived thread must
+    /// live on, which is why TestSupport leaves the spawn to swift-subprocess's own thread, which lives as long as
+    /// the process (see `ChildProcesses`). The thread here waits for the child's first line, so the child has set
+    /// its death signal before the thread ends. The child must also still obey SIGTERM, which a signal mask
+    /// inherited from a test thread would block.
     @Test("a child started from a thread that then ends keeps running, and stops on SIGTERM")
-    func childOutlivesSpawningThread() throws {
-        let started = ThreadResult()
-        let thread = Thread {
-            started.set(Result {
-                let child = try BackgroundProcess("/bin/sh", ["-c", "echo ready; exec sleep 30"])
-                _ = try child.waitForLine(containing: "ready")
-                return child
-            })
+    func childOutlivesSpawningThread() async throws {
+        let sleeper: BackgroundProcess = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    do {
+                        let child = try await BackgroundProcess("/bin/sh", ["-c", "echo ready; exec sleep 30"])
+                        _ = try await child.waitForLine(containing: "ready")
+                        continuation.resume(returning: child)
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                    done.signal()
+                }
+                done.wait()
+            }.start()
         }
-        thread.start()
-        let sleeper = try started.wait().get()
-        usleep(500_000)  // the thread has long ended
-        #expect(Self.isAlive(sleeper.process.processIdentifier), "the child died with the thread that started it")
-        #expect(sleeper.stop() == SIGTERM)
-        #expect(sleeper.process.terminationReason == .uncaughtSignal)
-    }
-
-    private final class ThreadResult: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private var result: Result<BackgroundProcess, Error>?
-        func set(_ value: Result<BackgroundProcess, Error>) { result = value; done.signal() }
-        func wait() -> Result<BackgroundProcess, Error> { done.wait(); return result! }
+        try await Task.sleep(for: .milliseconds(500))  // the thread has long ended
+        #expect(Self.isAlive(sleeper.processIdentifier), "the child died with the thread that started it")
+        #expect(await sleeper.stop() == SIGTERM)
+        #expect(sleeper.endedBySignal)
     }
     #endif
 
     @Test("a fixture's directory and a scratch directory are gone once released; both live under this run's directory")
-    func releasedFixtures() throws {
+    func releasedFixtures() async throws {
         var hsm: SoftHSMFixture? = try SoftHSMFixture()
         let hsmPath = try #require(hsm?.directory.path)
-        try hsm?.createToken("cleanup")
+        try await hsm?.createToken("cleanup")
         #expect(FileManager.default.fileExists(atPath: hsmPath + "/softhsm2.conf"))
         #expect(hsmPath.hasPrefix(TestRunDirectory.root.path + "/"))
         hsm = nil

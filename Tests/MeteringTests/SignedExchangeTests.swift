@@ -166,9 +166,9 @@ struct SignedExchangeTests {
             let der = try Signature(scheme: .ecdsa(.sha256), bytes: frame.signature).derEncoded()
             try Data(der).write(to: URL(fileURLWithPath: signature))
             try certificate.serializeAsPEM().pemString.write(toFile: pem, atomically: true, encoding: .utf8)
-            let key = try run("openssl", ["x509", "-in", pem, "-pubkey", "-noout"])
+            let key = try await run("openssl", ["x509", "-in", pem, "-pubkey", "-noout"])
             try key.output.write(toFile: pem + ".pub", atomically: true, encoding: .utf8)
-            let verified = try run("openssl", ["dgst", "-sha256", "-verify", pem + ".pub", "-signature", signature, data])
+            let verified = try await run("openssl", ["dgst", "-sha256", "-verify", pem + ".pub", "-signature", signature, data])
             #expect(verified.output.contains("Verified OK"), "\(name): \(verified.output) \(verified.stderr)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PKCS11
 import TestSupport
 
@@ -7,7 +8,8 @@ import TestSupport
 /// after C_Initialize, so each in-process test initialises its own token through the module (C_InitToken on
 /// the free slot, which SoftHSM replaces with a new free one), one at a time.
 enum InProcessSoftHSM {
-    private static let initLock = NSLock()
+    /// Held while a token is initialised in-process or a SoftHSM tool runs against the store.
+    private static let storeLock = StoreLock()
 
     static let fixture: SoftHSMFixture = {
         let fixture = try! SoftHSMFixture()
@@ -24,7 +26,7 @@ enum InProcessSoftHSM {
         let label = "\(prefix)-\(randomDigits(8))"
         let pin = randomDigits(8)
         let module = try module
-        try initLock.withLock {
+        try await storeLock.whileHeld {
             guard let free = try module.slots().first(where: { $0.token.map { !$0.flags.contains(.tokenInitialized) } ?? false }) else {
                 throw TestSetupError("SoftHSM offers no free slot")
             }
@@ -38,12 +40,12 @@ enum InProcessSoftHSM {
 
     /// Runs pkcs11-tool against the store while no token is being initialised in-process: SoftHSM's file store
     /// is not made for two processes changing it at once.
-    static func pkcs11Tool(_ arguments: [String]) throws -> ProcessResult {
-        try initLock.withLock { try fixture.pkcs11Tool(arguments) }
+    static func pkcs11Tool(_ arguments: [String]) async throws -> ProcessResult {
+        try await storeLock.whileHeld { try await fixture.pkcs11Tool(arguments) }
     }
 
-    static func softhsm2Util(_ arguments: [String]) throws -> ProcessResult {
-        try initLock.withLock { try run("softhsm2-util", arguments, environment: fixture.environment) }
+    static func softhsm2Util(_ arguments: [String]) async throws -> ProcessResult {
+        try await storeLock.whileHeld { try await run("softhsm2-util", arguments, environment: fixture.environment) }
     }
 
     static func uri(_ token: String, object: String? = nil, id: [UInt8]? = nil) -> PKCS11URI {
@@ -52,5 +54,31 @@ enum InProcessSoftHSM {
         uri.object = object
         uri.id = id
         return uri
+    }
+}
+
+/// One holder at a time; the others suspend, in order, until it lets go. A lock a test can hold across a child
+/// process it awaits, where a thread lock would block a cooperative thread for the child's whole run.
+private final class StoreLock: Sendable {
+    private let state = Mutex<(held: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func whileHeld<T>(_ body: () async throws -> T) async rethrows -> T {
+        await withCheckedContinuation { continuation in
+            let mustWait = state.withLock { state in
+                if state.held { state.waiting.append(continuation); return true }
+                state.held = true
+                return false
+            }
+            if !mustWait { continuation.resume() }
+        }
+        defer {
+            // Handed straight to the next waiter, so it stays held; let go only when nobody waits.
+            let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if state.waiting.isEmpty { state.held = false; return nil }
+                return state.waiting.removeFirst()
+            }
+            next?.resume()
+        }
+        return try await body()
     }
 }

@@ -16,7 +16,7 @@ struct LoginCountTests {
         // A child process, so the spy is the only module it loads (this process has SoftHSM loaded directly).
         let result = try #require(await #expect(processExitsWith: .success, observing: [\.standardOutputContent, \.standardErrorContent]) {
             let hsm = try SoftHSMFixture()
-            _ = try hsm.createToken("counted")
+            _ = try await hsm.createToken("counted")
             let log = hsm.path("spy.log")
             setenv("SOFTHSM2_CONF", hsm.configPath, 1)
             setenv("PKCS11SPY", SoftHSMFixture.module, 1)

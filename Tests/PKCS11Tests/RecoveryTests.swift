@@ -31,7 +31,7 @@ struct RecoveryTests {
         let key = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "k", id: [0xAB]), algorithm: .ecdsa(.p256))
         _ = try await key.sign(message)
 
-        let deleted = try InProcessSoftHSM.pkcs11Tool(
+        let deleted = try await InProcessSoftHSM.pkcs11Tool(
             ["--token-label", label, "--login", "--pin", pin, "--delete-object", "--type", "privkey", "--id", "ab"]
         )
         try #require(deleted.status == 0, "pkcs11-tool: \(deleted.stderr)")
@@ -52,12 +52,12 @@ struct RecoveryTests {
         _ = try await key.sign(message)
 
         for type in ["privkey", "pubkey"] {
-            let deleted = try InProcessSoftHSM.pkcs11Tool(
+            let deleted = try await InProcessSoftHSM.pkcs11Tool(
                 ["--token-label", label, "--login", "--pin", pin, "--delete-object", "--type", type, "--id", "cd"]
             )
             try #require(deleted.status == 0, "pkcs11-tool: \(deleted.stderr)")
         }
-        let made = try InProcessSoftHSM.pkcs11Tool([
+        let made = try await InProcessSoftHSM.pkcs11Tool([
             "--token-label", label, "--login", "--pin", pin, "--keypairgen", "--key-type", "EC:prime256v1",
             "--label", "k", "--id", "cd", "--usage-sign",
         ])
@@ -83,7 +83,7 @@ extension RecoveryTests {
         let key = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "k"), algorithm: .ecdsa(.p256))
         _ = try await key.sign(message)
 
-        let deleted = try InProcessSoftHSM.softhsm2Util(["--delete-token", "--token", label])
+        let deleted = try await InProcessSoftHSM.softhsm2Util(["--delete-token", "--token", label])
         try #require(deleted.status == 0, "softhsm2-util: \(deleted.output) \(deleted.stderr)")
 
         do {

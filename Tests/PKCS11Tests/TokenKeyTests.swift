@@ -88,7 +88,7 @@ struct TokenKeyTests {
     @Test("a key that wants the PIN for every signature (CKA_ALWAYS_AUTHENTICATE) signs")
     func alwaysAuthenticate() async throws {
         let (token, label, pin) = try await InProcessSoftHSM.token("aa")
-        let made = try InProcessSoftHSM.pkcs11Tool([
+        let made = try await InProcessSoftHSM.pkcs11Tool([
             "--token-label", label, "--login", "--pin", pin, "--keypairgen", "--key-type", "EC:prime256v1",
             "--label", "piv-sign", "--id", "9c", "--always-auth", "--usage-sign",
         ])
@@ -121,7 +121,7 @@ extension TokenKeyTests {
         let (token, label, _) = try await InProcessSoftHSM.token("cert")
         let key = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "tls"), algorithm: .ecdsa(.p256))
         let other = try await token.generateKeyPair(InProcessSoftHSM.uri(label, object: "other"), algorithm: .ecdsa(.p256))
-        let der = try selfIssuedCertificate(for: key.publicKey)
+        let der = try await selfIssuedCertificate(for: key.publicKey)
 
         let stored = try await token.importCertificate(der, for: InProcessSoftHSM.uri(label, object: "tls"))
         #expect(stored.objectClass == .certificate)
@@ -140,15 +140,15 @@ extension TokenKeyTests {
     }
 
     /// A certificate for `key`, made by openssl with a throwaway software CA (the PKI comes in a later module).
-    private func selfIssuedCertificate(for key: PublicKey) throws -> [UInt8] {
+    private func selfIssuedCertificate(for key: PublicKey) async throws -> [UInt8] {
         let dir = try temporaryDirectory("cert")
         defer { try? FileManager.default.removeItem(at: dir) }
         let pub = dir.appendingPathComponent("pub.pem").path
         try key.pemRepresentation.write(toFile: pub, atomically: true, encoding: .utf8)
         let ca = dir.appendingPathComponent("ca.key").path
-        #expect(try run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca]).status == 0)
+        #expect(try await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca]).status == 0)
         let out = dir.appendingPathComponent("cert.der").path
-        let made = try run("openssl", [
+        let made = try await run("openssl", [
             "x509", "-new", "-subj", "/CN=00DB1234567890A0", "-key", ca, "-force_pubkey", pub, "-days", "1",
             "-outform", "DER", "-out", out,
         ])

@@ -133,7 +133,7 @@ struct CertificateInfoTests {
             validity: try Validity("5y"), url: nil
         )
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        let made = try run("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        let made = try await run("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                                        "-keyout", path("leaf.key"), "-subj", "/CN=00DB1234567890A0", "-out", path("leaf.csr")])
         try #require(made.status == 0, "\(made.stderr)")
         let csr = try CertificateSigningRequest(pemEncoded: try String(contentsOfFile: path("leaf.csr"), encoding: .utf8))
@@ -143,7 +143,7 @@ struct CertificateInfoTests {
         try Data("a metering record".utf8).write(to: URL(fileURLWithPath: path("message")))
         // A SignerInfo whose sid is the IssuerAndSerialNumber (openssl's default), without the certificate
         // itself, so the issuer and serial appear in the message only there.
-        let signed = try run("openssl", ["cms", "-sign", "-binary", "-noattr", "-nocerts", "-in", path("message"), "-signer", path("leaf.pem"),
+        let signed = try await run("openssl", ["cms", "-sign", "-binary", "-noattr", "-nocerts", "-in", path("message"), "-signer", path("leaf.pem"),
                                          "-inkey", path("leaf.key"), "-outform", "DER", "-out", path("message.p7s")])
         try #require(signed.status == 0, "\(signed.stderr)")
         let cms = Array(try Data(contentsOf: URL(fileURLWithPath: path("message.p7s"))))

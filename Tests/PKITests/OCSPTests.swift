@@ -50,13 +50,13 @@ struct OCSPTests {
 
     func write(_ certificate: Certificate, _ name: String) throws -> String { try Self.write(certificate, to: path(name)) }
 
-    func openssl(_ arguments: [String]) throws -> ProcessResult {
-        try run("openssl", ["ocsp"] + arguments)
+    func openssl(_ arguments: [String]) async throws -> ProcessResult {
+        try await run("openssl", ["ocsp"] + arguments)
     }
 
     /// A request made by `openssl ocsp ... -reqout`.
-    func request(_ name: String, _ arguments: [String]) throws -> [UInt8] {
-        let result = try openssl(arguments + ["-reqout", path(name)])
+    func request(_ name: String, _ arguments: [String]) async throws -> [UInt8] {
+        let result = try await openssl(arguments + ["-reqout", path(name)])
         #expect(result.status == 0, "openssl ocsp -reqout failed: \(result.stderr)")
         return Array(try Data(contentsOf: URL(fileURLWithPath: path(name))))
     }
@@ -85,19 +85,19 @@ struct OCSPTests {
 
     @Test("good, then revoked with its reason and time after the CA revokes it; openssl verifies the CA's signature")
     func goodThenRevoked() async throws {
-        let request = try request("req.der", ["-issuer", caPath, "-cert", leafPath, "-no_nonce"])
+        let request = try await request("req.der", ["-issuer", caPath, "-cert", leafPath, "-no_nonce"])
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let response = try await respond(request, "resp.der", now: now)
         let check = ["-respin", response, "-issuer", caPath, "-CAfile", caPath, "-cert", leafPath, "-no_nonce"]
 
-        let good = try openssl(check)
+        let good = try await openssl(check)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stderr.contains("Response verify OK"), "\(good.stderr)")
         #expect(lines(good) == [
             "\(leafPath): good", "This Update: \(opensslTime(now))", "Next Update: \(opensslTime(now.addingTimeInterval(86400)))",
         ])
 
-        let text = try openssl(check + ["-resp_text"])
+        let text = try await openssl(check + ["-resp_text"])
         #expect(text.output.contains("OCSP Response Status: successful (0x0)"))
         #expect(text.output.contains("Response Type: Basic OCSP Response"))
         #expect(text.output.contains("Cert Status: good"))
@@ -110,7 +110,7 @@ struct OCSPTests {
 
         let revokedAt = now.addingTimeInterval(-60)
         try await authority.revoke(serial: Self.hex(leaf.serialNumber.bytes), reason: .keyCompromise, now: revokedAt)
-        let revoked = try openssl(["-respin", try await respond(request, "resp-revoked.der", now: now)] + check.dropFirst(2))
+        let revoked = try await openssl(["-respin", try await respond(request, "resp-revoked.der", now: now)] + check.dropFirst(2))
         #expect(revoked.status == 0, "\(revoked.stderr)")
         #expect(revoked.stderr.contains("Response verify OK"), "\(revoked.stderr)")
         #expect(lines(revoked) == [
@@ -123,7 +123,7 @@ struct OCSPTests {
     func revokedUnspecified() async throws {
         try await authority.revoke(serial: Self.hex(leaf.serialNumber.bytes), reason: .unspecified)
         let response = try await respond(try request("req.der", ["-issuer", caPath, "-cert", leafPath, "-no_nonce"]), "resp.der")
-        let result = try openssl(["-respin", response, "-issuer", caPath, "-CAfile", caPath, "-cert", leafPath, "-no_nonce"])
+        let result = try await openssl(["-respin", response, "-issuer", caPath, "-CAfile", caPath, "-cert", leafPath, "-no_nonce"])
         #expect(result.stderr.contains("Response verify OK"), "\(result.stderr)")
         #expect(lines(result).first == "\(leafPath): revoked")
         #expect(!result.output.contains("Reason:"))
@@ -132,9 +132,9 @@ struct OCSPTests {
 
     @Test("CertIDs with SHA-256 are answered too")
     func sha256CertID() async throws {
-        let request = try request("req.der", ["-sha256", "-issuer", caPath, "-cert", leafPath, "-no_nonce"])
+        let request = try await request("req.der", ["-sha256", "-issuer", caPath, "-cert", leafPath, "-no_nonce"])
         let response = try await respond(request, "resp.der")
-        let result = try openssl(["-respin", response, "-sha256", "-issuer", caPath, "-VAfile", caPath, "-cert", leafPath, "-no_nonce", "-resp_text"])
+        let result = try await openssl(["-respin", response, "-sha256", "-issuer", caPath, "-VAfile", caPath, "-cert", leafPath, "-no_nonce", "-resp_text"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("Response verify OK"), "\(result.stderr)")
         #expect(result.output.contains("Hash Algorithm: sha256"))
@@ -153,7 +153,7 @@ struct OCSPTests {
 
         // Same subject Name, another key: the key hash does not match.
         let foreign = try await respond(try request("foreign-req.der", ["-issuer", otherPath, "-cert", foreignPath, "-no_nonce"]), "foreign-resp.der")
-        let result = try openssl(["-respin", foreign, "-issuer", otherPath, "-cert", foreignPath, "-VAfile", caPath, "-no_nonce"])
+        let result = try await openssl(["-respin", foreign, "-issuer", otherPath, "-cert", foreignPath, "-VAfile", caPath, "-no_nonce"])
         #expect(result.stderr.contains("Response verify OK"), "\(result.stderr)")
         #expect(lines(result).first == "\(foreignPath): unknown")
 
@@ -161,7 +161,7 @@ struct OCSPTests {
         let mixed = try await respond(
             try request("mixed-req.der", ["-issuer", caPath, "-cert", leafPath, "-serial", "0x1234", "-no_nonce"]), "mixed-resp.der"
         )
-        let both = try openssl(["-respin", mixed, "-issuer", caPath, "-CAfile", caPath, "-cert", leafPath, "-serial", "0x1234", "-no_nonce"])
+        let both = try await openssl(["-respin", mixed, "-issuer", caPath, "-CAfile", caPath, "-cert", leafPath, "-serial", "0x1234", "-no_nonce"])
         #expect(both.stderr.contains("Response verify OK"), "\(both.stderr)")
         let statusLines = lines(both).filter { $0.contains(": good") || $0.contains(": unknown") || $0.contains(": revoked") }
         #expect(statusLines == ["\(leafPath): good", "0x1234: unknown"])
@@ -169,12 +169,12 @@ struct OCSPTests {
 
     @Test("the request's nonce is echoed: openssl checks it against the request it sent")
     func nonce() async throws {
-        let request = try request("req.der", ["-issuer", caPath, "-cert", leafPath])
-        let requestText = try openssl(["-reqin", path("req.der"), "-req_text"])
+        let request = try await request("req.der", ["-issuer", caPath, "-cert", leafPath])
+        let requestText = try await openssl(["-reqin", path("req.der"), "-req_text"])
         #expect(requestText.output.contains("OCSP Nonce:"))
         let response = try await respond(request, "resp.der")
 
-        let checked = try openssl(["-reqin", path("req.der"), "-respin", response, "-issuer", caPath, "-CAfile", caPath, "-resp_text"])
+        let checked = try await openssl(["-reqin", path("req.der"), "-respin", response, "-issuer", caPath, "-CAfile", caPath, "-resp_text"])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stderr.contains("Response verify OK"), "\(checked.stderr)")
         #expect(!checked.stderr.contains("Nonce"), "\(checked.stderr)")
@@ -189,17 +189,17 @@ struct OCSPTests {
         #expect(nonceLine(checked.output) == nonceLine(requestText.output))
 
         // Another request's nonce does not match; a response without a nonce is flagged.
-        _ = try self.request("req2.der", ["-issuer", caPath, "-cert", leafPath])
-        let mismatch = try openssl(["-reqin", path("req2.der"), "-respin", response, "-issuer", caPath, "-CAfile", caPath])
+        _ = try await self.request("req2.der", ["-issuer", caPath, "-cert", leafPath])
+        let mismatch = try await openssl(["-reqin", path("req2.der"), "-respin", response, "-issuer", caPath, "-CAfile", caPath])
         #expect(mismatch.stderr.contains("Nonce Verify error"), "\(mismatch.stderr)")
         let withoutNonce = try await respond(try self.request("req3.der", ["-issuer", caPath, "-cert", leafPath, "-no_nonce"]), "resp3.der")
-        let missing = try openssl(["-reqin", path("req.der"), "-respin", withoutNonce, "-issuer", caPath, "-CAfile", caPath])
+        let missing = try await openssl(["-reqin", path("req.der"), "-respin", withoutNonce, "-issuer", caPath, "-CAfile", caPath])
         #expect(missing.stderr.contains("WARNING: no nonce in response"), "\(missing.stderr)")
     }
 
     @Test("truncated and mutated requests get malformedRequest or a well-formed answer, never a crash")
     func malformedRequests() async throws {
-        let request = try request("req.der", ["-issuer", caPath, "-cert", leafPath])
+        let request = try await request("req.der", ["-issuer", caPath, "-cert", leafPath])
         for length in 0..<request.count {
             let response = await responder.respond(to: Array(request.prefix(length)))
             #expect(response == Self.malformed, "prefix of \(length) bytes")
@@ -210,7 +210,7 @@ struct OCSPTests {
 
         // openssl reads the malformed status as such.
         try Data(Self.malformed).write(to: URL(fileURLWithPath: path("malformed.der")))
-        let read = try openssl(["-respin", path("malformed.der"), "-issuer", caPath, "-cert", leafPath, "-no_nonce"])
+        let read = try await openssl(["-respin", path("malformed.der"), "-issuer", caPath, "-cert", leafPath, "-no_nonce"])
         #expect(read.output == "Responder Error: malformedrequest (1)\n")
 
         var generator = SplitMix64(seed: 0x0C5B)

@@ -59,11 +59,11 @@ struct SerialLifecycleTests {
     /// What `openssl ocsp` says of `pem` when this CA's responder answers its request.
     func ocspStatus(_ pem: String, name: String) async throws -> String {
         let request = path("\(name)-req.der"), response = path("\(name)-resp.der")
-        let made = try run("openssl", ["ocsp", "-issuer", caPath, "-cert", pem, "-no_nonce", "-reqout", request])
+        let made = try await run("openssl", ["ocsp", "-issuer", caPath, "-cert", pem, "-no_nonce", "-reqout", request])
         try #require(made.status == 0, "\(made.stderr)")
         let answer = await OCSPResponder(authority: authority).respond(to: Array(try Data(contentsOf: URL(fileURLWithPath: request))))
         try Data(answer).write(to: URL(fileURLWithPath: response))
-        let read = try run("openssl", ["ocsp", "-respin", response, "-issuer", caPath, "-CAfile", caPath, "-cert", pem, "-no_nonce"])
+        let read = try await run("openssl", ["ocsp", "-respin", response, "-issuer", caPath, "-CAfile", caPath, "-cert", pem, "-no_nonce"])
         #expect(read.stderr.contains("Response verify OK"), "\(read.stderr)")
         return read.output.split(separator: "\n").first.map(String.init) ?? ""
     }
@@ -74,7 +74,7 @@ struct SerialLifecycleTests {
         #expect(certificate.serial.description == text)
         let expectedINTEGER: [UInt8] = serial[0] & 0x80 != 0 ? [0x02, UInt8(serial.count + 1), 0x00] + serial : [0x02, UInt8(serial.count)] + serial
         #expect(try Self.serialINTEGER(of: certificate) == expectedINTEGER)
-        let printed = try run("openssl", ["x509", "-in", pem, "-noout", "-serial"])
+        let printed = try await run("openssl", ["x509", "-in", pem, "-noout", "-serial"])
         #expect(printed.output == "serial=\(text)\n")
     }
 
@@ -108,7 +108,7 @@ struct SerialLifecycleTests {
         #expect(crl.revocation(of: bystander) == nil)
         #expect(crl.revoked.keys.map(\.description) == [text])
         try Data(der).write(to: URL(fileURLWithPath: path("crl.der")))
-        let openssl = try run("openssl", ["crl", "-inform", "DER", "-in", path("crl.der"), "-noout", "-text"])
+        let openssl = try await run("openssl", ["crl", "-inform", "DER", "-in", path("crl.der"), "-noout", "-text"])
         #expect(openssl.output.contains("Serial Number: \(text)\n"), "\(openssl.output)")
 
         #expect(try await ocspStatus(pem, name: "after") == "\(pem): revoked")
@@ -136,10 +136,10 @@ struct SerialLifecycleTests {
         let (_, pem) = try await issue([0x80, 0x01])
         let request = path("mixed-req.der"), response = path("mixed-resp.der")
         let arguments = ["-issuer", caPath, "-cert", pem, "-serial", "0x8002", "-no_nonce"]
-        #expect(try run("openssl", ["ocsp"] + arguments + ["-reqout", request]).status == 0)
+        #expect(try await run("openssl", ["ocsp"] + arguments + ["-reqout", request]).status == 0)
         let answer = await OCSPResponder(authority: authority).respond(to: Array(try Data(contentsOf: URL(fileURLWithPath: request))))
         try Data(answer).write(to: URL(fileURLWithPath: response))
-        let read = try run("openssl", ["ocsp", "-respin", response, "-CAfile", caPath] + arguments)
+        let read = try await run("openssl", ["ocsp", "-respin", response, "-CAfile", caPath] + arguments)
         let statuses = read.output.split(separator: "\n").filter { $0.contains(": good") || $0.contains(": unknown") || $0.contains(": revoked") }
         #expect(statuses == ["\(pem): good", "0x8002: unknown"])
     }

@@ -1,84 +1,96 @@
 import Foundation
+internal import Subprocess
 
-/// A server a test starts (the simulator, a reference Modbus server), read line by line until it says it is
-/// ready, and always stopped: `stop()` sends SIGTERM, the deinit kills it if a test forgot, and the kernel kills
-/// it if the test process dies first (see `ChildProcesses`).
-public final class BackgroundProcess: @unchecked Sendable {
-    public let process = Process()
-    /// The program's name for messages (the process's executable is the launcher on Linux).
+/// A server a test starts (the simulator, a daemon, a reference Modbus server), whose output lines a test waits for
+/// as they arrive, and always stopped: `stop()` sends SIGTERM and awaits the end, the deinit kills it if a test
+/// forgot or threw first, and the kernel kills it if the test process dies first (see `ChildProcesses`).
+///
+/// A task runs it through swift-subprocess, which reads its pipes and watches its exit on threads of its own (epoll
+/// and a pidfd; no Dispatch readability handlers); the task keeps each standard output line and the standard error
+/// text in `ChildOutput`. Every wait suspends, so a test waiting for a daemon holds none of the cooperative pool's
+/// threads while the daemon, or a server in the test process, needs them. A test that keeps the process to its end
+/// says so with `await process.stop()` there: Swift may release an object after its last use, and the deinit
+/// would kill the process then.
+public final class BackgroundProcess: Sendable {
+    /// The program's name for messages.
     public let name: String
-    private let output = Pipe()
-    private let errors = Pipe()
-    /// Guards the lines and the error text, and wakes `waitForLine` when a line arrives or the process ends.
-    private let condition = NSCondition()
-    private var lines: [String] = []
-    private var errorText = ""
-    private var buffer = Data()
-    private var exited = false
-    private var outputEnded = false
-    private var readers: [PipeReader] = []
+    /// The child's pid (setpriv execs the program, so it is the program's).
+    public let processIdentifier: Int32
+    private let output: ChildOutput
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
-        name = process.executableURL?.lastPathComponent ?? executable
-        process.arguments = arguments
-        process.environment = ChildProcesses.environment(environment)
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        process.terminationHandler = { [weak self] _ in
-            guard let self else { return }
-            self.condition.withLock { self.exited = true; self.condition.broadcast() }
+    /// Starts `executable` (a path, or a name on PATH) and returns once it runs.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        let configuration = try ChildProcesses.configuration(executable, arguments, environment: environment)
+        let output = ChildOutput()
+        // Not a child task: the process outlives this call, and a test's cancellation must not end its reading.
+        Task.detached(executorPreference: ChildProcesses.executor) { await Self.run(configuration, into: output) }
+        let started = await output.wait(timeout: nil) { $0.processIdentifier != nil || $0.hasEnded }
+        guard let processIdentifier = started.processIdentifier else {
+            throw TestSetupError("\(name) did not start: \(started.failure ?? "no reason given")")
         }
-        try ChildProcesses.launch(process)
-        // Started after the launch: the parent's copies of the write ends are closed by then, so EOF means the child's are.
-        readers = [
-            PipeReader(output.fileHandleForReading, received: { [weak self] data in self?.receivedOutput(data) }, finished: { [weak self] in
-                guard let self else { return }
-                self.condition.withLock { self.outputEnded = true; self.condition.broadcast() }
-            }),
-            PipeReader(errors.fileHandleForReading) { [weak self] data in
-                guard let self else { return }
-                self.condition.withLock { self.errorText += String(decoding: data, as: UTF8.self) }
-            },
-        ]
+        self.name = name
+        self.output = output
+        self.processIdentifier = processIdentifier
     }
 
     deinit {
-        if process.isRunning { process.interrupt(); kill(process.processIdentifier, SIGKILL) }
+        send(SIGKILL)
     }
 
-    private func receivedOutput(_ data: Data) {
-        condition.withLock {
-            buffer.append(data)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
-                buffer.removeSubrange(...newline)
+    /// Runs the child to its end, its lines and errors into `output` as they come.
+    private static func run(_ configuration: Configuration, into output: ChildOutput) async {
+        do {
+            let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) { execution in
+                output.update { $0.processIdentifier = execution.processIdentifier.value }
+                // swift-subprocess ends the reads when the child exits while something it started still holds a
+                // pipe; what was read is kept, and the exit status below still comes.
+                do {
+                    async let errors: Void = {
+                        for try await chunk in execution.standardError {
+                            let text = chunk.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                            output.update { $0.errors += text }
+                        }
+                    }()
+                    for try await line in execution.standardOutput.strings() {
+                        output.update { $0.lines.append(line) }
+                    }
+                    try await errors
+                } catch {
+                    output.update { $0.failure = "its output was cut short: \(error)" }
+                }
             }
-            condition.broadcast()
+            output.update {
+                switch result.terminationStatus {
+                case .exited(let code): $0.status = code
+                case .signaled(let signal): $0.status = signal; $0.endedBySignal = true
+                }
+            }
+        } catch {
+            output.update { $0.failure = "\(error)"; $0.status = $0.status ?? -1 }
         }
     }
 
-    public var stdoutLines: [String] { condition.withLock { lines } }
-    public var stderr: String { condition.withLock { errorText } }
+    public var stdoutLines: [String] { output.current.lines }
+    public var stderr: String { output.current.errors }
+    public var isRunning: Bool { !output.current.hasEnded }
+    /// Whether a signal ended it (`stop()` then returned the signal's number).
+    public var endedBySignal: Bool { output.current.endedBySignal }
 
-    /// The first output line containing `text`, waiting up to `timeout` seconds for it: woken by each new line and by
-    /// the end of the output (the process exited and its last line is in), never by a clock.
-    public func waitForLine(containing text: String, timeout: Double = 10) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        let found: String? = condition.withLock {
-            while true {
-                if let line = lines.first(where: { $0.contains(text) }) { return line }
-                if outputEnded || !condition.wait(until: deadline) { return lines.first { $0.contains(text) } }
-            }
-        }
-        if let found { return found }
-        throw TestSetupError("\(name) never printed \"\(text)\"; stdout: \(stdoutLines), stderr: \(stderr)")
+    // MARK: Waiting for output
+
+    /// The first output line containing `text`, once it is there; throws when the process ends without it or
+    /// `timeout` seconds pass first.
+    public func waitForLine(containing text: String, timeout: Double = 10) async throws -> String {
+        let seen = await output.wait(timeout: .seconds(timeout)) { Self.line(containing: text, in: $0) != nil || $0.hasEnded }
+        if let line = Self.line(containing: text, in: seen) { return line }
+        let ended = seen.status.map { " (it ended with status \($0))" } ?? " within \(timeout) s"
+        throw TestSetupError("\(name) never printed \"\(text)\"\(ended); stdout: \(seen.lines), stderr: \(seen.errors)")
     }
 
     /// The port in a line like `listening on 127.0.0.1:PORT ...`.
-    public func waitForPort(timeout: Double = 10) throws -> Int {
-        let line = try waitForLine(containing: "listening on", timeout: timeout)
+    public func waitForPort(timeout: Double = 10) async throws -> Int {
+        let line = try await waitForLine(containing: "listening on", timeout: timeout)
         let address = line.components(separatedBy: "listening on ")[1].split(separator: " ")[0]
         guard let port = address.split(separator: ":").last.flatMap({ Int($0) }) else {
             throw TestSetupError("no port in \"\(line)\"")
@@ -86,20 +98,36 @@ public final class BackgroundProcess: @unchecked Sendable {
         return port
     }
 
-    /// Sends SIGTERM and waits for the exit (SIGKILL after 5 s), then for the last output; returns the exit status.
+    /// Whether `count` output lines satisfy `matches` before the process ends or `timeout` passes.
+    public func waitForLines(where matches: @escaping @Sendable (String) -> Bool, count: Int, timeout: Duration) async -> Bool {
+        await output.wait(timeout: timeout) { $0.lines.count(where: matches) >= count || $0.hasEnded }.lines.count(where: matches) >= count
+    }
+
+    /// Its exit status once it has ended by itself, or nil if it still runs after `timeout` seconds.
+    public func waitForExit(timeout: Double = 10) async -> Int32? {
+        await output.wait(timeout: .seconds(timeout)) { $0.hasEnded }.status
+    }
+
+    private static func line(containing text: String, in snapshot: ChildOutput.Snapshot) -> String? {
+        snapshot.lines.first { $0.contains(text) }
+    }
+
+    // MARK: Stopping
+
+    /// Sends `signal` (SIGTERM by default), awaits the end (SIGKILL after 5 s), and returns the exit status, or the
+    /// signal's number when a signal ended it. All its output has been read by then.
     @discardableResult
-    public func stop(signal: Int32 = SIGTERM) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = Date().addingTimeInterval(5)
-        let stopped = condition.withLock {
-            while !exited { if !condition.wait(until: deadline) { break } }
-            return exited
+    public func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        send(signal)
+        if let status = await output.wait(timeout: .seconds(5), until: { $0.hasEnded }).status { return status }
+        send(SIGKILL)
+        return await output.wait(timeout: nil) { $0.hasEnded }.status ?? -1
+    }
+
+    /// Sends `signal` unless the child has ended (its pid may name another process by then).
+    public func send(_ signal: Int32) {
+        output.withCurrent { snapshot in
+            if !snapshot.hasEnded { kill(processIdentifier, signal) }
         }
-        if !stopped { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        // A grandchild still holding a pipe would keep it open forever: its output is not waited for past 2 s.
-        let outputDeadline = Date().addingTimeInterval(2)
-        for reader in readers { reader.waitForEnd(until: outputDeadline) }
-        return process.terminationStatus
     }
 }

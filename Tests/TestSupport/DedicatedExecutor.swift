@@ -11,8 +11,9 @@ public final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
 
     private let queue: DispatchQueue
 
-    public init(label: String) {
-        queue = DispatchQueue(label: label)
+    /// `attributes` `.concurrent` for an executor of many tasks at once (each task still runs one job at a time).
+    public init(label: String, attributes: DispatchQueue.Attributes = []) {
+        queue = DispatchQueue(label: label, attributes: attributes)
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {

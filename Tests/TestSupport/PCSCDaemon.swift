@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A real pcscd with vsmartcard-vpcd's two virtual readers, private to this test process.
 ///
@@ -27,12 +28,12 @@ public final class PCSCDaemon: @unchecked Sendable {
 
     public static var socketPath: String { socketDirectory.appendingPathComponent("pcscd.comm").path }
 
-    private static let running = NSLock()
-    nonisolated(unsafe) private static var current: PCSCDaemon?  // guarded by `running`
+    /// The daemon this process runs, if any.
+    private static let current = Mutex<PCSCDaemon?>(nil)
 
     public let vpcdPort: UInt16
     private let configDirectory: URL
-    private var process: BackgroundProcess?
+    private let process = Mutex<BackgroundProcess?>(nil)
 
     /// The variables a child process needs to reach this daemon (the process's own environment has them too).
     public var environment: [String: String] { ["PCSCLITE_CSOCK_NAME": Self.socketPath] }
@@ -42,16 +43,16 @@ public final class PCSCDaemon: @unchecked Sendable {
 
     /// Starts pcscd (`pcscd -f -i -a`) and waits until it answers. Fails with the reason when pcscd, vpcd or
     /// `unshare` is missing, or when this process already runs one.
-    public static func start() throws -> PCSCDaemon {
-        try running.withLock {
-            if let current, current.process?.process.isRunning == true {
+    public static func start() async throws -> PCSCDaemon {
+        let daemon = try PCSCDaemon(port: try freePortPair())
+        try current.withLock { current in
+            if let current, current.process.withLock({ $0?.isRunning == true }) {
                 throw TestSetupError("a pcscd of this test process is running already; stop it first (PCSCTests are serialized)")
             }
-            let daemon = try PCSCDaemon(port: try freePortPair())
-            try daemon.launch()
             current = daemon
-            return daemon
         }
+        try await daemon.launch()
+        return daemon
     }
 
     private init(port: UInt16) throws {
@@ -71,24 +72,27 @@ public final class PCSCDaemon: @unchecked Sendable {
         try conf.write(to: configDirectory.appendingPathComponent("vpcd"), atomically: true, encoding: .utf8)
     }
 
-    private func launch() throws {
+    /// Starts pcscd and returns once it says it is ready: it logs that after its socket listens.
+    private func launch() async throws {
         let directory = Self.socketDirectory.path
         // A daemon that was killed leaves its socket and pid file; a new one refuses to start beside them.
         for name in ["pcscd.comm", "pcscd.pid"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
         let script = "mkdir -p /run/pcscd && mount --bind \"$1\" /run/pcscd && exec /usr/sbin/pcscd -f -i -a -c \"$2\""
-        let process = try BackgroundProcess(
+        let process = try await BackgroundProcess(
             "/usr/bin/unshare", ["-m", "/bin/sh", "-c", script, "pcscd", directory, configDirectory.path],
             environment: environment
         )
-        self.process = process
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        self.process.withLock { $0 = process }
+        let ready: String
+        do {
+            _ = try await process.waitForLine(containing: "daemon ready.")
             if Self.socketAnswers() { return }
-            if !process.process.isRunning { break }
-            usleep(20_000)
+            ready = "it said it was ready, but its socket does not answer"
+        } catch {
+            ready = "\(error)"
         }
-        process.stop(signal: SIGKILL)
-        throw TestSetupError("pcscd did not start (unshare -m needs CAP_SYS_ADMIN): \(process.stderr.suffix(2_000))")
+        await process.stop(signal: SIGKILL)
+        throw TestSetupError("pcscd did not start (unshare -m needs CAP_SYS_ADMIN): \(ready)")
     }
 
     /// Whether something accepts connections on the daemon's socket.
@@ -109,33 +113,39 @@ public final class PCSCDaemon: @unchecked Sendable {
 
     /// Stops pcscd and starts it again on the same socket and ports, as an administrator's restart would.
     /// `signal` SIGKILL leaves the socket file behind, as a crash does.
-    public func restart(signal: Int32 = SIGTERM) throws {
-        try Self.running.withLock {
-            _ = process?.stop(signal: signal)
-            try launch()
-        }
+    public func restart(signal: Int32 = SIGTERM) async throws {
+        await process.withLock { $0 }?.stop(signal: signal)
+        try await launch()
     }
 
     /// Stops pcscd (SIGTERM, then SIGKILL after 5 s).
-    public func stop(signal: Int32 = SIGTERM) {
-        Self.running.withLock {
-            _ = process?.stop(signal: signal)
-            if Self.current === self { Self.current = nil }
-        }
+    public func stop(signal: Int32 = SIGTERM) async {
+        await process.withLock { $0 }?.stop(signal: signal)
+        Self.current.withLock { if $0 === self { $0 = nil } }
     }
 
     /// Waits until pcscd shows a card in `reader` (or none, with `present: false`). A virtual card is connected to vpcd
     /// before pcscd notices it: pcscd polls vpcd's readers for presence.
-    public func waitForCard(in reader: String = PCSCDaemon.firstReader, present: Bool = true, timeout: Double = 10) throws {
-        let deadline = Date().addingTimeInterval(timeout)
+    ///
+    /// Event-driven: after each listing that does not show it yet, the wait is for pcscd's next "Card inserted into"
+    /// or "Card Removed From" line for `reader` (counted before the listing, so one logged meanwhile is not missed).
+    public func waitForCard(in reader: String = PCSCDaemon.firstReader, present: Bool = true, timeout: Double = 10) async throws {
+        guard let process = process.withLock({ $0 }) else { throw TestSetupError("pcscd is not running") }
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        let event: @Sendable (String) -> Bool = { line in line.contains(reader) && (line.contains("Card inserted into") || line.contains("Card Removed From")) }
         var listing = ""
-        while Date() < deadline {
+        while true {
+            let seen = process.stdoutLines.count(where: event)
             // Bounded: a client that pcscd holds off the reader (a transaction a pulled card left open) would wait
             // for ever, and the test with it.
-            listing = try run("/usr/bin/timeout", ["5", "/usr/bin/opensc-tool", "--list-readers"], environment: environment).output
+            listing = try await run("/usr/bin/timeout", ["5", "/usr/bin/opensc-tool", "--list-readers"], environment: environment).output
             let shown = listing.split(separator: "\n").contains { $0.contains("Yes") && $0.contains(reader) }
             if shown == present { return }
-            usleep(100_000)
+            // Past the deadline, or pcscd gone: the listing above was the last word. Otherwise the next event, or the
+            // deadline, brings one more listing (one that lagged behind its event is read again then).
+            let left = deadline - ContinuousClock.now
+            guard left > .zero, process.isRunning else { break }
+            _ = await process.waitForLines(where: event, count: seen + 1, timeout: left)
         }
         throw TestSetupError("pcscd never showed \(present ? "a" : "no") card in \(reader): \(listing) \(log)")
     }
@@ -143,10 +153,10 @@ public final class PCSCDaemon: @unchecked Sendable {
     /// What pcscd logged (with -i -a: readers, cards and every APDU), for a failing test's message.
     public var log: String {
         // Without the APDUs and their answers, which would crowd out what happened to readers, cards and locks.
-        (process?.stdoutLines ?? []).filter { !$0.contains("APDU: ") && !$0.contains("SW: ") }.suffix(120).joined(separator: "\n")
+        (process.withLock { $0 }?.stdoutLines ?? []).filter { !$0.contains("APDU: ") && !$0.contains("SW: ") }.suffix(120).joined(separator: "\n")
     }
 
-    deinit { _ = process?.stop(signal: SIGKILL) }
+    deinit { process.withLock { $0 }?.send(SIGKILL) }
 
     /// A free loopback port whose successor is free too: vpcd opens one listener per reader.
     private static func freePortPair() throws -> UInt16 {

@@ -30,8 +30,8 @@ public final class SoftHSMFixture: @unchecked Sendable {
 
     /// A new token with a random user PIN; returns the PIN.
     @discardableResult
-    public func createToken(_ label: String, pin: String = randomDigits(8)) throws -> String {
-        let result = try run("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", soPIN, "--pin", pin], environment: environment)
+    public func createToken(_ label: String, pin: String = randomDigits(8)) async throws -> String {
+        let result = try await run("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", soPIN, "--pin", pin], environment: environment)
         guard result.status == 0 else { throw TestSetupError("softhsm2-util failed: \(result.stderr)") }
         return pin
     }
@@ -51,18 +51,18 @@ public final class SoftHSMFixture: @unchecked Sendable {
 
     public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    public func gatewayctl(_ arguments: [String], pin: String? = nil, extra: [String: String] = [:]) throws -> ProcessResult {
+    public func gatewayctl(_ arguments: [String], pin: String? = nil, extra: [String: String] = [:]) async throws -> ProcessResult {
         var env = environment.merging(extra) { $1 }
         if let pin { env["GATEWAY_PIN"] = pin }
-        return try run(gatewayctlPath, arguments, environment: env)
+        return try await run(gatewayctlPath, arguments, environment: env)
     }
 
-    public func pkcs11Tool(_ arguments: [String]) throws -> ProcessResult {
-        try run("pkcs11-tool", ["--module", Self.module] + arguments, environment: environment)
+    public func pkcs11Tool(_ arguments: [String]) async throws -> ProcessResult {
+        try await run("pkcs11-tool", ["--module", Self.module] + arguments, environment: environment)
     }
 
-    public func openssl(_ arguments: [String]) throws -> ProcessResult {
-        try run("openssl", arguments, environment: environment)
+    public func openssl(_ arguments: [String]) async throws -> ProcessResult {
+        try await run("openssl", arguments, environment: environment)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+internal import Subprocess
 
 /// What a command printed and how it ended.
 public struct ProcessResult: Sendable {
@@ -8,34 +9,30 @@ public struct ProcessResult: Sendable {
     public var output: String { String(decoding: stdout, as: UTF8.self) }
 }
 
-/// Runs a program to completion with the given environment additions, closing its stdin. The program dies
-/// with the test process (see `ChildProcesses`).
+/// The most a `run` keeps of each of a program's two outputs, 64 MiB: far above anything a test reads (the largest,
+/// a directory listing or a PEM chain, is kilobytes), so a test sees all of it; past it the call throws.
+public let runOutputLimit = 64 << 20
+
+/// Runs a program to completion with the given environment additions and `stdin` (none: end of file at once),
+/// suspending until it ends and both outputs are read. The program dies with the test process (see
+/// `ChildProcesses`). A signal that ends it shows as its number in `status`.
 public func run(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil
-) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
-    process.arguments = arguments
-    process.environment = ChildProcesses.environment(environment)
-    let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try ChildProcesses.launch(process)
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
-    let output = ProcessOutput()
-    let readers = [
-        PipeReader(out.fileHandleForReading) { output.append(stdout: $0) },
-        PipeReader(err.fileHandleForReading) { output.append(stderr: $0) },
-    ]
-    for reader in readers { reader.waitForEnd() }
-    process.waitUntilExit()
-    let (outputData, errorData) = output.both
-    return ProcessResult(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self))
+) async throws -> ProcessResult {
+    let configuration = try ChildProcesses.configuration(executable, arguments, environment: environment)
+    let output = DataOutput.data(limit: runOutputLimit)
+    let result = try await withTaskExecutorPreference(ChildProcesses.executor) {
+        if let stdin {
+            try await Subprocess.run(configuration, input: .data(stdin), output: output, error: output)
+        } else {
+            try await Subprocess.run(configuration, input: .none, output: output, error: output)
+        }
+    }
+    let status: Int32 = switch result.terminationStatus {
+    case .exited(let code): code
+    case .signaled(let signal): signal
+    }
+    return ProcessResult(status: status, stdout: result.standardOutput, stderr: String(decoding: result.standardError, as: UTF8.self))
 }
 
 /// The path of a program on PATH.
@@ -48,26 +45,6 @@ public func which(_ name: String) throws -> String {
         return "\(directory)/\(name)"
     }
     throw TestSetupError("\(name) is not installed; run `make deps`")
-}
-
-/// The two pipes' bytes of a child, as its readers deliver them.
-private final class ProcessOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stdout = Data()
-    private var stderr = Data()
-    func append(stdout data: Data) { lock.withLock { stdout.append(data) } }
-    func append(stderr data: Data) { lock.withLock { stderr.append(data) } }
-    var both: (Data, Data) { lock.withLock { (stdout, stderr) } }
-}
-
-final class ThreadSafeBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
 }
 
 public struct TestSetupError: Error, CustomStringConvertible {
