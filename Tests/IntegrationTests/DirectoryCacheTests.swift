@@ -55,29 +55,25 @@ struct DirectoryCacheTests {
         await cache.client.shutdown()
     }
 
-    @Test("a cached certificate outlives a pkid outage, also past its time to live; a serial never seen fails as unreachable")
+    @Test("a cached certificate outlives a pkid outage, also past its time to live; a serial never seen fails as unreachable (a clock the test moves)")
     func cacheOutlivesOutage() async throws {
         let pkid = try await PKIDProcess()
-        let text = try await pkid.ownSerial()
-        let serial = try CertificateSerial(parsing: text)
-        let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(2))
-        // On a thread of its own: the time to live is measured, and blocked test threads elsewhere must not stretch it.
-        try await withTaskExecutorPreference(DedicatedExecutor.shared) {
-            let first = try await cache.certificate(serial: serial)
-            let fetched = ContinuousClock.now  // the time to live runs from the answer
-            #expect(await pkid.process.stop() == 0)
-            #expect(ContinuousClock.now - fetched < .seconds(1))
-            #expect(try await cache.certificate(serial: serial) == first)
-            // Past its time to live the directory is asked again; unreachable, the entry it had is still the answer
-            // (the verifier still validates it: chain, expiry, CRL).
-            try await Task.sleep(until: fetched + .milliseconds(2500))
-            #expect(try await cache.certificate(serial: serial) == first)
-            let unknown = try CertificateSerial(parsing: "0123456789ABCDEF")
-            await #expect(throws: DirectoryError.unreachable(
-                directory: pkid.httpURL, reason: .connectionFailed(host: "127.0.0.1", port: pkid.httpPort, reason: "Connection refused")
-            )) {
-                try await cache.certificate(serial: unknown)
-            }
+        let serial = try CertificateSerial(parsing: try await pkid.ownSerial())
+        let clock = ManualInstant()
+        let cache = DirectoryCache(client: try DirectoryClient(url: pkid.httpURL), timeToLive: .seconds(2)) { clock.now }
+        let first = try await cache.certificate(serial: serial)
+        #expect(await pkid.process.stop() == 0)
+        // Within its time to live the entry is the answer, however long pkid took to stop.
+        #expect(try await cache.certificate(serial: serial) == first)
+        // Past its time to live the directory is asked again; unreachable, the entry it had is still the answer
+        // (the verifier still validates it: chain, expiry, CRL).
+        clock.advance(by: .milliseconds(2500))
+        #expect(try await cache.certificate(serial: serial) == first)
+        let unknown = try CertificateSerial(parsing: "0123456789ABCDEF")
+        await #expect(throws: DirectoryError.unreachable(
+            directory: pkid.httpURL, reason: .connectionFailed(host: "127.0.0.1", port: pkid.httpPort, reason: "Connection refused")
+        )) {
+            try await cache.certificate(serial: unknown)
         }
         await cache.client.shutdown()
     }
