@@ -42,26 +42,19 @@ demo: tokens
 # Each test process keeps its files under $TMPDIR/gateway-tests-<pid>-*, locked while it lives, removed at exit,
 # and sweeps the unlocked ones of dead runs when it starts (Tests/TestSupport/TemporaryDirectories.swift).
 # The sweep here is only a backstop for a run killed after its last test process started.
-# The connection floods, the in-process connection-limit tests and the uplink's hundred refusals a case run in a test
-# process of their own: the floods hold 2,000 sockets, and beside them an in-process libmodbus client (select(), descriptors below 1024 only) would
-# abort; the limit tests time a server whose handlers need the cooperative pool, which the suites that wait on
-# processes synchronously would hold.
-# The whole chain's suite runs real daemons that must answer within timeouts while the test waits synchronously, and
-# the head-end daemon's suite serves its CRL from an in-process pkid that needs the cooperative pool while the test
-# waits: each runs in a test process of its own, so neither starves the other or the rest.
-# The PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), one at a
-# time per process, with vpcd's readers, the virtual PIV card and OpenSC: a process of its own as well.
-FLOOD_SUITES := PKIDConnectionFloodTests|HTTPServerLimitTests|HeadEndFloodTests|UplinkConnectionTests
-DAEMON_SUITES := ChainTests|HeadEndDaemonTests|PCSCTests
-# The outbox's crash tests spawn copies of the test binary (exit tests) that must overlap in time; beside the whole
-# suite on two cores a child once died of SIGILL after 30 s. That SIGILL is how an exit test's child reports an error
-# its body throws (Swift Testing hands it to the runtime's top-level handler, which traps); the children now print
-# such an error and exit 2, so the next one names its cause. Until it has been seen, they keep a process of their own.
-OWN_PROCESS_SUITES := OutboxCrashTests
-SEPARATE_SUITES := $(FLOOD_SUITES)|$(DAEMON_SUITES)|$(OWN_PROCESS_SUITES)
-# The remaining suites run in three processes (the gateway's and head-end's, the other unit suites, the integration
-# suites): all of them in one process held over 1,024 descriptors at once (every parallel suite's SQLite pools), and
-# libmodbus waits with select(), which aborts the process for a descriptor of 1024 or above.
+# Five test processes. Every wait a test does on a child process is async (Tests/TestSupport/BackgroundProcess.swift),
+# so no suite holds the cooperative pool while a daemon or an in-process server needs it: the daemon suites (the whole
+# chain, the head-end daemon), the outbox's crash tests and the in-process limit tests run beside the others again.
+# Two groups keep a process of their own, for reasons that have nothing to do with starvation:
+# - the connection floods hold 2,000 sockets at once, and beside them an in-process libmodbus client (select(),
+#   descriptors below 1024 only) would abort the process;
+# - the PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), and
+#   libpcsclite reads the socket's place once per process, so no other suite of that process may talk PC/SC first.
+FLOOD_SUITES := PKIDConnectionFloodTests|HeadEndFloodTests
+SEPARATE_SUITES := $(FLOOD_SUITES)|PCSCTests
+# The rest run in three processes (the gateway's and head-end's, the other unit suites, the integration suites): all
+# of them in one process held over 1,024 descriptors at once (every parallel suite's SQLite pools), and libmodbus
+# waits with select(), which aborts the process for a descriptor of 1024 or above.
 UNIT_A_SUITES := GatewayTests\.|HeadEndTests\.
 test: build
 	$(SWIFT) build --build-tests
@@ -70,9 +63,6 @@ test: build
 	Scripts/test-process.sh --skip '$(SEPARATE_SUITES)|$(UNIT_A_SUITES)|IntegrationTests\.' || status=$$?; \
 	Scripts/test-process.sh --filter 'IntegrationTests\.' --skip '$(SEPARATE_SUITES)' || status=$$?; \
 	Scripts/test-process.sh --filter '$(FLOOD_SUITES)' || status=$$?; \
-	Scripts/test-process.sh --filter '$(OWN_PROCESS_SUITES)' || status=$$?; \
-	Scripts/test-process.sh --filter 'IntegrationTests.ChainTests/' || status=$$?; \
-	Scripts/test-process.sh --filter 'HeadEndDaemonTests' || status=$$?; \
 	Scripts/test-process.sh --filter 'PCSCTests' || status=$$?; \
 	for root in "$${TMPDIR:-/tmp}"/gateway-tests-*; do \
 		[ -d "$$root" ] && flock --nonblock "$$root" rm -rf "$$root"; \
