@@ -42,15 +42,18 @@ public final class PCSCDaemon: @unchecked Sendable {
     public var vpcdAddress: String { "127.0.0.1:\(vpcdPort)" }
 
     /// Starts pcscd (`pcscd -f -i -a`) and waits until it answers. Fails with the reason when pcscd, vpcd or
-    /// `unshare` is missing, or when this process already runs one.
+    /// `unshare` is missing.
+    ///
+    /// A daemon still running here belongs to a test that threw before its `stop()` (a `defer` cannot await): it is
+    /// stopped first, so one failing PC/SC test does not fail every one after it. (The PC/SC suites are serialized;
+    /// two daemons at once would share the socket directory.)
     public static func start() async throws -> PCSCDaemon {
         let daemon = try PCSCDaemon(port: try freePortPair())
-        try current.withLock { current in
-            if let current, current.process.withLock({ $0?.isRunning == true }) {
-                throw TestSetupError("a pcscd of this test process is running already; stop it first (PCSCTests are serialized)")
-            }
-            current = daemon
+        let leftover = current.withLock { current in
+            defer { current = daemon }
+            return current
         }
+        await leftover?.stop(signal: SIGKILL)
         try await daemon.launch()
         return daemon
     }

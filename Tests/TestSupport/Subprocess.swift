@@ -11,7 +11,7 @@ public struct ProcessResult: Sendable {
 
 /// The most a `run` keeps of each of a program's two outputs, 64 MiB: far above anything a test reads (the largest,
 /// a directory listing or a PEM chain, is kilobytes), so a test sees all of it; past it the call throws.
-public let runOutputLimit = 64 << 20
+let runOutputLimit = 64 << 20
 
 /// Runs a program to completion with the given environment additions and `stdin` (none: end of file at once),
 /// suspending until it ends and both outputs are read. The program dies with the test process (see
