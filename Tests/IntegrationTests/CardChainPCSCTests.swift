@@ -10,7 +10,11 @@ extension PCSCTests {
     struct CardChain {
         /// How many "uplink connected" lines gatewayd has logged: each is a TLS handshake signed with the card's 9A key.
         func connects(_ gateway: BackgroundProcess) -> Int {
-            gateway.stderr.components(separatedBy: "uplink connected").count - 1
+            Self.connects(in: gateway.stderr)
+        }
+
+        static func connects(in log: String) -> Int {
+            log.components(separatedBy: "uplink connected").count - 1
         }
 
         /// pcscd, the chain with the gateway's keys on the card, headend and gatewayd running, three readings delivered.
@@ -67,12 +71,12 @@ extension PCSCTests {
             let status = try await chain.status()
             #expect(status["card"]?.ok == false && status["card"]?.detail.contains("card removed") == true, "\(status)")
             #expect(status["signing"]?.detail.hasPrefix("card removed") == true, "\(status)")
-            #expect(gateway.stderr.contains("card removed from reader \"\(PCSCDaemon.firstReader)\""), "\(gateway.stderr.suffix(2000))")
+            #expect(await gateway.waitForStderr { $0.contains("card removed from reader \"\(PCSCDaemon.firstReader)\"") }, "\(gateway.stderr.suffix(2000))")
 
             try await card.insert()
             try await chain.expectEverythingDelivered(within: 90)
-            #expect(gateway.stderr.contains("card back in reader"), "\(gateway.stderr.suffix(2000))")
-            #expect(connects(gateway) > connectsBefore, "TLS was not established again with the card's key")
+            #expect(await gateway.waitForStderr { $0.contains("card back in reader") }, "\(gateway.stderr.suffix(2000))")
+            #expect(await gateway.waitForStderr { Self.connects(in: $0) > connectsBefore }, "TLS was not established again with the card's key")
             let ids = delivered(chain)
             #expect(ids == ids.sorted(), "the backlog was not delivered in order: \(ids)")
             try await chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
@@ -104,7 +108,7 @@ extension PCSCTests {
 
             try await card.insert()
             try await chain.expectEverythingDelivered(within: 90)
-            #expect(gateway.stderr.contains("card back in reader"), "\(gateway.stderr.suffix(2000))")
+            #expect(await gateway.waitForStderr { $0.contains("card back in reader") }, "\(gateway.stderr.suffix(2000))")
             let ids = delivered(chain)
             #expect(ids == ids.sorted(), "the backlog was not delivered in order: \(ids)")
             try await chain.eventually(10, "the status file saying ready") { try chain.statusField("token") as? String == "ready" }
@@ -126,7 +130,7 @@ extension PCSCTests {
             try await chain.expectEverythingDelivered(within: 60)
             let ids = delivered(chain)
             #expect(ids == ids.sorted(), "\(ids)")
-            #expect(gateway.stderr.contains("pcscd is not answering") || gateway.stderr.contains("card removed from reader"), "\(gateway.stderr.suffix(3000))")
+            #expect(await gateway.waitForStderr { $0.contains("pcscd is not answering") || $0.contains("card removed from reader") }, "\(gateway.stderr.suffix(3000))")
             await pcscd.stop()
         }
 
@@ -142,7 +146,7 @@ extension PCSCTests {
             try await chain.eventually(30, "the other card refused") { try chain.statusField("token") as? String == "stopped" }
             let reason = try chain.statusField("tokenReason") as? String ?? ""
             #expect(reason.contains("not the gateway's card") && reason.contains("insert the gateway's own card"), "\(reason)")
-            #expect(gateway.stderr.contains("not the gateway's card"), "\(gateway.stderr.suffix(2000))")
+            #expect(await gateway.waitForStderr { $0.contains("not the gateway's card") }, "\(gateway.stderr.suffix(2000))")
             let deliveredWithStranger = chain.deliveredLines.count
             try await Task.sleep(for: .seconds(2))
             #expect(chain.deliveredLines.count == deliveredWithStranger, "readings went while a stranger card was in the reader")
@@ -203,6 +207,8 @@ extension PCSCTests {
             try await chain.eventually(30, "signing stopped for the blocked PIN") { try chain.statusField("token") as? String == "stopped" }
             let reason = try chain.statusField("tokenReason") as? String ?? ""
             #expect(reason.contains("blocked") && reason.contains("PUK"), "\(reason)")
+            // The status file can be written before the verdict's log line has come through the pipe.
+            #expect(await gateway.waitForStderr { $0.contains("cannot be used") }, "\(gateway.stderr.suffix(2000))")
             let verdicts = gateway.stderr.components(separatedBy: "cannot be used").count - 1
             #expect(verdicts == 1, "\(gateway.stderr.suffix(2000))")
             let taken = try chain.lastTaken()

@@ -213,7 +213,7 @@ struct ChainTests {
         #expect(denied.status == 1)
         #expect(denied.outcome["verified"] as? Bool == true)
         #expect((denied.outcome["value"] as? String ?? "").contains("read-write-denied"), "\(denied.outcome)")
-        #expect(gateway.stderr.contains("may not read 1.0.32.7.0.255"))
+        #expect(await gateway.waitForStderr { $0.contains("may not read 1.0.32.7.0.255") }, "\(gateway.stderr.suffix(2000))")
 
         // A gateway that is not connected: no answer, one line saying why.
         let absent = try await run(headendPath, ["request", "--socket", try chain.controlSocket(), "--gateway", "00DB1234567890FF", "--obis", "1.0.1.8.1.255"],

@@ -52,7 +52,8 @@ public final class BackgroundProcess: Sendable {
                             output.update { $0.errors += text }
                         }
                     }()
-                    for try await line in execution.standardOutput.strings() {
+                    // No line-length limit: a line past one would end the reading, and the child would then block on a full pipe.
+                    for try await line in execution.standardOutput.strings(bufferingPolicy: .unbounded) {
                         output.update { $0.lines.append(line) }
                     }
                     try await errors
@@ -103,9 +104,11 @@ public final class BackgroundProcess: Sendable {
         await output.wait(timeout: timeout) { $0.lines.count(where: matches) >= count || $0.hasEnded }.lines.count(where: matches) >= count
     }
 
-    /// Its exit status once it has ended by itself, or nil if it still runs after `timeout` seconds.
-    public func waitForExit(timeout: Double = 10) async -> Int32? {
-        await output.wait(timeout: .seconds(timeout)) { $0.hasEnded }.status
+    /// Whether its standard error (a daemon's log) satisfies `matches` within `timeout` seconds, or by its end. A test
+    /// that saw an effect elsewhere (a status file, a CLI's answer, a delivery) waits here for the line the daemon logs
+    /// with it: that line may still be on its way through the pipe.
+    public func waitForStderr(timeout: Double = 10, until matches: @escaping @Sendable (String) -> Bool) async -> Bool {
+        matches(await output.wait(timeout: .seconds(timeout)) { matches($0.errors) || $0.hasEnded }.errors)
     }
 
     private static func line(containing text: String, in snapshot: ChildOutput.Snapshot) -> String? {
@@ -124,8 +127,10 @@ public final class BackgroundProcess: Sendable {
         return await output.wait(timeout: nil) { $0.hasEnded }.status ?? -1
     }
 
-    /// Sends `signal` unless the child has ended (its pid may name another process by then).
-    public func send(_ signal: Int32) {
+    /// Sends `signal` unless the child has ended (its pid may name another process by then). Between swift-subprocess
+    /// reaping the child and the end being recorded here there is a moment when the pid is free; another process would
+    /// need it, after the kernel's pid counter wrapped all the way round, within that moment.
+    func send(_ signal: Int32) {
         output.withCurrent { snapshot in
             if !snapshot.hasEnded { kill(processIdentifier, signal) }
         }
