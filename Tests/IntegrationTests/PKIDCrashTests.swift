@@ -15,10 +15,11 @@ struct PKIDCrashTests {
         let secret = try await fixture.register(title)
         let csr = try await fixture.csr("/CN=\(title)").csr
 
-        let attempt = Task { try await fixture.enroll(title, secret: secret, csr: csr) }
+        // A child task: a wait or restart that throws takes it down with the test instead of leaving it running.
+        async let attempt = fixture.enroll(title, secret: secret, csr: csr)
         _ = try await fixture.pkid.waitForLine(containing: "test hook: paused at \(step)", timeout: 30)
         try await fixture.restart()
-        let lost = try await attempt.value
+        let lost = try await attempt
         #expect(lost.code == 0, "the killed pkid answered: \(lost.code) \(lost.body)")
 
         let retry = try await fixture.enroll(title, secret: secret, csr: csr)

@@ -32,11 +32,13 @@ struct PKIDLimitSettingsTests {
             """.utf8))
         let server = try await BackgroundProcess(pkid, ["--config", config], environment: environment)
         let port = try await server.waitForPort()
-        let silent = try LoopbackConnection(port: port)
-        let start = Date()
-        let answer = silent.read(timeout: 4)
-        let seconds = Date().timeIntervalSince(start)
-        #expect(answer.closed && seconds > 0.8 && seconds < 2.5, "closed: \(answer.closed) after \(seconds) s")
+        // Blocked on its socket for a second or more: off the cooperative pool, which the suites beside it need.
+        let (closed, seconds) = try await offPool {
+            let silent = try LoopbackConnection(port: port)
+            let start = Date()
+            return (silent.read(timeout: 4).closed, Date().timeIntervalSince(start))
+        }
+        #expect(closed && seconds > 0.8 && seconds < 2.5, "closed: \(closed) after \(seconds) s")
         #expect(try await run("curl", ["-s", "--cacert", pki + "/ca.pem", "https://127.0.0.1:\(port)/ca"]).output.hasPrefix("-----BEGIN CERTIFICATE-----"))
         #expect(await server.stop() == 0)
         #expect(server.stderr.contains("at most 50 connections per listener"), "\(server.stderr)")

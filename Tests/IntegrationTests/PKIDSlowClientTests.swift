@@ -7,14 +7,15 @@ import TestSupport
 /// that trickles; and a request that is not HTTP at all.
 @Suite("pkid cuts off slow and malformed clients")
 struct PKIDSlowClientTests {
-    /// A long idle timeout, so only the header and body timeouts can explain a close within seconds.
+    /// A long idle timeout, so only the header and body timeouts can explain a close within seconds. The slow clients
+    /// block on their sockets for seconds, off the cooperative pool (`offPool`), which the suites beside them need.
     static let options = ["--idle-timeout", "30s", "--header-timeout", "2s", "--body-timeout", "2s"]
 
     @Test("a head trickled a byte a second is cut off after the 2 s header timeout, though never idle")
     func slowHead() async throws {
         let pkid = try await PKIDProcess(extra: Self.options)
-        let client = try LoopbackConnection(port: pkid.httpPort)
-        let cut = client.trickle("GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n\r\n", timeout: 8)
+        let port = pkid.httpPort
+        let cut = try await offPool { try LoopbackConnection(port: port).trickle("GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n\r\n", timeout: 8) }
         #expect(cut.map { $0 >= 1.5 && $0 < 4 } == true, "cut off after \(cut.map { "\($0) s" } ?? "never (8 s)")")
         let metrics = try await pkid.scrape()
         #expect(PKIDProcess.sample(metrics, "http_connections_dropped_total", ["listener": "http", "reason": "header_timeout"]) == 1, "\(metrics)")
@@ -23,19 +24,25 @@ struct PKIDSlowClientTests {
     @Test("a TLS client that never sends its ClientHello is cut off after the header timeout")
     func silentHandshake() async throws {
         let pkid = try await PKIDProcess(extra: Self.options)
-        let client = try LoopbackConnection(port: pkid.httpsPort)
-        let start = Date()
-        let answer = client.read(timeout: 6)
-        let seconds = Date().timeIntervalSince(start)
-        #expect(answer.closed && seconds >= 1.5 && seconds < 4, "closed: \(answer.closed) after \(seconds) s")
+        let port = pkid.httpsPort
+        let (closed, seconds) = try await offPool {
+            let client = try LoopbackConnection(port: port)
+            let start = Date()
+            return (client.read(timeout: 6).closed, Date().timeIntervalSince(start))
+        }
+        #expect(closed && seconds >= 1.5 && seconds < 4, "closed: \(closed) after \(seconds) s")
     }
 
     @Test("a body trickled a byte a second is cut off after the 2 s body timeout")
     func slowBody() async throws {
         let pkid = try await PKIDProcess(extra: Self.options)
-        let client = try LoopbackConnection(port: pkid.httpPort)
-        #expect(client.send("POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: 100\r\n\r\n"))
-        let cut = client.trickle(String(repeating: "0", count: 100), timeout: 8)
+        let port = pkid.httpPort
+        let (sent, cut) = try await offPool {
+            let client = try LoopbackConnection(port: port)
+            let sent = client.send("POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: 100\r\n\r\n")
+            return (sent, client.trickle(String(repeating: "0", count: 100), timeout: 8))
+        }
+        #expect(sent)
         #expect(cut.map { $0 >= 1.5 && $0 < 4 } == true, "cut off after \(cut.map { "\($0) s" } ?? "never (8 s)")")
     }
 

@@ -18,8 +18,7 @@ struct RenewalTests {
 
     @Test("a due certificate is renewed with the same key and swapped in; one not due is left alone")
     func renewal() async throws {
-        let pki = await PKIDFixtureBox(try PKIDFixture())
-        let fixture = pki.fixture
+        let fixture = try await PKIDFixture()
         let anchors = try PEMOrDER.certificates(Array(try Data(contentsOf: URL(fileURLWithPath: fixture.pki + "/ca.pem"))))
         let est = try ESTClient(url: fixture.url, trustRoots: anchors)
         func enrolled(_ key: SoftwareSigner, _ profile: CertificateProfile) async throws -> Certificate {
@@ -68,10 +67,4 @@ actor StoredCertificates {
     var certificates: [(Certificate, CertificateRenewal.Role)] = []
     var count: Int { certificates.count }
     func add(_ certificate: Certificate, _ role: CertificateRenewal.Role) { certificates.append((certificate, role)) }
-}
-
-/// Holds a `PKIDFixture` (a class with a deinit that stops pkid) across awaits.
-final class PKIDFixtureBox: @unchecked Sendable {
-    let fixture: PKIDFixture
-    init(_ fixture: PKIDFixture) { self.fixture = fixture }
 }

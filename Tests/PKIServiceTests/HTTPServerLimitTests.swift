@@ -88,13 +88,17 @@ extension HTTPServerLimitTests {
         let limits = HTTPServerLimits(idleTimeout: .seconds(2), headerTimeout: .seconds(60), bodyTimeout: .seconds(1), maxConnections: 10)
         let server = try await HTTPServer(at: .tcp(host: "127.0.0.1", port: 0), tls: nil, limits: limits) { _, _ in .text(.ok, "answered") }
         let port = server.port
-        let closed = try await offPool { try RawConnection(port: port).dribble(body: Self.slowBody) }
-        #expect(closed.closed && closed.sent < Self.slowBody.utf8.count && closed.answer.isEmpty, "\(closed)")
+        // A body that would take a minute: the close at the deadline ends it after about a second, however loaded the
+        // machine, and nothing but the deadline can close it before the minute is out.
+        let closed = try await offPool { try RawConnection(port: port).dribble(body: Self.minuteBody) }
+        #expect(closed.closed && closed.sent < Self.minuteBody.utf8.count && closed.answer.isEmpty, "\(closed)")
         await server.stop()
     }
 
     /// 30 bytes: 3 s at a byte per 100 ms.
     static let slowBody = String(repeating: "x", count: 30)
+    /// 600 bytes: a minute at a byte per 100 ms.
+    static let minuteBody = String(repeating: "x", count: 600)
 }
 
 extension RawConnection {
@@ -133,8 +137,15 @@ final class BareHummingbird: Sendable {
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "bare-hummingbird")
         )
         self.server = server
-        running = Task { try await server.run() }
-        port = await bound.first { _ in true } ?? 0
+        // A server that fails before it binds ends the stream, so the wait below ends too.
+        running = Task {
+            defer { binding.finish() }
+            try await server.run()
+        }
+        guard let port = await bound.first(where: { _ in true }), port != 0 else {
+            throw TestSetupError("Hummingbird's server did not listen: \(await running.result)")
+        }
+        self.port = port
     }
 
     func stop() async {
