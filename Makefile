@@ -43,14 +43,16 @@ demo: tokens
 # and sweeps the unlocked ones of dead runs when it starts (Tests/TestSupport/TemporaryDirectories.swift).
 # The sweep here is only a backstop for a run killed after its last test process started.
 # Five test processes. Every wait a test does on a child process is async (Tests/TestSupport/BackgroundProcess.swift),
-# so no suite holds the cooperative pool while a daemon or an in-process server needs it: the daemon suites (the whole
-# chain, the head-end daemon), the outbox's crash tests and the in-process limit tests run beside the others again.
-# Two groups keep a process of their own, for reasons that have nothing to do with starvation:
+# so no suite holds the cooperative pool while a daemon needs it: the daemon suites (the whole chain, the head-end
+# daemon), the outbox's crash tests and the uplink's connection tests run beside the others again.
+# Two groups keep a process of their own:
 # - the connection floods hold 2,000 sockets at once, and beside them an in-process libmodbus client (select(),
-#   descriptors below 1024 only) would abort the process;
+#   descriptors below 1024 only) would abort the process. The HTTP server's limit tests join them: they run
+#   Hummingbird servers in process, whose handlers need the cooperative pool within seconds, and beside the other
+#   unit suites (blocking token and database calls) a bare server's answer once took over 10 s;
 # - the PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), and
 #   libpcsclite reads the socket's place once per process, so no other suite of that process may talk PC/SC first.
-FLOOD_SUITES := PKIDConnectionFloodTests|HeadEndFloodTests
+FLOOD_SUITES := PKIDConnectionFloodTests|HeadEndFloodTests|HTTPServerLimitTests
 SEPARATE_SUITES := $(FLOOD_SUITES)|PCSCTests
 # The rest run in three processes (the gateway's and head-end's, the other unit suites, the integration suites): all
 # of them in one process held over 1,024 descriptors at once (every parallel suite's SQLite pools), and libmodbus
