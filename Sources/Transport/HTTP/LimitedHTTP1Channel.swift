@@ -82,9 +82,10 @@ struct LimitedHTTP1Channel: ServerChildChannel {
 
     private func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
         var response: Response
-        let tooLarge = Response.text(.contentTooLarge, "request body over \(HTTPServerLimits.maximumBodySize) bytes")
+        // Made only for a request it refuses, not for every request.
+        func tooLarge() -> Response { .text(.contentTooLarge, "request body over \(HTTPServerLimits.maximumBodySize) bytes") }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > HTTPServerLimits.maximumBodySize {
-            response = tooLarge
+            response = tooLarge()
         } else {
             do {
                 let body = try await request.body.collect(upTo: HTTPServerLimits.maximumBodySize)
@@ -94,7 +95,7 @@ struct LimitedHTTP1Channel: ServerChildChannel {
                                                  peer: await PeerCredentials.of(channel))
                 response = await handler(request, context)
             } catch is NIOTooManyBytesError {
-                response = tooLarge
+                response = tooLarge()
             }
         }
         logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: ["peer": "\(SocketAddress.describe(channel.remoteAddress))"])
