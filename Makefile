@@ -47,13 +47,15 @@ demo: tokens
 # daemon), the outbox's crash tests and the uplink's connection tests run beside the others again.
 # Two groups keep a process of their own:
 # - the connection floods hold 2,000 sockets at once, and beside them an in-process libmodbus client (select(),
-#   descriptors below 1024 only) would abort the process. The HTTP server's limit tests join them: they run
-#   Hummingbird servers in process, whose handlers need the cooperative pool within seconds, and beside the other
-#   unit suites (blocking token and database calls) a bare server's answer once took over 10 s;
+#   descriptors below 1024 only) would abort the process. The suites that run an HTTP server in process and time its
+#   answers or its handshakes against the server's own deadlines join them (the limit tests, the TLS policies, the
+#   metrics endpoint, OCSP validation): Hummingbird accepts and answers in tasks of the cooperative pool, two threads
+#   here, and beside the other unit suites a trivial test waited 5 s for that pool, a bare server's answer once took
+#   over 10 s and a TLS handshake outlived the 10 s header deadline;
 # - the PC/SC suite starts its own pcscd (in a private mount namespace, see Tests/TestSupport/PCSCDaemon.swift), and
 #   libpcsclite reads the socket's place once per process, so no other suite of that process may talk PC/SC first.
-FLOOD_SUITES := PKIDConnectionFloodTests|HeadEndFloodTests|HTTPServerLimitTests
-SEPARATE_SUITES := $(FLOOD_SUITES)|PCSCTests
+SERVER_SUITES := PKIDConnectionFloodTests|HeadEndFloodTests|HTTPServerLimitTests|TLSPolicyTests|MetricsEndpointTests|OCSPValidationTests
+SEPARATE_SUITES := $(SERVER_SUITES)|PCSCTests
 # The rest run in three processes (the gateway's and head-end's, the other unit suites, the integration suites): all
 # of them in one process held over 1,024 descriptors at once (every parallel suite's SQLite pools), and libmodbus
 # waits with select(), which aborts the process for a descriptor of 1024 or above.
@@ -64,7 +66,7 @@ test: build
 	Scripts/test-process.sh --filter '$(UNIT_A_SUITES)' --skip '$(SEPARATE_SUITES)' || status=$$?; \
 	Scripts/test-process.sh --skip '$(SEPARATE_SUITES)|$(UNIT_A_SUITES)|IntegrationTests\.' || status=$$?; \
 	Scripts/test-process.sh --filter 'IntegrationTests\.' --skip '$(SEPARATE_SUITES)' || status=$$?; \
-	Scripts/test-process.sh --filter '$(FLOOD_SUITES)' || status=$$?; \
+	Scripts/test-process.sh --filter '$(SERVER_SUITES)' || status=$$?; \
 	Scripts/test-process.sh --filter 'PCSCTests' || status=$$?; \
 	for root in "$${TMPDIR:-/tmp}"/gateway-tests-*; do \
 		[ -d "$$root" ] && flock --nonblock "$$root" rm -rf "$$root"; \
