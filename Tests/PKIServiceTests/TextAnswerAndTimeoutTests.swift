@@ -29,9 +29,9 @@ struct TextAnswerAndTimeoutTests {
 
     @Test("a text answer is one printable line of at most 300 characters, keeping its start and its end")
     func printable() {
-        #expect(Response.printable("bad \u{1B}[31mred\r\nX-Injected: yes\u{202E}") == "bad \\u{1B}[31mred\\u{D}\\u{A}X-Injected: yes\\u{202E}")
-        let long = Response.printable("invalid system title \"" + String(repeating: "Z", count: 60_000) + "\"; use 16 hex digits")
-        #expect(long.count == Response.maximumTextLength)
+        #expect(PrintableText.line("bad \u{1B}[31mred\r\nX-Injected: yes\u{202E}") == "bad \\u{1B}[31mred\\u{D}\\u{A}X-Injected: yes\\u{202E}")
+        let long = PrintableText.line("invalid system title \"" + String(repeating: "Z", count: 60_000) + "\"; use 16 hex digits")
+        #expect(long.count == PrintableText.maximumLength)
         #expect(long.hasPrefix("invalid system title \"ZZZ"))
         #expect(long.hasSuffix("ZZZ\"; use 16 hex digits"))
         #expect(long.contains("…"))

@@ -57,7 +57,7 @@ public struct ControlEndpoint: Sendable {
     /// gateway and object, and the outcome. Values from the body are quoted printable and bounded.
     private func audit(_ context: HTTPRequestContext, gateway: String?, obis: String?, outcome: String) {
         let caller = context.peer.map { "\($0)" } ?? "a TCP client (no credentials)"
-        func quoted(_ text: String?) -> String { text.map { Response.printable(String($0.prefix(40))) } ?? "-" }
+        func quoted(_ text: String?) -> String { text.map { PrintableText.line(String($0.prefix(40))) } ?? "-" }
         logger.notice("control request from \(caller): gateway \(quoted(gateway)) obis \(quoted(obis)): \(outcome)")
     }
 

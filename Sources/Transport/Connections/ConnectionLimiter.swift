@@ -20,6 +20,16 @@ public final class ConnectionLimiter: ChannelOutboundHandler, RemovableChannelHa
         self.registry = registry
     }
 
+    /// Puts a limiter first on `listener`, a Hummingbird server's channel once it listens. Hummingbird's own accept
+    /// gate (`AvailableConnectionsDelegate`) asks only before the next accept, so an accept already armed when the
+    /// last waiting connection turned busy took one newcomer more, to be closed at once; the limiter withdraws the
+    /// armed accept as well (HTTPServerLimitTests).
+    public static func install(on listener: any Channel, registry: ConnectionRegistry) async throws {
+        try await listener.eventLoop.submit {
+            try listener.pipeline.syncOperations.addHandler(ConnectionLimiter(registry: registry), position: .first)
+        }.get()
+    }
+
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)

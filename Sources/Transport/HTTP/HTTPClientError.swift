@@ -14,18 +14,14 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .connectTimeout(let host, let port, let after):
-            "no connection to \(Self.address(host, port)) within the connect timeout of \(Self.seconds(after))"
+            "no connection to \(HostAndPort(host: host, port: port)) within the connect timeout of \(Self.seconds(after))"
         case .readTimeout(let host, let port, let after):
-            "\(Self.address(host, port)) accepted the connection but sent nothing for the read timeout of \(Self.seconds(after))"
-        case .connectionFailed(let host, let port, let reason): "cannot connect to \(Self.address(host, port)): \(reason)"
-        case .tlsFailed(let host, let port, let reason): "TLS with \(Self.address(host, port)) failed: \(reason)"
-        case .closedEarly(let host, let port): "\(Self.address(host, port)) closed the connection before a complete answer"
-        case .answerTooLarge(let host, let port, let limit): "\(Self.address(host, port)) sent an answer over the limit of \(limit) bytes"
+            "\(HostAndPort(host: host, port: port)) accepted the connection but sent nothing for the read timeout of \(Self.seconds(after))"
+        case .connectionFailed(let host, let port, let reason): "cannot connect to \(HostAndPort(host: host, port: port)): \(reason)"
+        case .tlsFailed(let host, let port, let reason): "TLS with \(HostAndPort(host: host, port: port)) failed: \(reason)"
+        case .closedEarly(let host, let port): "\(HostAndPort(host: host, port: port)) closed the connection before a complete answer"
+        case .answerTooLarge(let host, let port, let limit): "\(HostAndPort(host: host, port: port)) sent an answer over the limit of \(limit) bytes"
         }
-    }
-
-    static func address(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// `0.5 s`, `5 s`.

@@ -11,10 +11,4 @@ public struct HTTPRequestContext: Sendable {
     public var clientCertificate: Certificate?
     /// The caller as the kernel names it, on a Unix domain socket; nil over TCP.
     public var peer: PeerCredentials?
-
-    public init(body: [UInt8] = [], clientCertificate: Certificate? = nil, peer: PeerCredentials? = nil) {
-        self.body = body
-        self.clientCertificate = clientCertificate
-        self.peer = peer
-    }
 }

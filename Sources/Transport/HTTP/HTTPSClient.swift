@@ -4,7 +4,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import PKI
 
 /// One AsyncHTTPClient for one purpose (EST, the directory, CRLs, OCSP, the head-end's control socket), with the
 /// project's two timeouts, a bound on answers, and the typed `HTTPClientError` users read. TLS settings travel with

@@ -1,13 +1,14 @@
-import HTTPTypes
 import HummingbirdCore
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 
 /// A listener on Hummingbird's HTTP/1.1 server, with or without TLS, that hands each complete request to an async
-/// handler and keeps `HTTPServerLimits` (see `LimitedHTTP1Channel` for what Hummingbird does and what is added).
+/// handler (`HandlerResponder`) and keeps `HTTPServerLimits` (`LimitedHTTP1Channel` says what Hummingbird holds and
+/// what is added).
 ///
 /// It binds in `init`, so a daemon learns of a busy port before it announces anything, and then lives until
 /// `shutdown(drain:)`, or, run as a `Service`, until the group shuts down. (Hummingbird's own server as the service
@@ -58,10 +59,16 @@ public final class HTTPServer: Service, Sendable {
         // A flood repeats the same few lines: each kind is logged once per interval with a count.
         events = RepeatedEventLog(logger: logger)
         connections = ConnectionRegistry(limit: limits.maxConnections, listener: name, events: events)
+        let responder = HandlerResponder(listener: name, tls: tls != nil, router: router, handler: handler, logger: logger)
         let channel: LimitedHTTP1Channel
         do {
-            channel = try LimitedHTTP1Channel(listener: name, tls: tls, limits: limits, connections: connections, events: events,
-                                              logger: logger, router: router, handler: handler)
+            channel = LimitedHTTP1Channel(
+                listener: name, limits: limits,
+                tls: try tls.map {
+                    (try NIOSSLContext(configuration: $0), Counter(label: "tls_handshake_failures_total", dimensions: [("listener", name)]))
+                },
+                connections: connections, events: events, responder: responder.respond
+            )
         } catch {
             throw .unusableTLSConfiguration(reason: "\(error)")
         }
@@ -73,14 +80,8 @@ public final class HTTPServer: Service, Sendable {
             childChannelSetup: channel,
             configuration: ServerConfiguration(address: bind),
             onServerRunning: { [connections] listener in
-                // Hummingbird's own accept gate (`AvailableConnectionsDelegate`) asks only before the next accept,
-                // so an accept already armed when the last waiting connection turned busy took one newcomer more, to
-                // be closed at once. The limiter withdraws the armed accept as well (HTTPServerLimitTests).
-                let limiter = listener.eventLoop.submit {
-                    try listener.pipeline.syncOperations.addHandler(ConnectionLimiter(registry: connections), position: .first)
-                }
                 do {
-                    try await limiter.get()
+                    try await ConnectionLimiter.install(on: listener, registry: connections)
                     binding.yield(.success(listener.localAddress?.port ?? port))
                 } catch {
                     binding.yield(.failure(error))
@@ -103,23 +104,17 @@ public final class HTTPServer: Service, Sendable {
     /// Stops accepting connections at once, gives open ones `drain` to finish their request, then closes the rest.
     public func shutdown(drain: Duration = .seconds(2)) async {
         defer { events.flush() }
-        let connections = self.connections
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [server, logger, name] in
-                do {
-                    try await server.shutdownGracefully()
-                } catch {
-                    // The connections are closed below all the same; the log says the listener did not close cleanly.
-                    logger.error("the \(name) listener did not close cleanly: \(error)")
-                }
-            }
-            group.addTask {
-                // Cancelled when every connection closed by itself; either way nothing is left open after it.
-                try? await Task.sleep(for: drain)
-                for connection in connections.snapshot { connection.close(promise: nil) }
-            }
-            await group.next()
-            group.cancelAll()
+        // Hummingbird's graceful shutdown waits for every connection; whatever is still open after `drain` is closed.
+        let deadline = Task { [connections] in
+            try await Task.sleep(for: drain)
+            for connection in connections.snapshot { connection.close(promise: nil) }
+        }
+        do {
+            try await server.shutdownGracefully()
+            deadline.cancel()
+        } catch {
+            // The deadline still closes what is open; the log says the listener did not close cleanly.
+            logger.error("the \(name) listener did not close cleanly: \(error)")
         }
         await running.value
     }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 import NIOCore
 
 /// Why a listener could not start, naming the address so a daemon's one-line error says which option to change.

@@ -137,13 +137,13 @@ public enum WrapperConnectionError: Error, Sendable, Hashable, CustomStringConve
     public var description: String {
         switch self {
         case .unreachable(let host, let port, let reason):
-            "the head-end at \(HTTPClientError.address(host, port)) is unreachable (\(reason)); check upstream host and port and that headend runs"
+            "the head-end at \(HostAndPort(host: host, port: port)) is unreachable (\(reason)); check upstream host and port and that headend runs"
         case .handshakeTimeout(let host, let port, let after):
-            "the TLS handshake with \(HTTPClientError.address(host, port)) did not complete within \(after); check that it is the head-end's TLS port"
+            "the TLS handshake with \(HostAndPort(host: host, port: port)) did not complete within \(after); check that it is the head-end's TLS port"
         case .tls(let host, let port, let reason):
-            "the TLS handshake with \(HTTPClientError.address(host, port)) failed: \(reason); check the trust anchors, the gateway's tls certificate and the head-end's"
+            "the TLS handshake with \(HostAndPort(host: host, port: port)) failed: \(reason); check the trust anchors, the gateway's tls certificate and the head-end's"
         case .closedByServer(let host, let port):
-            "the head-end at \(HTTPClientError.address(host, port)) closed the connection during the TLS handshake (at its connection limit, restarting, or refusing this gateway); the gateway tries again with back-off, and the head-end's log says why if it persists"
+            "the head-end at \(HostAndPort(host: host, port: port)) closed the connection during the TLS handshake (at its connection limit, restarting, or refusing this gateway); the gateway tries again with back-off, and the head-end's log says why if it persists"
         }
     }
 }
