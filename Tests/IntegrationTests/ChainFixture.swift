@@ -15,10 +15,9 @@ final class ChainFixture: @unchecked Sendable {
     let headEndPIN: String
     let gatewayPINFile: String
     let headEndPINFile: String
-    /// One simulated PAC3200 per meter of the gateway, each on its own port.
-    let simulators: [BackgroundProcess]
+    /// The simulated PAC3200s, one per meter of the gateway, each on its own port (`meter simulate --meters`).
+    let simulator: BackgroundProcess
     let meterPorts: [Int]
-    var simulator: BackgroundProcess { simulators[0] }
     var meterPort: Int { meterPorts[0] }
     /// The meters' numbers in gateway.yaml: "12345678" for a gateway of one meter (under `meter:` and `identity:`, as
     /// before several meters), "M1", "M2", ... under `meters:` otherwise.
@@ -73,13 +72,8 @@ final class ChainFixture: @unchecked Sendable {
                 try await card.enroll(pki, uri: uri + "?pin-source=file:\(gatewayPINFile)", title: Self.gatewayTitle, profile: profile, out: file)
             }
         }
-        var simulators: [BackgroundProcess] = [], ports: [Int] = []
-        for _ in 0..<meters {
-            let simulator = try await BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
-            simulators.append(simulator)
-            ports.append(try await simulator.waitForPort(timeout: 20))
-        }
-        (self.simulators, meterPorts) = (simulators, ports)
+        simulator = try await BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--meters", "\(meters)"])
+        meterPorts = try await simulator.waitForPorts(count: meters, timeout: .seconds(20))
         headEndPort = try LoopbackPort.free()
         proxy = proxied ? try TCPProxy(targetPort: headEndPort) : nil
         writeHeadEndConfig()

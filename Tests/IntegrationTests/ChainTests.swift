@@ -46,7 +46,8 @@ struct ChainTests {
         let metrics = try await run("curl", ["-s", url]).output
         for expected in ["gateway_stage_seconds_bucket{stage=\"signature\"", "gateway_stage_seconds_count{stage=\"end_to_end\"}",
                          "gateway_outbox_readings{state=\"signed\"}", "gateway_uplink_connected 1", "gateway_token_ready 1",
-                         "gateway_readings_delivered_total"] {
+                         "gateway_readings_delivered_total", "gateway_meter_reachable{meter=\"12345678\"} 1",
+                         "gateway_readings_taken_total{meter=\"12345678\"}"] {
             #expect(metrics.contains(expected), "\(expected) missing from /metrics")
         }
 
