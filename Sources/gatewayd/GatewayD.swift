@@ -57,7 +57,7 @@ struct GatewayD: AsyncParsableCommand {
         do {
             var settings = try ConfigFile.load(GatewaySettings.self, path: config)
             try override(&settings)
-            let configuration = try settings.validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key.hasSuffix("poll_interval")) }
+            let configuration = try settings.validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key.hasSuffix("poll_interval") || key.hasSuffix("max_wait")) }
             try await serve(configuration)
         } catch {
             FileHandle.standardError.write(Data("gatewayd: \(error)\n".utf8))

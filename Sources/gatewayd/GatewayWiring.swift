@@ -99,7 +99,11 @@ struct GatewayWiring {
             stageTimes?.append(StageTimesRecord(delivered: id, times: times))
         }
         let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await signingKey.withTokenThread(body) },
-                                 wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate)
+                                 wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate,
+                                 batchSigning: configuration.batchSigning)
+        if let batch = configuration.batchSigning {
+            logger.info("batch signatures: one token signature for up to \(batch.maxFrames) readings, the first waiting at most \(batch.maxWait)")
+        }
         let pollers = zip(meters, configuration.meters).map { meter, setting in
             Poller(reader: meter.reader, builder: meter.builder, outbox: outbox, interval: setting.pollInterval, signing: signing,
                    timing: timing, status: status, logger: logger)

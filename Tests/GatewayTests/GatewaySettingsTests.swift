@@ -22,7 +22,7 @@ struct GatewaySettingsTests {
         """
 
     func validate(_ yaml: String) throws -> GatewayConfiguration {
-        try ConfigFile.decode(GatewaySettings.self, yaml: yaml).validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key.hasSuffix("poll_interval")) }
+        try ConfigFile.decode(GatewaySettings.self, yaml: yaml).validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key.hasSuffix("poll_interval") || key.hasSuffix("max_wait")) }
     }
 
     @Test("a minimal file: the rest defaults as Config/gateway.yaml documents")

@@ -12,6 +12,8 @@ public struct GatewayConfiguration: Sendable {
     /// The card reader to watch for removal and insertion; nil for a token that cannot be pulled (SoftHSM, an HSM).
     public var reader: String?
     public var signingKey: String
+    /// nil: one token signature per reading.
+    public var batchSigning: BatchSigningSettings?
     public var tlsKey: String
     public var signingCertificate: String?
     public var tlsCertificate: String?
@@ -145,6 +147,7 @@ extension GatewaySettings {
             module: token.module,
             reader: token.reader.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
             signingKey: try keyURI(token.signing_key, "token.signing_key"),
+            batchSigning: try batchSigning(duration: duration),
             tlsKey: try keyURI(token.tls_key, "token.tls_key"),
             signingCertificate: certificates.signing, tlsCertificate: certificates.tls,
             trustAnchors: try required(certificates.trust_anchors, "certificates.trust_anchors", "write the PEM file of the CA certificate(s) the head-end and pkid chain to"),
@@ -201,5 +204,19 @@ extension GatewaySettings {
             meters.append(meter)
         }
         return meters
+    }
+
+    /// `signing.batch`, checked: at least 2 frames (one is a single signature) and at most 1,024; a wait of at most 10 s.
+    private func batchSigning(duration: (String?, String, Duration) throws(GatewaySettingError) -> Duration) throws(GatewaySettingError) -> BatchSigningSettings? {
+        guard let batch = signing?.batch else { return nil }
+        let frames = batch.max_frames ?? BatchSigningSettings.defaultMaxFrames
+        guard (2...1024).contains(frames) else {
+            throw GatewaySettingError("signing.batch.max_frames", "\(frames) frames; write 2 to 1024 (64 suits a 150 ms card), or leave signing.batch out for one signature a reading")
+        }
+        let wait = try duration(batch.max_wait, "signing.batch.max_wait", BatchSigningSettings.defaultMaxWait)
+        guard wait <= .seconds(10) else {
+            throw GatewaySettingError("signing.batch.max_wait", "\(batch.max_wait ?? "") is longer than 10 s; every reading of a batch waits up to this long, write e.g. 200ms")
+        }
+        return BatchSigningSettings(maxFrames: frames, maxWait: wait)
     }
 }

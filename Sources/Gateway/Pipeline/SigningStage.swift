@@ -26,11 +26,14 @@ public struct SigningStage: Service {
     let logger: Logger
     /// Readings signed per visit to the token thread.
     let batch: Int
+    /// One signature for many readings (a Merkle tree, `signing.batch`); nil: a signature each.
+    let batchSigning: BatchSigningSettings?
     let gate: TokenGate
     private let failures = Counter(label: "gateway_signing_failures_total")
 
     public init(outbox: Outbox, credentials: GatewayCredentials, tokenThread: @escaping TokenThread = { try await $0() },
-                wake: Wakeup, signed: @escaping @Sendable () -> Void, timing: TimingBook, status: StatusBoard, logger: Logger, batch: Int = 32, gate: TokenGate = TokenGate()) {
+                wake: Wakeup, signed: @escaping @Sendable () -> Void, timing: TimingBook, status: StatusBoard, logger: Logger, batch: Int = 32, gate: TokenGate = TokenGate(),
+                batchSigning: BatchSigningSettings? = nil) {
         self.outbox = outbox
         self.credentials = credentials
         self.tokenThread = tokenThread
@@ -41,6 +44,7 @@ public struct SigningStage: Service {
         self.logger = logger
         self.batch = batch
         self.gate = gate
+        self.batchSigning = batchSigning
     }
 
     public func run() async throws {
@@ -99,23 +103,41 @@ public struct SigningStage: Service {
         }
     }
 
-    /// Signs up to `batch` readings; false when there was nothing to sign.
+    /// Signs up to `batch` readings (`maxFrames` under one signature when batch signing is on); false when there was
+    /// nothing to sign.
     func signBatch() async throws -> Bool {
-        let readings = try await outbox.unsigned(limit: batch)
-        guard !readings.isEmpty else { return false }
-        let (outbox, credentials, timing, signed) = (outbox, credentials, timing, signed)
+        var readings = try await outbox.unsigned(limit: batchSigning?.maxFrames ?? batch)
+        guard let first = readings.first else { return false }
+        if let batchSigning, readings.count < batchSigning.maxFrames {
+            // The first reading waits at most `maxWait` (from when it was measured) for others to share its signature;
+            // the readings taken meanwhile are durable in the outbox. A shutdown signs what is there at once.
+            let waited = Duration.seconds(max(0, Date().timeIntervalSince(first.measuredAt)))
+            let rest = min(batchSigning.maxWait, max(.zero, batchSigning.maxWait - waited))
+            if rest > .zero {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rest) }
+                readings = try await outbox.unsigned(limit: batchSigning.maxFrames)
+            }
+        }
+        let (outbox, credentials, timing, signed, batched) = (outbox, credentials, timing, signed, batchSigning != nil)
         try await tokenThread {
             var frames: [(transactionID: UInt64, frame: [UInt8])] = []
-            for reading in readings {
-                let frame = try await credentials.recordSigner.sign(dataNotification: reading.dataNotification,
-                                                                     transactionID: reading.transactionID)
+            var made: [TimedFrame] = []
+            if batched {
+                made = try await credentials.recordSigner.sign(batch: readings.map { ($0.dataNotification, $0.transactionID) })
+            } else {
+                for reading in readings {
+                    made.append(try await credentials.recordSigner.sign(dataNotification: reading.dataNotification, transactionID: reading.transactionID))
+                }
+            }
+            for (reading, frame) in zip(readings, made) {
                 frames.append((reading.transactionID, frame.bytes))
                 timing.update(reading.transactionID) {
                     $0.encode = frame.encode
                     $0.signature = frame.signature
                 }
             }
-            // One commit for the batch: a reading signed but not yet stored is only signed again after a crash.
+            // One commit for the batch: a reading signed but not yet stored is only signed again after a crash (a
+            // batch signature, with fresh blinders: no frame of a batch is stored without the others).
             let clock = ContinuousClock()
             let started = clock.now
             try await outbox.attachSignatures(frames)
