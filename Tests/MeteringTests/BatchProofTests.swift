@@ -184,6 +184,12 @@ struct BatchProofTests {
             ["D3C709153145F56FF52EF8013E41B43E6718946FD73284F27C31246A6B28A278", "5D865F2CD6CE86243F04F58762A05E606BC45E61511E65585AF1169D9CF2DE74"],
             ["926F8F56938F0FD9A5809E626DC829701B47379FA5065876E69CDEA0431ED45E"],
         ])
+        // Leaf 2's proof on the wire, with 64 bytes standing in for the P-256 root signature: marker, version, hash
+        // length, index, size, blinder, path count, path, root signature.
+        let wire = "BA" + "01" + "20" + "00000002" + "00000003" + String(repeating: "03", count: 32) + "01"
+            + "926F8F56938F0FD9A5809E626DC829701B47379FA5065876E69CDEA0431ED45E" + String(repeating: "5A", count: 64)
+        let proof = try BatchProof(decoding: try #require([UInt8](hexDigits: wire)))
+        #expect(proof.root(over: messages[2]) == tree.root && proof.encoded.hexString == wire)
     }
 }
 
