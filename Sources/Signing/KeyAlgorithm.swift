@@ -68,6 +68,15 @@ public enum KeyAlgorithm: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Bytes of one signature by such a key: raw r‖s for ECDSA, the modulus length for RSA. Every verifier holds
+    /// a signature to exactly this length, which is what lets a longer signature field carry something else.
+    public var signatureSize: Int {
+        switch self {
+        case .ecdsa(let curve): 2 * curve.coordinateSize
+        case .rsa(let bits): (bits + 7) / 8
+        }
+    }
+
     /// The scheme used when a caller does not choose: ECDSA with the curve's hash, RSA-PSS with SHA-256
     /// (PSS rather than PKCS#1 v1.5 because TLS 1.3 accepts only PSS for RSA keys).
     public var defaultScheme: SignatureScheme {

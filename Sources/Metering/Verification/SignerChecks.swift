@@ -13,13 +13,19 @@ enum SignerChecks {
                           convention: GeneralSigning.SignedBytesConvention, what: String) -> (passed: Bool, detail: String) {
         do {
             let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
-            let signature = Signature(scheme: SignedRecord.scheme(for: key.algorithm), bytes: signature)
-            return key.isValidSignature(signature, for: bytes)
-                ? (true, "\(signature.scheme) over convention \(convention)")
-                : (false, "the signature does not verify (\(signature.scheme), convention \(convention)): the \(what) was changed or signed by another key")
+            let scheme = SignedRecord.scheme(for: key.algorithm)
+            return isValid(signature, over: bytes, by: key)
+                ? (true, "\(scheme) over convention \(convention)")
+                : (false, "the signature does not verify (\(scheme), convention \(convention)): the \(what) was changed or signed by another key")
         } catch {
             return (false, "the certificate's key is unusable: \(error)")
         }
+    }
+
+    /// Whether `signature` is `key`'s over `bytes` in the scheme frames are signed with (`SignedRecord.scheme`):
+    /// the one check of a signature, for a single frame's and a batch root's alike.
+    static func isValid(_ signature: [UInt8], over bytes: [UInt8], by key: PublicKey) -> Bool {
+        key.isValidSignature(Signature(scheme: SignedRecord.scheme(for: key.algorithm), bytes: signature), for: bytes)
     }
 
     /// The validator's verdict on `certificate` as a signing certificate, with its typed failure. `signedAt` is the
