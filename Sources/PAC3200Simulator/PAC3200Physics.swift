@@ -18,10 +18,18 @@ struct PAC3200Physics {
     /// A phase whose values read as NaN, as on a meter with that phase unconnected (1-3).
     var nanPhase: Int?
 
-    init(now: Date = Date()) {
-        start = now
+    /// `meterIndex` (see `SimulatorOptions.meterIndex`) moves the curves `curveShift` seconds along per meter and
+    /// scales the starting counters by a quarter per meter; 0 changes nothing.
+    init(now: Date = Date(), meterIndex: Int = 0) {
+        start = now.addingTimeInterval(-Self.curveShift * Double(meterIndex))
         lastIntegration = now
+        let scale = 1 + 0.25 * Double(meterIndex)
+        counters = counters.mapValues { $0 * scale }
     }
+
+    /// Seconds between the curves of neighbouring meters: not a divisor of any curve's period, so no two of the
+    /// first 64 meters share a phase on every curve.
+    static let curveShift = 37.7
 
     /// OBIS code → value at `now`, with the counters advanced to `now`.
     mutating func values(at now: Date = Date()) -> [String: Double] {

@@ -16,7 +16,7 @@ public final class PAC3200Simulator: @unchecked Sendable {
     private let mapping: UnsafeMutablePointer<modbus_mapping_t>
     /// Guards `mapping` and `physics`: every answer is computed and sent under it.
     private let lock = NSLock()
-    private var physics = PAC3200Physics()
+    private var physics: PAC3200Physics
     private let currentFaults: Mutex<SimulatorOptions.Faults>
     private let stopping = Atomic<Bool>(false)
     private let served = Atomic<Int>(0)
@@ -46,6 +46,7 @@ public final class PAC3200Simulator: @unchecked Sendable {
         self.mapping = mapping
         self.valueStarts = Set(options.map.definitions.map(\.address))
         self.currentFaults = Mutex(options.faults)
+        self.physics = PAC3200Physics(meterIndex: options.meterIndex)
     }
 
     deinit {

@@ -25,6 +25,10 @@ public struct SimulatorOptions: Sendable {
     public var port = 5020
     public var map: RegisterMap
     public var faults = Faults()
+    /// Which of several meters served side by side this is, from 0 (`PAC3200SimulatorGroup` numbers them). Meter 0
+    /// reads as a lone simulator always has; each further one runs its load curves at another point of their cycle
+    /// and starts from larger energy counters, so that readings from two meters never look alike.
+    public var meterIndex = 0
 
     public init(map: RegisterMap) {
         self.map = map

@@ -35,13 +35,13 @@ struct GatewayD: AsyncParsableCommand {
     @Option(help: "Outbox database path (overrides outbox.path).")
     var outbox: String?
 
-    @Option(name: .customLong("meter"), help: "The meter's host:port (overrides meter.host and meter.port).")
+    @Option(name: .customLong("meter"), help: "The meter's host:port (overrides meter.host and meter.port; for a gateway of one meter).")
     var meter: String?
 
     @Option(name: .customLong("upstream"), help: "The head-end's host:port (overrides upstream.host and upstream.port).")
     var upstream: String?
 
-    @Option(name: .customLong("poll-interval"), help: "Poll interval, e.g. 1s or 200ms; 0s polls back to back (overrides meter.poll_interval).")
+    @Option(name: .customLong("poll-interval"), help: "Poll interval, e.g. 1s or 200ms; 0s polls back to back (overrides every meter's poll_interval).")
     var pollInterval: String?
 
     @Option(name: .customLong("metrics-listen"), help: "Plain HTTP address for Prometheus metrics at GET /metrics (overrides metrics).")
@@ -57,7 +57,7 @@ struct GatewayD: AsyncParsableCommand {
         do {
             var settings = try ConfigFile.load(GatewaySettings.self, path: config)
             try override(&settings)
-            let configuration = try settings.validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key == "meter.poll_interval") }
+            let configuration = try settings.validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key.hasSuffix("poll_interval")) }
             try await serve(configuration)
         } catch {
             FileHandle.standardError.write(Data("gatewayd: \(error)\n".utf8))
@@ -77,9 +77,11 @@ struct GatewayD: AsyncParsableCommand {
         if let outbox { settings.outbox = settings.outbox ?? .init(); settings.outbox?.path = outbox }
         if let meter {
             guard let address = HostAndPort(parsing: meter) else { throw ValidationError("--meter \(meter) is not host:port") }
-            settings.meter = settings.meter ?? .init()
-            settings.meter?.host = address.host
-            settings.meter?.port = address.port
+            guard (settings.meters?.count ?? 1) == 1 else { throw ValidationError("--meter names one meter, and \(config) lists \(settings.meters?.count ?? 0); change their addresses under meters: instead") }
+            Self.changeMeters(&settings) {
+                $0.host = address.host
+                $0.port = address.port
+            }
         }
         if let upstream {
             guard let address = HostAndPort(parsing: upstream) else { throw ValidationError("--upstream \(upstream) is not host:port") }
@@ -87,9 +89,20 @@ struct GatewayD: AsyncParsableCommand {
             settings.upstream?.host = address.host
             settings.upstream?.port = address.port
         }
-        if let pollInterval { settings.meter = settings.meter ?? .init(); settings.meter?.poll_interval = pollInterval }
+        if let pollInterval { Self.changeMeters(&settings) { $0.poll_interval = pollInterval } }
         settings.metrics = metricsListen ?? settings.metrics
         settings.log_level = logLevel ?? settings.log_level
+    }
+
+    /// Changes every meter of the file, under `meters:` or `meter:` (made when neither is there).
+    private static func changeMeters(_ settings: inout GatewaySettings, _ change: (inout GatewaySettings.Meter) -> Void) {
+        if settings.meters != nil {
+            for index in settings.meters!.indices { change(&settings.meters![index]) }
+        } else {
+            var meter = settings.meter ?? .init()
+            change(&meter)
+            settings.meter = meter
+        }
     }
 
     private func serve(_ configuration: GatewayConfiguration) async throws {
@@ -105,7 +118,8 @@ struct GatewayD: AsyncParsableCommand {
             say("gatewayd metrics at http://\(metricsAddress.host):\(endpoint.port)/metrics")
         }
         services += wiring.services
-        say("gatewayd \(configuration.systemTitle): meter \(configuration.meterHost):\(configuration.meterPort), head-end \(configuration.uplink.headEnd) at \(configuration.uplink.host):\(configuration.uplink.port), outbox \(configuration.outboxPath)")
+        let meters = configuration.meters.map { "\($0.name) at \($0.address)" }.joined(separator: ", ")
+        say("gatewayd \(configuration.systemTitle): meter\(configuration.meters.count == 1 ? "" : "s") \(meters), head-end \(configuration.uplink.headEnd) at \(configuration.uplink.host):\(configuration.uplink.port), outbox \(configuration.outboxPath)")
         let signal = try await Daemon.run(services, logger: logger)
         await wiring.shutDownClients()
         do {

@@ -24,7 +24,6 @@ struct GatewayWiring {
 
     /// - Parameter stageTimes: where each delivered reading's and answered request's stage times go, if anywhere.
     static func make(_ configuration: GatewayConfiguration, stageTimes: StageTimesFile?, logger: Logger) async throws -> GatewayWiring {
-        let map = try configuration.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
         let anchors = try CertificateFile.trustAnchors(at: configuration.trustAnchors, setting: "certificates.trust_anchors")
 
         // With a reader, the card may be out at start: then its keys are opened when it comes (`CardKey`).
@@ -60,24 +59,33 @@ struct GatewayWiring {
                                        timeToLive: configuration.directoryTTL)
         let crl = try CRLCache(url: configuration.directoryURL, trustRoots: anchors, refreshInterval: configuration.crlRefresh)
 
-        var options = ModbusClient.Options()
-        options.responseTimeout = configuration.responseTimeout
-        let client = ModbusClient(endpoint: try ModbusEndpoint(host: configuration.meterHost, port: configuration.meterPort, unit: configuration.meterUnit),
-                                  options: options)
-        let reader = MeterReader(client: client, map: map)
-        let builder = try RecordBuilder(map: map, identity: configuration.identity)
+        // Each meter its reader and record builder; a map file shared by several meters is read once.
+        var maps: [String?: RegisterMap] = [:]
+        var meters: [(reader: MeterReader, builder: RecordBuilder)] = []
+        for meter in configuration.meters {
+            if maps[meter.registerMap] == nil {
+                maps[meter.registerMap] = try meter.registerMap.map { path throws in try RegisterMap.load(path: path) } ?? RegisterMap.builtInPAC3200()
+            }
+            let map = maps[meter.registerMap]!
+            var options = ModbusClient.Options()
+            options.responseTimeout = meter.responseTimeout
+            let client = ModbusClient(endpoint: try ModbusEndpoint(host: meter.host, port: meter.port, unit: meter.unit), options: options)
+            meters.append((MeterReader(client: client, map: map), try RecordBuilder(map: map, identity: meter.identity)))
+        }
 
         let status = StatusBoard(path: configuration.statusFile, logger: logger)
         status.update {
             $0.signingCertificateExpires = signingCertificate.notValidAfter
             $0.tlsCertificateExpires = tlsCertificate.notValidAfter
             $0.outboxLimit = configuration.outboxLimit
+            $0.meters = configuration.meters.map { .init(number: $0.name, address: "\($0.address) unit \($0.unit)") }
         }
         let timing = TimingBook()
         let signing = Wakeup()
         let gate = TokenGate()
         let validations = ValidationCache()
-        let requests = SignedRequestResponder(reader: reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
+        // Signed requests read the first meter: a request names an object (OBIS), not a meter.
+        let requests = SignedRequestResponder(reader: meters[0].reader, credentials: credentials, directory: directory, policy: configuration.requestPolicy,
                                               outbox: outbox, logger: logger, stageTimes: stageTimes) {
             CertificateValidator(trustAnchors: anchors, crls: await crl.crls(), cache: validations)
         }
@@ -92,8 +100,10 @@ struct GatewayWiring {
         }
         let stage = SigningStage(outbox: outbox, credentials: credentials, tokenThread: { body in try await signingKey.withTokenThread(body) },
                                  wake: signing, signed: { uplink.wake() }, timing: timing, status: status, logger: logger, gate: gate)
-        let poller = Poller(reader: reader, builder: builder, outbox: outbox, interval: configuration.pollInterval, signing: signing,
-                            timing: timing, status: status, logger: logger)
+        let pollers = zip(meters, configuration.meters).map { meter, setting in
+            Poller(reader: meter.reader, builder: meter.builder, outbox: outbox, interval: setting.pollInterval, signing: signing,
+                   timing: timing, status: status, logger: logger)
+        }
         var services: [any Service] = [StatusReporter(status: status, timing: timing, outbox: outbox,
                                                       summaryInterval: configuration.summaryInterval, logger: logger)]
         let est = try configuration.estURL.map { url throws in try ESTClient(url: url, trustRoots: anchors) }
@@ -109,8 +119,9 @@ struct GatewayWiring {
         if let reader = configuration.reader {
             services.append(cardWatch(reader: reader, present: !emptyReader, keys: [signingKey, tlsKey], gate: gate, status: status, logger: logger))
         }
-        // Stopped in reverse: the poller first (no new readings), then signing, then the uplink drains what is in flight.
-        services += [uplink, stage, poller] as [any Service]
+        // Stopped in reverse: the pollers first (no new readings), then signing, then the uplink drains what is in flight.
+        services += [uplink, stage] as [any Service]
+        services += pollers as [any Service]
         return GatewayWiring(outbox: outbox, services: services, directory: directory, crl: crl, est: est)
     }
 

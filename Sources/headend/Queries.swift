@@ -21,7 +21,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 struct Readings: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List stored readings: gateway, transaction id, measured-at, verdict.")
+    static let configuration = CommandConfiguration(abstract: "List stored readings: gateway, transaction id, meter number, measured-at, verdict.")
 
     @OptionGroup var location: StoreOptions
 

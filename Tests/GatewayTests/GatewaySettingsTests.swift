@@ -22,19 +22,62 @@ struct GatewaySettingsTests {
         """
 
     func validate(_ yaml: String) throws -> GatewayConfiguration {
-        try ConfigFile.decode(GatewaySettings.self, yaml: yaml).validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key == "meter.poll_interval") }
+        try ConfigFile.decode(GatewaySettings.self, yaml: yaml).validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: key.hasSuffix("poll_interval")) }
     }
 
     @Test("a minimal file: the rest defaults as Config/gateway.yaml documents")
     func defaults() throws {
         let configuration = try validate(Self.valid)
-        #expect(configuration.pollInterval == .seconds(2))
+        #expect(configuration.meters.map(\.pollInterval) == [.seconds(2)])
+        #expect(configuration.meters.map(\.identity.meterNumber) == ["12345678"])
+        #expect(configuration.meters.map(\.identity.meterIdent) == ["SIEMENS SENTRON PAC3200"])
         #expect(configuration.uplink.port == 4059 && configuration.uplink.window == 16)
         #expect(configuration.uplink.headEnd.description == "48454144454E4401")
         #expect(configuration.outboxLimit == 100_000)
         #expect(configuration.statusFile == "/var/lib/gatewayd/status.json")
         #expect(configuration.renewAt == 0.7)
-        #expect(configuration.registerMap == nil)
+        #expect(configuration.meters.map(\.registerMap) == [nil])
+    }
+
+    /// The valid file with its `meter:` line replaced by `meters`.
+    func withMeters(_ meters: String) -> String {
+        Self.valid.replacingOccurrences(of: "meter: { host: 10.0.0.5, port: 502, poll_interval: 2s }", with: meters)
+    }
+
+    @Test("meters: each meter its address, interval and identity; what a meter leaves out comes from identity: or the defaults")
+    func severalMeters() throws {
+        let configuration = try validate(withMeters("""
+            meters:
+              - { host: 10.0.0.5, meter_number: "A1", poll_interval: 2s }
+              - { host: 10.0.0.6, port: 5020, unit: 3, meter_number: "A2", location: "Feeder 2", meter_ident: "PAC3200 B", map: /etc/map.yaml }
+            """))
+        #expect(configuration.meters.map(\.name) == ["A1", "A2"])
+        #expect(configuration.meters.map(\.address.description) == ["10.0.0.5:502", "10.0.0.6:5020"])
+        #expect(configuration.meters.map(\.unit) == [1, 3])
+        #expect(configuration.meters.map(\.pollInterval) == [.seconds(2), .seconds(1)])
+        #expect(configuration.meters.map(\.registerMap) == [nil, "/etc/map.yaml"])
+        #expect(configuration.meters.map(\.identity.meterIdent) == ["SIEMENS SENTRON PAC3200", "PAC3200 B"])
+        #expect(configuration.meters.map(\.identity.locationIdent) == ["", "Feeder 2"])
+        // A list of one may keep its number under identity:, as a file with meter: does.
+        let one = try validate(withMeters("meters: [{ host: 10.0.0.5 }]"))
+        #expect(one.meters.map(\.name) == ["12345678"])
+    }
+
+    @Test("meters that cannot be told apart, or meter: beside meters:, are refused with the key and the fix", arguments: [
+        ("meters: [{ host: a, meter_number: \"1\" }, { host: b }]", "meters[1].meter_number: missing; write"),
+        ("meters: [{ host: a, meter_number: \"1\" }, { host: b, meter_number: \"1\" }]", "meters[1].meter_number: \"1\" is also meters[0]'s"),
+        ("meters: [{ host: a, meter_number: \"1\" }, { host: a, port: 502, meter_number: \"2\" }]", "meters[1]: polls a:502 unit 1, as meters[0] does"),
+        ("meters: []", "meters: empty; list at least one meter"),
+        ("meters: [{ host: a, unit: 300, meter_number: \"1\" }, { host: b, meter_number: \"2\" }]", "meters[0].unit: 300 is not a Modbus unit id"),
+        ("meters: [{ host: a, meter_number: \"1\", poll_interval: soon }]", "meters[0].poll_interval: \"soon\" is not a duration"),
+        ("meter: { host: a }\nmeters: [{ host: b }]", "meters: meter: and meters: are both set"),
+    ])
+    func unusableMeters(meters: String, message: String) throws {
+        #expect {
+            try validate(withMeters(meters))
+        } throws: { error in
+            "\(error)".hasPrefix(message) && !"\(error)".contains("\n")
+        }
     }
 
     @Test("the shipped example is valid")

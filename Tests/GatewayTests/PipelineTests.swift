@@ -215,7 +215,7 @@ struct PipelineTests {
         fixture.simulator.stop()
         await fixture.poller(interval: .seconds(1), signing: Wakeup()).pollOnce()
         #expect(fixture.status.current.meter == .unreachable)
-        #expect(fixture.status.current.lastError?.hasPrefix("meter unreachable") == true)
+        #expect(fixture.status.current.lastError?.hasPrefix("meter 12345678 unreachable") == true)
         let readings = try await fixture.outbox.unsigned(limit: 1)
         let record = try #require(readings.first).record()
         #expect(record.errorCode != 0)

@@ -164,11 +164,12 @@ struct HeadEndCommandTests {
         #expect(readings.status == 0, "\(readings.stderr)")
         let lines = readings.output.split(separator: "\n")
         #expect(lines.count == 3)
-        #expect(lines.first?.hasPrefix("00DB1234567890C0 #1 2026-11-25T12:00:00.250Z verified: ") == true, "\(readings.output)")
+        #expect(lines.first?.hasPrefix("00DB1234567890C0 #1 meter 12345678 2026-11-25T12:00:00.250Z verified: ") == true, "\(readings.output)")
 
         let json = try await run(Self.headendPath, ["readings", "--store", fixture.storePath, "--gateway", "00db1234567890c0", "--json"])
         let array = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]])
         #expect(array.map { $0["transaction_id"] as? Int } == [1, 2, 4])
+        #expect(array.map { $0["meter"] as? String } == ["12345678", "12345678", "12345678"])
         #expect((array.first?["values"] as? [[String: Any]])?.count == 3)
         let none = try await run(Self.headendPath, ["readings", "--store", fixture.storePath, "--since", "2030-01-01T00:00:00Z"])
         #expect(none.status == 0 && none.output.isEmpty)

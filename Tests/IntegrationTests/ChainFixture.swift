@@ -15,8 +15,13 @@ final class ChainFixture: @unchecked Sendable {
     let headEndPIN: String
     let gatewayPINFile: String
     let headEndPINFile: String
+    /// The simulated PAC3200s, one per meter of the gateway, each on its own port (`meter simulate --meters`).
     let simulator: BackgroundProcess
-    let meterPort: Int
+    let meterPorts: [Int]
+    var meterPort: Int { meterPorts[0] }
+    /// The meters' numbers in gateway.yaml: "12345678" for a gateway of one meter (under `meter:` and `identity:`, as
+    /// before several meters), "M1", "M2", ... under `meters:` otherwise.
+    var meterNumbers: [String] { meterPorts.count == 1 ? ["12345678"] : meterPorts.indices.map { "M\($0 + 1)" } }
     let headEndPort: Int
     private(set) var headEnd: BackgroundProcess?
     private(set) var gateway: BackgroundProcess?
@@ -35,11 +40,12 @@ final class ChainFixture: @unchecked Sendable {
     /// - Parameters:
     ///   - proxied: the gateway reaches the head-end through a `TCPProxy`.
     ///   - gatewaySettings: extra YAML lines appended to gateway.yaml (top-level keys).
+    ///   - meters: how many meters the gateway polls, each a simulator of its own.
     /// - Parameter headEndKeyType: the head-end's signing key (acknowledgements and requests), as `token keygen --type` takes it.
     /// - Parameter card: the gateway's two keys on a virtual PIV card in this pcscd's first reader (through OpenSC)
     ///   instead of the SoftHSM token `gateway`; gateway.yaml then names the reader, and the certificates are files.
     init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s",
-         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil) async throws {
+         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil, meters: Int = 1) async throws {
         let pki = try await PKIDFixture()
         let hsm = pki.hsm
         self.pki = pki
@@ -66,8 +72,8 @@ final class ChainFixture: @unchecked Sendable {
                 try await card.enroll(pki, uri: uri + "?pin-source=file:\(gatewayPINFile)", title: Self.gatewayTitle, profile: profile, out: file)
             }
         }
-        simulator = try await BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0"])
-        meterPort = try await simulator.waitForPort(timeout: 20)
+        simulator = try await BackgroundProcess(gatewayctlPath, ["meter", "simulate", "--listen", "127.0.0.1:0", "--meters", "\(meters)"])
+        meterPorts = try await simulator.waitForPorts(count: meters, timeout: .seconds(20))
         headEndPort = try LoopbackPort.free()
         proxy = proxied ? try TCPProxy(targetPort: headEndPort) : nil
         writeHeadEndConfig()
@@ -137,7 +143,7 @@ final class ChainFixture: @unchecked Sendable {
     }
 
     func writeGatewayConfig(pollInterval: String, outboxLimit: Int, ackTimeout: String) {
-        _ = hsm.file("gateway.yaml", Data("""
+        let meterSection = meterPorts.count == 1 ? """
             meter:
               host: 127.0.0.1
               port: \(meterPort)
@@ -146,6 +152,15 @@ final class ChainFixture: @unchecked Sendable {
               system_title: \(Self.gatewayTitle)
               meter_number: "12345678"
               location: Chain test
+            """ : """
+            meters:
+            \(zip(meterNumbers, meterPorts).map { "  - { host: 127.0.0.1, port: \($1), poll_interval: \(pollInterval), meter_number: \"\($0)\" }" }.joined(separator: "\n"))
+            identity:
+              system_title: \(Self.gatewayTitle)
+              location: Chain test
+            """
+        _ = hsm.file("gateway.yaml", Data("""
+            \(meterSection)
             \(tokenSection)
               trust_anchors: \(pki.pki)/ca.pem
             pki:
@@ -209,6 +224,19 @@ final class ChainFixture: @unchecked Sendable {
             throw TestSetupError("headend readings failed (\(listed.status)): \(listed.stderr)")
         }
         return array.compactMap { ($0["transaction_id"] as? NSNumber)?.uint64Value }
+    }
+
+    /// The head-end's readings of this gateway in transaction order: id, the meter its record names, and when it was
+    /// measured (ISO 8601, to the hundredth).
+    func headEndReadingsWithMeters() async throws -> [(id: UInt64, meter: String, measuredAt: String)] {
+        let listed = try await run(headendPath, ["readings", "--store", storePath, "--gateway", Self.gatewayTitle, "--json"], environment: hsm.environment)
+        guard listed.status == 0, let array = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] else {
+            throw TestSetupError("headend readings failed (\(listed.status)): \(listed.stderr)")
+        }
+        return array.compactMap { reading in
+            guard let id = (reading["transaction_id"] as? NSNumber)?.uint64Value else { return nil }
+            return (id, reading["meter"] as? String ?? "", reading["measured_at"] as? String ?? "")
+        }.sorted { $0.id < $1.id }
     }
 
     /// `gatewayctl status --json`, item by item.

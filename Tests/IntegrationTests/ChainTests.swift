@@ -46,7 +46,8 @@ struct ChainTests {
         let metrics = try await run("curl", ["-s", url]).output
         for expected in ["gateway_stage_seconds_bucket{stage=\"signature\"", "gateway_stage_seconds_count{stage=\"end_to_end\"}",
                          "gateway_outbox_readings{state=\"signed\"}", "gateway_uplink_connected 1", "gateway_token_ready 1",
-                         "gateway_readings_delivered_total"] {
+                         "gateway_readings_delivered_total", "gateway_meter_reachable{meter=\"12345678\"} 1",
+                         "gateway_readings_taken_total{meter=\"12345678\"}"] {
             #expect(metrics.contains(expected), "\(expected) missing from /metrics")
         }
 
@@ -106,6 +107,34 @@ struct ChainTests {
         try await chain.startGateway()
         try await chain.eventually(30, "a reading delivered after the last restart") { !chain.deliveredLines.isEmpty }
         try await expectEverythingDelivered(chain)
+    }
+
+    @Test("three meters on one gateway, gatewayd killed with SIGKILL and restarted: each meter's every reading stored once, named by its meter")
+    func severalMetersKilled() async throws {
+        let chain = try await ChainFixture(pollInterval: "100ms", meters: 3)
+        try await chain.startHeadEnd()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            try await chain.startGateway()
+            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
+            _ = await chain.stopGateway(signal: SIGKILL)
+        }
+        let gateway = try await chain.startGateway()
+        #expect(gateway.stdoutLines.contains { $0.contains("meters M1 at 127.0.0.1:\(chain.meterPorts[0]), M2 at") }, "\(gateway.stdoutLines)")
+        try await chain.eventually(30, "a reading delivered after the last restart") { !chain.deliveredLines.isEmpty }
+        try await expectEverythingDelivered(chain)
+
+        let readings = try await chain.headEndReadingsWithMeters()
+        #expect(Set(readings.map(\.meter)) == Set(chain.meterNumbers), "\(readings.prefix(6))")
+        for meter in chain.meterNumbers {
+            // One transaction sequence for the gateway; within it, each meter's times strictly increase: a reading
+            // of a meter stored twice, under two ids, would repeat a time.
+            let times = readings.filter { $0.meter == meter }.map(\.measuredAt)
+            #expect(times.count >= 2 && zip(times, times.dropFirst()).allSatisfy { $0 < $1 }, "\(meter): \(times)")
+        }
+        let meters = try #require(try chain.statusField("meters") as? [[String: Any]])
+        #expect(meters.compactMap { $0["number"] as? String } == chain.meterNumbers)
+        #expect(meters.allSatisfy { $0["state"] as? String == "reachable" }, "\(meters)")
     }
 
     @Test("headend killed with SIGKILL mid-stream and restarted: nothing lost, nothing stored twice")

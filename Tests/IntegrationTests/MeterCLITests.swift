@@ -115,11 +115,56 @@ struct MeterCLITests {
         await simulator.stop()
     }
 
+    @Test("meter simulate --meters 3 serves three independent meters, one port each, and meter read answers on each")
+    func severalMeters() async throws {
+        let simulator = try await BackgroundProcess(gatewayctlPath, [
+            "meter", "simulate", "--listen", "127.0.0.1:0", "--meters", "3", "--map", pac3200MapPath,
+        ])
+        let ports = try await simulator.waitForPorts(count: 3)
+        #expect(Set(ports).count == 3, "\(ports)")
+        for (index, port) in ports.enumerated() {
+            #expect(simulator.stdoutLines[index] == "PAC3200 simulator \(index + 1) of 3 listening on 127.0.0.1:\(port) (49 values from \(pac3200MapPath))",
+                    "\(simulator.stdoutLines)")
+        }
+
+        var importEnergy: [Double] = []
+        for port in ports {
+            let read = try await run(gatewayctlPath, ["meter", "read", "--host", "127.0.0.1", "--port", "\(port)", "--map", pac3200MapPath, "--json"])
+            #expect(read.status == 0, "\(read.stderr)")
+            let document = try ReadingDocument.decode(read.stdout)
+            importEnergy.append(try #require(document.values.first { $0.obis == "1.0.1.8.1.255" }?.value))
+        }
+        // Each meter starts from its own energy counters, a quarter larger per meter, far beyond what a counter
+        // grows while the test runs: three different readings, in the order the ports were printed.
+        #expect(importEnergy == importEnergy.sorted() && Set(importEnergy).count == 3, "\(importEnergy)")
+
+        #expect(await simulator.stop() == 0)
+        // Three reads of three requests each, counted over all the meters.
+        #expect(simulator.stdoutLines.last == "stopped by SIGTERM after 9 requests", "\(simulator.stdoutLines)")
+    }
+
+    @Test("meter simulate refuses a count of meters out of range, or ports past 65535, in one line naming the fix",
+          arguments: [
+              (["--meters", "0"], "gatewayctl: --meters 0 is out of range; give 1 to 64 meters, e.g. --meters 3\n"),
+              (["--meters", "65"], "gatewayctl: --meters 65 is out of range; give 1 to 64 meters, e.g. --meters 3\n"),
+              (["--meters=-2"], "gatewayctl: --meters -2 is out of range; give 1 to 64 meters, e.g. --meters 3\n"),
+              (["--meters", "3", "--listen", "127.0.0.1:65534"],
+               "gatewayctl: 3 meters from port 65534 would need ports up to 65536; pick a --listen port up to 65533, or port 0\n"),
+          ])
+    func badMeterCount(arguments: [String], message: String) async throws {
+        let refused = try await run(gatewayctlPath, ["meter", "simulate", "--map", pac3200MapPath] + arguments)
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr == message)
+    }
+
     @Test("from any directory, without --map: the simulator and meter read use the built-in map; meter map prints it")
     func builtInMap() async throws {
         // `cd /` first: nothing relative to the repository can be found from there.
         let simulator = try await BackgroundProcess("/bin/sh", ["-c", "cd / && exec '\(gatewayctlPath)' meter simulate --listen 127.0.0.1:0"])
         let port = try await simulator.waitForPort()
+        // A lone meter's line, as scripts read it: no meter number, the map it serves named.
+        #expect(simulator.stdoutLines.first == "PAC3200 simulator listening on 127.0.0.1:\(port) (49 values from the built-in map)")
         let table = try await run("/bin/sh", ["-c", "cd / && exec '\(gatewayctlPath)' meter read --host 127.0.0.1 --port \(port)"])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.output.split(separator: "\n").filter { $0.hasPrefix("1.0.") }.count == 47)

@@ -91,7 +91,19 @@ public final class BackgroundProcess: Sendable {
 
     /// The port in a line like `listening on 127.0.0.1:PORT ...`.
     public func waitForPort(timeout: Double = 10) async throws -> Int {
-        let line = try await waitForLine(containing: "listening on", timeout: timeout)
+        try Self.port(in: try await waitForLine(containing: "listening on", timeout: timeout))
+    }
+
+    /// The ports of the first `count` lines like `listening on 127.0.0.1:PORT ...`, in the order printed (a
+    /// simulator serving several meters prints one such line per meter).
+    public func waitForPorts(count: Int, timeout: Duration = .seconds(10)) async throws -> [Int] {
+        guard await waitForLines(where: { $0.contains("listening on") }, count: count, timeout: timeout) else {
+            throw TestSetupError("\(name) did not print \(count) \"listening on\" lines; stdout: \(stdoutLines), stderr: \(stderr)")
+        }
+        return try stdoutLines.filter { $0.contains("listening on") }.prefix(count).map(Self.port(in:))
+    }
+
+    private static func port(in line: String) throws -> Int {
         let address = line.components(separatedBy: "listening on ")[1].split(separator: " ")[0]
         guard let port = address.split(separator: ":").last.flatMap({ Int($0) }) else {
             throw TestSetupError("no port in \"\(line)\"")

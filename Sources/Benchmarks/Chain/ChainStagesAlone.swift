@@ -33,9 +33,9 @@ public struct ChainStagesAlone: Sendable {
     static func measure(gatewayConfig: String, meterPort: Int, scratch: URL, duration: Duration) async throws -> ChainStagesAlone {
         let configuration = try ConfigFile.load(GatewaySettings.self, path: gatewayConfig)
             .validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: true) }
-        let map = try configuration.registerMap.map { try RegisterMap.load(path: $0) } ?? RegisterMap.builtInPAC3200()
+        let map = try configuration.meters[0].registerMap.map { try RegisterMap.load(path: $0) } ?? RegisterMap.builtInPAC3200()
         let reader = MeterReader(client: ModbusClient(endpoint: try ModbusEndpoint(host: "127.0.0.1", port: meterPort)), map: map)
-        let builder = try RecordBuilder(map: map, identity: configuration.identity)
+        let builder = try RecordBuilder(map: map, identity: configuration.meters[0].identity)
 
         let poll = await Sampling.rate(duration: duration) { _ = await reader.poll() }
         let snapshot = await reader.poll()

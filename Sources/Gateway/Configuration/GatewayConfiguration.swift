@@ -5,15 +5,9 @@ import Metering
 /// `gatewayd`'s validated configuration: every value usable, every path resolved. Values that need a library above
 /// this module (the register map file, the log level, listen addresses) stay text for the executable to parse.
 public struct GatewayConfiguration: Sendable {
-    public var meterHost: String
-    public var meterPort: Int
-    public var meterUnit: Int
-    /// nil: the built-in PAC3200 map.
-    public var registerMap: String?
-    public var pollInterval: Duration
-    public var responseTimeout: Duration
+    /// At least one; meter numbers and addresses unique.
+    public var meters: [MeterConfiguration]
     public var systemTitle: SystemTitle
-    public var identity: RecordBuilder.Identity
     public var module: String?
     /// The card reader to watch for removal and insertion; nil for a token that cannot be pulled (SoftHSM, an HSM).
     public var reader: String?
@@ -84,7 +78,6 @@ extension GatewaySettings {
             return port
         }
 
-        let meter = self.meter ?? Meter()
         let identity = self.identity ?? Identity()
         let token = self.token ?? Token()
         let certificates = self.certificates ?? Certificates()
@@ -92,11 +85,9 @@ extension GatewaySettings {
         let upstream = self.upstream ?? Upstream()
         let outbox = self.outbox ?? OutboxSettings()
 
-        let unit = meter.unit ?? 1
-        guard (0...247).contains(unit) else { throw GatewaySettingError("meter.unit", "\(unit) is not a Modbus unit id; write 0 to 247 (the PAC3200 answers 1)") }
         let systemTitle = try title(identity.system_title, "identity.system_title")
         let headEnd = try title(upstream.head_end_system_title, "upstream.head_end_system_title")
-        let meterNumber = try required(identity.meter_number, "identity.meter_number", "write the meter's number as printed on it")
+        let meters = try validatedMeters(identity: identity, duration: duration, required: required, port: port)
 
         var uplink = UplinkSettings(
             host: try required(upstream.host, "upstream.host", "write the head-end's address, e.g. 127.0.0.1"),
@@ -149,14 +140,8 @@ extension GatewaySettings {
         let statusFile = status_file ?? URL(fileURLWithPath: outboxPath).deletingLastPathComponent().appendingPathComponent("status.json").path
 
         return GatewayConfiguration(
-            meterHost: try required(meter.host, "meter.host", "write the meter's address, e.g. 192.168.1.50"),
-            meterPort: try port(meter.port, "meter.port", default: 502), meterUnit: unit,
-            registerMap: meter.map.flatMap { $0 == "builtin" ? nil : $0 },
-            pollInterval: try duration(meter.poll_interval, "meter.poll_interval", default: .seconds(1)),
-            responseTimeout: try duration(meter.response_timeout, "meter.response_timeout", default: .milliseconds(500)),
+            meters: meters,
             systemTitle: systemTitle,
-            identity: RecordBuilder.Identity(meterIdent: identity.meter_ident ?? "SIEMENS SENTRON PAC3200", meterNumber: meterNumber,
-                                             locationIdent: identity.location ?? ""),
             module: token.module,
             reader: token.reader.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
             signingKey: try keyURI(token.signing_key, "token.signing_key"),
@@ -172,5 +157,49 @@ extension GatewaySettings {
             summaryInterval: try duration(summary_interval, "summary_interval", default: .seconds(60)),
             requestPolicy: RequestPolicy(allowed: allowed, maxClockSkew: skew)
         )
+    }
+
+    /// `meters:`, or `meter:` as a list of one (its identity under `identity:`, as before several meters).
+    private func validatedMeters(
+        identity: Identity, duration: (String?, String, Duration) throws(GatewaySettingError) -> Duration,
+        required: (String?, String, String) throws(GatewaySettingError) -> String,
+        port: (Int?, String, Int) throws(GatewaySettingError) -> Int
+    ) throws(GatewaySettingError) -> [MeterConfiguration] {
+        let entries: [(setting: Meter, key: String)]
+        switch (meter, self.meters) {
+        case (.some, .some):
+            throw GatewaySettingError("meters", "meter: and meters: are both set; list the one meter under meters:, or keep meter: alone")
+        case (nil, let list?):
+            guard !list.isEmpty else { throw GatewaySettingError("meters", "empty; list at least one meter, e.g. [{ host: 192.168.1.50, meter_number: \"12345678\" }]") }
+            entries = list.enumerated().map { ($1, "meters[\($0)]") }
+        case (let one, nil):
+            entries = [(one ?? Meter(), "meter")]
+        }
+        var meters: [MeterConfiguration] = []
+        for (setting, key) in entries {
+            let unit = setting.unit ?? 1
+            guard (0...247).contains(unit) else { throw GatewaySettingError("\(key).unit", "\(unit) is not a Modbus unit id; write 0 to 247 (the PAC3200 answers 1)") }
+            // Under `meter:`, and for a list of one, the identity section may hold the meter's number.
+            let numberKey = entries.count == 1 && setting.meter_number == nil ? "identity.meter_number" : "\(key).meter_number"
+            let number = try required(setting.meter_number ?? (entries.count == 1 ? identity.meter_number : nil), numberKey,
+                                      "write the meter's number as printed on it")
+            let meter = MeterConfiguration(
+                host: try required(setting.host, "\(key).host", "write the meter's address, e.g. 192.168.1.50"),
+                port: try port(setting.port, "\(key).port", 502), unit: unit,
+                registerMap: setting.map.flatMap { $0 == "builtin" ? nil : $0 },
+                pollInterval: try duration(setting.poll_interval, "\(key).poll_interval", .seconds(1)),
+                responseTimeout: try duration(setting.response_timeout, "\(key).response_timeout", .milliseconds(500)),
+                identity: RecordBuilder.Identity(meterIdent: setting.meter_ident ?? identity.meter_ident ?? "SIEMENS SENTRON PAC3200",
+                                                 meterNumber: number, locationIdent: setting.location ?? identity.location ?? "")
+            )
+            if let other = meters.firstIndex(where: { $0.name == meter.name }) {
+                throw GatewaySettingError(numberKey, "\"\(number)\" is also meters[\(other)]'s; each meter needs a number of its own, since its records are told apart by it")
+            }
+            if let other = meters.firstIndex(where: { $0.address == meter.address && $0.unit == meter.unit }) {
+                throw GatewaySettingError(key, "polls \(meter.address) unit \(unit), as meters[\(other)] does; list each meter once")
+            }
+            meters.append(meter)
+        }
+        return meters
     }
 }

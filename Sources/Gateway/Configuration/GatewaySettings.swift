@@ -14,6 +14,11 @@ public struct GatewaySettings: Decodable, Sendable {
         public var map: String?
         public var poll_interval: String?
         public var response_timeout: String?
+        /// The meter's identity in its records; in `meters:`, each meter's own (`meter_number` required when there
+        /// are several). Under `meter:`, `identity:` holds them, as before several meters.
+        public var meter_ident: String?
+        public var meter_number: String?
+        public var location: String?
     }
 
     public struct Identity: Decodable, Sendable {
@@ -87,7 +92,10 @@ public struct GatewaySettings: Decodable, Sendable {
         public var max_clock_skew: String?
     }
 
+    /// One meter (the form before several meters; still accepted).
     public var meter: Meter?
+    /// Several meters, each polled on its own; they share the outbox and its transaction ids.
+    public var meters: [Meter]?
     public var identity: Identity?
     public var token: Token?
     public var certificates: Certificates?

@@ -6,7 +6,7 @@ import Modbus
 import ServiceLifecycle
 import Synchronization
 
-/// The first stage: polls the meter every `interval`, builds the record and makes it durable in the outbox under
+/// The first stage: polls one meter every `interval` (a gateway with several meters runs a poller for each), builds the record and makes it durable in the outbox under
 /// its transaction id, then rings the signing stage. It never waits for the token or the head-end, so a slow card or
 /// a dead uplink does not delay the next poll; a poll that fails is stored all the same (its values marked invalid,
 /// the record's error code set), since a gap in the readings is itself something the head-end should see.
@@ -25,8 +25,10 @@ public struct Poller: Service {
     let timing: TimingBook
     let status: StatusBoard
     let logger: Logger
-    private let refusedReadings = Counter(label: "gateway_readings_refused_total", dimensions: [("reason", "outbox_full")])
-    private let takenReadings = Counter(label: "gateway_readings_taken_total")
+    /// The meter's number, from its records' identity: what logs, metrics (`meter` label) and the status call it.
+    public var meter: String { builder.identity.meterNumber }
+    private let refusedReadings: Counter
+    private let takenReadings: Counter
     /// Measurement times given and the run of polls not stored, across polls.
     private let book = PollBook()
 
@@ -39,7 +41,11 @@ public struct Poller: Service {
         self.signing = signing
         self.timing = timing
         self.status = status
+        var logger = logger
+        logger[metadataKey: "meter"] = .string(builder.identity.meterNumber)
         self.logger = logger
+        refusedReadings = Counter(label: "gateway_readings_refused_total", dimensions: [("reason", "outbox_full"), ("meter", builder.identity.meterNumber)])
+        takenReadings = Counter(label: "gateway_readings_taken_total", dimensions: [("meter", builder.identity.meterNumber)])
     }
 
     public func run() async throws {
@@ -64,17 +70,14 @@ public struct Poller: Service {
         let snapshot = await reader.poll()
         let modbus = snapshot.requests.compactMap(\.roundTrip).reduce(Duration.zero, +)
         let meter: GatewayStatus.MeterState = snapshot.status.unreachable ? .unreachable : snapshot.status.invalidValue ? .degraded : .reachable
-        let previous = status.current.meter
-        status.update {
-            $0.meter = meter
-            $0.lastPollAt = snapshot.time
-        }
+        let previous = status.current.state(ofMeter: self.meter)
+        status.update { $0.polled(meter: self.meter, state: meter, at: snapshot.time) }
         if meter == .unreachable, previous != .unreachable {
             let reason = snapshot.requests.compactMap(\.error).first.map { "\($0)" } ?? "no answer"
-            logger.error("meter unreachable: \(reason); readings are stored with their values marked invalid until it answers")
-            status.error("meter unreachable: \(reason)")
+            logger.error("meter \(self.meter) unreachable: \(reason); its readings are stored with their values marked invalid until it answers")
+            status.error("meter \(self.meter) unreachable: \(reason)")
         } else if meter != .unreachable, previous == .unreachable {
-            logger.notice("meter reachable again")
+            logger.notice("meter \(self.meter) reachable again")
         }
         await store(snapshot, modbus: modbus, polledAt: started)
     }
@@ -147,6 +150,6 @@ public struct Poller: Service {
     }
 
     private func missedPolls(_ reason: String) -> Counter {
-        Counter(label: "gateway_polls_missed_total", dimensions: [("reason", reason)])
+        Counter(label: "gateway_polls_missed_total", dimensions: [("reason", reason), ("meter", meter)])
     }
 }

@@ -26,11 +26,31 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
         case degraded
     }
 
+    /// One meter's last poll.
+    public struct MeterReport: Codable, Sendable, Hashable {
+        /// The meter's number, as its records carry it.
+        public var number: String
+        /// `host:port unit N`.
+        public var address: String
+        public var state: MeterState = .unknown
+        public var lastPollAt: Date?
+
+        public init(number: String, address: String) {
+            self.number = number
+            self.address = address
+        }
+    }
+
     public var pid: Int32
     public var startedAt: Date
     public var updatedAt: Date
+    /// The meters taken together: unreachable or degraded when one is, so a glance (and the gauge) shows trouble;
+    /// `meters` says which.
     public var meter: MeterState = .unknown
+    /// The latest poll of any meter.
     public var lastPollAt: Date?
+    /// Each meter, in the configuration's order.
+    public var meters: [MeterReport] = []
     public var token: TokenState = .ready
     /// Why the token is not ready, in one line with the fix, when it is `stopped` or `cardRemoved`.
     public var tokenReason: String?
@@ -59,5 +79,22 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
         self.pid = pid
         self.startedAt = startedAt
         self.updatedAt = startedAt
+    }
+
+    /// Records a poll of the meter numbered `number`, and the state of all meters taken together.
+    public mutating func polled(meter number: String, state: MeterState, at time: Date) {
+        if let index = meters.firstIndex(where: { $0.number == number }) {
+            meters[index].state = state
+            meters[index].lastPollAt = time
+        }
+        let states = meters.map(\.state)
+        meter = states.contains(.unreachable) ? .unreachable : states.contains(.degraded) ? .degraded
+            : states.contains(.reachable) ? .reachable : state
+        lastPollAt = max(lastPollAt ?? time, time)
+    }
+
+    /// The state of the meter numbered `number`, `.unknown` before its first poll.
+    public func state(ofMeter number: String) -> MeterState {
+        meters.first { $0.number == number }?.state ?? .unknown
     }
 }

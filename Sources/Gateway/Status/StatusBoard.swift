@@ -23,7 +23,6 @@ public final class StatusBoard: Sendable {
     private let fileVersion = Mutex<UInt64>(0)
     private let uplinkGauge = Gauge(label: "gateway_uplink_connected")
     private let tokenGauge = Gauge(label: "gateway_token_ready")
-    private let meterGauge = Gauge(label: "gateway_meter_reachable")
     private let unsignedGauge = Gauge(label: "gateway_outbox_readings", dimensions: [("state", "unsigned")])
     private let signedGauge = Gauge(label: "gateway_outbox_readings", dimensions: [("state", "signed")])
     private let fullGauge = Gauge(label: "gateway_outbox_full")
@@ -59,14 +58,16 @@ public final class StatusBoard: Sendable {
             return (before, snapshot)
         }
         let now = snapshot.status
-        if before.uplink != now.uplink || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull
+        if before.uplink != now.uplink || before.meters.map(\.state) != now.meters.map(\.state) || before.meter != now.meter || before.token != now.token || before.outboxFull != now.outboxFull
             || before.cardPresent != now.cardPresent || before.tokenReason != now.tokenReason
             || before.missingPollsSince != now.missingPollsSince {
             write(snapshot)
         }
         uplinkGauge.record(now.uplink == .connected ? 1 : 0)
         tokenGauge.record(now.token == .ready ? 1 : 0)
-        meterGauge.record(now.meter == .reachable || now.meter == .degraded ? 1 : 0)
+        for meter in now.meters {
+            Gauge(label: "gateway_meter_reachable", dimensions: [("meter", meter.number)]).record(meter.state == .reachable || meter.state == .degraded ? 1 : 0)
+        }
         unsignedGauge.record(now.outboxUnsigned)
         signedGauge.record(now.outboxSigned)
         fullGauge.record(now.outboxFull ? 1 : 0)

@@ -4,16 +4,22 @@ import Metering
 /// What `headend readings` and `headend summary` print, as lines and as JSON: here rather than in the executable so
 /// tests reach the formats without a process.
 public enum ReadingReport {
-    /// `00DB1234567890A0 #42 2026-11-25T12:00:00Z verified: frame, certificate_info, originator, signature, certificate, content`,
+    /// `00DB1234567890A0 #42 meter 12345678 2026-11-25T12:00:00Z verified: frame, certificate_info, originator, signature, certificate, content`,
     /// then what the head-end notes: `; CLOCK AHEAD 600.0 s` (measured further ahead of its receipt than
     /// `maxClockSkew`, see `ClockSkew`) and `; 12 polls missed before it` (the gateway could not store them). A
-    /// stored frame the report cannot decode (a row damaged on disk) says so: `; STORED FRAME UNREADABLE: <why>`.
+    /// stored frame the report cannot decode (a row damaged on disk) says so: `; STORED FRAME UNREADABLE: <why>`, and
+    /// its meter is `?`.
+    ///
+    /// The meter is the record's `meter_number`, decoded from the stored frame: a gateway polling several meters
+    /// numbers their readings in one sequence, so the gateway and the id alone do not say which meter was read.
     public static func line(_ reading: StoredReading, maxClockSkew: Duration = ClockSkew.defaultMaximum) -> String {
-        var line = "\(reading.gateway) #\(reading.transactionID) \(iso(reading.measuredAt)) \(reading.verdict)"
+        let decoded = Result(catching: { try reading.record() })
+        let meter = (try? decoded.get()).map { shown($0.meterNumber) } ?? "?"
+        var line = "\(reading.gateway) #\(reading.transactionID) meter \(meter) \(iso(reading.measuredAt)) \(reading.verdict)"
         if let ahead = ClockSkew.ahead(measuredAt: reading.measuredAt, receivedAt: reading.receivedAt, maximum: maxClockSkew) {
             line += "; CLOCK AHEAD \(ReadingValues.format(ahead)) s"
         }
-        switch Result(catching: { try reading.record() }) {
+        switch decoded {
         case .success(let record):
             let missed = record.missedPollsBefore
             if missed > 0 { line += "; \(missed) poll\(missed == 1 ? "" : "s") missed before it" }
@@ -23,9 +29,15 @@ public enum ReadingReport {
         return line
     }
 
+    /// A meter number as one word of the line: quoted when it is empty or holds a space (it is printable ASCII).
+    static func shown(_ meterNumber: String) -> String {
+        meterNumber.isEmpty || meterNumber.contains(" ") ? "\"\(meterNumber)\"" : meterNumber
+    }
+
     /// A JSON array of the readings: the line's fields, when it was received, the signer's serial and the values.
-    /// `clock_ahead_seconds` is set for a reading flagged by `ClockSkew`; `missed_polls_before` is the gateway's count;
-    /// `unreadable` says why a stored frame could not be decoded (its values are then empty).
+    /// `meter` is the record's `meter_number`; `clock_ahead_seconds` is set for a reading flagged by `ClockSkew`;
+    /// `missed_polls_before` is the gateway's count; `unreadable` says why a stored frame could not be decoded (its
+    /// `meter` is then absent and its values empty).
     public static func json(_ readings: [StoredReading], maxClockSkew: Duration = ClockSkew.defaultMaximum) throws -> String {
         try encode(readings.map { reading in
             let record: MeasurementRecord?
@@ -36,7 +48,8 @@ public enum ReadingReport {
                 (record, unreadable) = (nil, "\(error)")
             }
             return ReadingJSON(
-                gateway: reading.gateway.description, transaction_id: reading.transactionID, measured_at: iso(reading.measuredAt),
+                gateway: reading.gateway.description, transaction_id: reading.transactionID, meter: record?.meterNumber,
+                measured_at: iso(reading.measuredAt),
                 received_at: iso(reading.receivedAt), verdict: reading.verdict, signer_serial: reading.signerSerial,
                 clock_ahead_seconds: ClockSkew.ahead(measuredAt: reading.measuredAt, receivedAt: reading.receivedAt, maximum: maxClockSkew)
                     .map { ($0 * 100).rounded() / 100 },
@@ -98,6 +111,7 @@ public enum ReadingReport {
     struct ReadingJSON: Encodable {
         var gateway: String
         var transaction_id: UInt64
+        var meter: String?
         var measured_at: String
         var received_at: String
         var verdict: String

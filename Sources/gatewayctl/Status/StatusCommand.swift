@@ -29,21 +29,23 @@ struct StatusCommand: AsyncParsableCommand {
         let configuration = try settings.validated { text, key in try TimeoutSetting.parse(text, key: key, allowZero: true) }
         var report = StatusReport()
 
-        // The meter: one read of the first register.
-        let map = try configuration.registerMap.map { try RegisterMap.load(path: $0) } ?? RegisterMap.builtInPAC3200()
-        var options = ModbusClient.Options()
-        options.responseTimeout = configuration.responseTimeout
-        options.connectTimeout = .seconds(2)
-        let client = ModbusClient(endpoint: try ModbusEndpoint(host: configuration.meterHost, port: configuration.meterPort, unit: configuration.meterUnit),
-                                  options: options)
-        let first = ReadPlan(map).requests[0]
-        do {
-            let (_, roundTrip) = try await client.read(first.range, first: first.definitions[0].name)
-            report.add("meter", ok: true, "\(configuration.meterHost):\(configuration.meterPort) answers (\(roundTrip.milliseconds) ms)")
-        } catch {
-            report.add("meter", ok: false, "\(configuration.meterHost):\(configuration.meterPort): \(error)")
+        // Each meter: one read of the first register.
+        for meter in configuration.meters {
+            let map = try meter.registerMap.map { try RegisterMap.load(path: $0) } ?? RegisterMap.builtInPAC3200()
+            var options = ModbusClient.Options()
+            options.responseTimeout = meter.responseTimeout
+            options.connectTimeout = .seconds(2)
+            let client = ModbusClient(endpoint: try ModbusEndpoint(host: meter.host, port: meter.port, unit: meter.unit), options: options)
+            let first = ReadPlan(map).requests[0]
+            let name = configuration.meters.count == 1 ? "meter" : "meter \(meter.name)"
+            do {
+                let (_, roundTrip) = try await client.read(first.range, first: first.definitions[0].name)
+                report.add(name, ok: true, "\(meter.address) answers (\(roundTrip.milliseconds) ms)")
+            } catch {
+                report.add(name, ok: false, "\(meter.address): \(error)")
+            }
+            await client.close()
         }
-        await client.close()
 
         // The token and the certificates on it.
         for (role, uri, file) in [("signing", configuration.signingKey, configuration.signingCertificate), ("tls", configuration.tlsKey, configuration.tlsCertificate)] {
