@@ -75,7 +75,7 @@ public final class PCSCDaemon: @unchecked Sendable {
         try conf.write(to: configDirectory.appendingPathComponent("vpcd"), atomically: true, encoding: .utf8)
     }
 
-    /// Starts pcscd and returns once it says it is ready: it logs that after its socket listens.
+    /// Starts pcscd and returns once it says it is ready and its socket answers.
     private func launch() async throws {
         let directory = Self.socketDirectory.path
         // A daemon that was killed leaves its socket and pid file; a new one refuses to start beside them.
@@ -89,8 +89,18 @@ public final class PCSCDaemon: @unchecked Sendable {
         let ready: String
         do {
             _ = try await process.waitForLine(containing: "daemon ready.")
-            if Self.socketAnswers() { return }
-            ready = "it said it was ready, but its socket does not answer"
+            // pcscd logs that before it creates its socket (pcscdaemon.c: "daemon ready.", then InitializeSocket), so
+            // the socket may not answer yet: one run of ten found it so. It gets five seconds to answer, and a
+            // failure says what connect said.
+            let deadline = ContinuousClock.now + .seconds(5)
+            var refusal = Self.socketRefusal()
+            while refusal != nil, ContinuousClock.now < deadline, process.isRunning {
+                // No event says a Unix socket accepts; the deadline only bounds a failure.
+                try await Task.sleep(for: .milliseconds(20))
+                refusal = Self.socketRefusal()
+            }
+            guard let reason = refusal else { return }
+            ready = "it said it was ready, but its socket does not answer (\(reason))"
         } catch {
             ready = "\(error)"
         }
@@ -98,10 +108,10 @@ public final class PCSCDaemon: @unchecked Sendable {
         throw TestSetupError("pcscd did not start (unshare -m needs CAP_SYS_ADMIN): \(ready)")
     }
 
-    /// Whether something accepts connections on the daemon's socket.
-    private static func socketAnswers() -> Bool {
+    /// nil when something accepts connections on the daemon's socket, else why not (connect's errno).
+    private static func socketRefusal() -> String? {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -109,9 +119,10 @@ public final class PCSCDaemon: @unchecked Sendable {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in path.prefix(raw.count - 1).enumerated() { raw[index] = UInt8(bitPattern: byte) }
         }
-        return withUnsafePointer(to: &address) {
+        let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
+        }
+        return connected == 0 ? nil : String(cString: strerror(errno))
     }
 
     /// Stops pcscd and starts it again on the same socket and ports, as an administrator's restart would.

@@ -16,9 +16,7 @@ public struct GatewaySettings: Decodable, Sendable {
         public var response_timeout: String?
         /// The meter's identity in its records; in `meters:`, each meter's own (`meter_number` required when there
         /// are several). Under `meter:`, `identity:` holds them, as before several meters.
-        public var meter_ident: String?
-        public var meter_number: String?
-        public var location: String?
+        public var meter_ident, meter_number, location: String?
     }
 
     public struct Identity: Decodable, Sendable {
