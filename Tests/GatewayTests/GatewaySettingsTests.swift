@@ -37,6 +37,10 @@ struct GatewaySettingsTests {
         #expect(configuration.statusFile == "/var/lib/gatewayd/status.json")
         #expect(configuration.renewAt == 0.7)
         #expect(configuration.meters.map(\.registerMap) == [nil])
+        #expect(configuration.batchSigning == nil)
+        let batched = try validate(Self.valid + "\nsigning: { batch: { max_frames: 16 } }")
+        #expect(batched.batchSigning == BatchSigningSettings(maxFrames: 16, maxWait: .milliseconds(200)))
+        #expect(try validate(Self.valid + "\nsigning: { batch: { max_wait: 0s } }").batchSigning == BatchSigningSettings(maxFrames: 64, maxWait: .zero))
     }
 
     /// The valid file with its `meter:` line replaced by `meters`.
@@ -104,6 +108,9 @@ struct GatewaySettingsTests {
         ("requests: { allow: [{ requester: 4845, obis: [\"*\"] }] }", "requests.allow[0].requester: \"4845\" is not a system title"),
         ("requests: { allow: [{ requester: 48454144454E4401, obis: [1.0.1.8] }] }", "requests.allow[0].obis: \"1.0.1.8\" is not an OBIS code"),
         ("requests: { allow: [{ requester: 48454144454E4401 }] }", "requests.allow[0].obis: missing"),
+        ("signing: { batch: { max_frames: 1 } }", "signing.batch.max_frames: 1 frames; write 2 to 1024"),
+        ("signing: { batch: { max_wait: 30s } }", "signing.batch.max_wait: 30s is longer than 10 s"),
+        ("signing: { batch: { max_wait: soon } }", "signing.batch.max_wait: \"soon\" is not a duration"),
     ])
     func unusable(override: String, message: String) throws {
         // The override replaces the valid file's line for the same top-level key, or is added.

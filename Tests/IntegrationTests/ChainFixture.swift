@@ -45,7 +45,7 @@ final class ChainFixture: @unchecked Sendable {
     /// - Parameter card: the gateway's two keys on a virtual PIV card in this pcscd's first reader (through OpenSC)
     ///   instead of the SoftHSM token `gateway`; gateway.yaml then names the reader, and the certificates are files.
     init(proxied: Bool = false, pollInterval: String = "200ms", outboxLimit: Int = 100_000, ackTimeout: String = "3s",
-         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil, meters: Int = 1) async throws {
+         headEndKeyType: String = "ec-p256", card pcscd: PCSCDaemon? = nil, meters: Int = 1, gatewaySettings: String = "") async throws {
         let pki = try await PKIDFixture()
         let hsm = pki.hsm
         self.pki = pki
@@ -77,7 +77,7 @@ final class ChainFixture: @unchecked Sendable {
         headEndPort = try LoopbackPort.free()
         proxy = proxied ? try TCPProxy(targetPort: headEndPort) : nil
         writeHeadEndConfig()
-        writeGatewayConfig(pollInterval: pollInterval, outboxLimit: outboxLimit, ackTimeout: ackTimeout)
+        writeGatewayConfig(pollInterval: pollInterval, outboxLimit: outboxLimit, ackTimeout: ackTimeout, extra: gatewaySettings)
     }
 
     /// The daemons, the simulator and the card a test did not stop die with it: a released `BackgroundProcess`
@@ -142,7 +142,7 @@ final class ChainFixture: @unchecked Sendable {
             """
     }
 
-    func writeGatewayConfig(pollInterval: String, outboxLimit: Int, ackTimeout: String) {
+    func writeGatewayConfig(pollInterval: String, outboxLimit: Int, ackTimeout: String, extra: String = "") {
         let meterSection = meterPorts.count == 1 ? """
             meter:
               host: 127.0.0.1
@@ -181,6 +181,7 @@ final class ChainFixture: @unchecked Sendable {
             requests:
               allow:
                 - { requester: \(Self.headEndTitle), obis: [1.0.1.8.1.255] }
+            \(extra)
 
             """.utf8))
     }

@@ -137,6 +137,38 @@ struct ChainTests {
         #expect(meters.allSatisfy { $0["state"] as? String == "reachable" }, "\(meters)")
     }
 
+    @Test("batch signatures: three meters, gatewayd killed with SIGKILL mid-run; each reading stored once, and a batch frame's evidence verifies offline alone")
+    func batchSignaturesKilled() async throws {
+        let chain = try await ChainFixture(pollInterval: "100ms", meters: 3, gatewaySettings: "signing: { batch: { max_frames: 16, max_wait: 300ms } }")
+        try await chain.startHeadEnd()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            try await chain.startGateway()
+            // Killed after it has signed a batch or while it waits for one: either way its readings are whole.
+            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
+            _ = await chain.stopGateway(signal: SIGKILL)
+        }
+        let gateway = try await chain.startGateway()
+        #expect(await gateway.waitForStderr { $0.contains("batch signatures: one token signature for up to 16 readings") }, "\(gateway.stderr.suffix(2000))")
+        try await chain.eventually(30, "a reading delivered after the last restart") { chain.deliveredLines.count >= 6 }
+        try await expectEverythingDelivered(chain)
+        let readings = try await chain.headEndReadingsWithMeters()
+        #expect(Set(readings.map(\.meter)) == Set(chain.meterNumbers))
+
+        // A reading the last run signed in a batch (30 readings a second, so none waits 300 ms alone): its evidence
+        // carries the proof and verifies with the CA and the CRL.
+        let id = try #require(ids(in: chain.deliveredLines, prefix: "delivered").dropFirst(2).first)
+        let evidence = chain.hsm.path("evidence-batch.der")
+        let exported = try await run(headendPath, ["export", "--store", chain.storePath, "--gateway", Self.gateway, "--transaction-id", "\(id)",
+                                                   "--out", evidence], environment: chain.hsm.environment)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let crl = chain.hsm.path("crl.der")
+        #expect(try await run("curl", ["-s", "-o", crl, "\(chain.pki.plainURL)/crl"]).status == 0)
+        let checked = try await chain.hsm.gatewayctl(["verify", "--evidence", evidence, "--ca", chain.pki.pki + "/ca.pem", "--crl", crl])
+        #expect(checked.status == 0, "\(checked.output) \(checked.stderr)")
+        #expect(checked.output.contains("batch root") && checked.output.contains(" of "), "\(checked.output)")
+    }
+
     @Test("headend killed with SIGKILL mid-stream and restarted: nothing lost, nothing stored twice")
     func headEndKilled() async throws {
         let chain = try await ChainFixture(pollInterval: "100ms")

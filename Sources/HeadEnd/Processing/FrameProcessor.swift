@@ -55,6 +55,8 @@ public struct FrameProcessor: Sendable {
     /// A gateway's certificate is checked for every frame: its path is built once a minute (and again at each new
     /// CRL), not for each frame.
     private let validations = ValidationCache()
+    /// Gateways with slow cards sign batches: a root signature is checked once, the batch's other frames by their path.
+    private let batchRoots = VerifiedBatchRoots()
     /// The head-end's counter, shared by its acknowledgements and its signed requests: both strictly increase.
     public let numbering: AcknowledgementNumbering
     let logger: Logger
@@ -105,7 +107,7 @@ public struct FrameProcessor: Sendable {
     /// stands (a stored reading stays stored) and the gateway, getting no answer, sends the frame again.
     public func process(_ bytes: [UInt8], from peer: SystemTitle, at now: Date = Date()) async throws -> FrameOutcome {
         // The CRL fetch that `validator()` may start is the cache's cost, not this frame's verification.
-        let verifier = RecordVerifier(validator: await validator(), convention: convention)
+        let verifier = RecordVerifier(validator: await validator(), convention: convention, batchRoots: batchRoots)
         let clock = ContinuousClock()
         let started = clock.now
         let source = RememberingSource(certificates)

@@ -14,7 +14,7 @@ public struct RecordSigner: Sendable {
     public let originator: SystemTitle
     public let recipient: SystemTitle
     public let convention: GeneralSigning.SignedBytesConvention
-    private let certificateInfo: [UInt8]
+    let certificateInfo: [UInt8]
 
     public init(
         signer: any Signer, certificate: Certificate, originator: SystemTitle, recipient: SystemTitle,
@@ -49,6 +49,34 @@ public struct RecordSigner: Sendable {
         let signatureDone = clock.now
         let bytes = frame.encoded
         return TimedFrame(bytes: bytes, encode: (encoded - started) + (clock.now - signatureDone), signature: signatureDone - encoded)
+    }
+}
+
+extension RecordSigner {
+    /// Signs several data-notifications with ONE signature of the token (`BatchSignature`): each frame carries its own
+    /// proof and verifies alone; one reading is signed exactly as `sign(dataNotification:transactionID:at:)` signs it.
+    /// Every frame's `signature` time is the one signature's, which each of them waited for.
+    public func sign(batch readings: [(dataNotification: [UInt8], transactionID: UInt64)], at time: Date = Date()) async throws -> [TimedFrame] {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var frames = readings.map { reading in
+            SignedRecord.unsigned(reading.dataNotification, transactionID: reading.transactionID, certificateInfo: certificateInfo,
+                                  originator: originator, recipient: recipient, at: time)
+        }
+        let messages = frames.map { $0.signedBytes(convention) }
+        let encoded = clock.now
+        var signing = Duration.zero
+        let fields = try await BatchSignature.fields(for: messages, algorithm: signer.algorithm) { bytes in
+            let before = clock.now
+            defer { signing = clock.now - before }
+            return try await signer.sign(bytes, scheme: SignedRecord.scheme(for: signer.algorithm)).bytes
+        }
+        let treeAndProofs = clock.now - encoded - signing
+        for index in frames.indices { frames[index].signature = fields[index] }
+        let finishing = clock.now
+        let bytes = frames.map(\.encoded)
+        let encodeEach = ((encoded - started) + treeAndProofs + (clock.now - finishing)) / max(1, frames.count)
+        return bytes.map { TimedFrame(bytes: $0, encode: encodeEach, signature: signing) }
     }
 }
 

@@ -12,10 +12,13 @@ import X509
 public struct RecordVerifier: Sendable {
     public var validator: CertificateValidator
     public var convention: GeneralSigning.SignedBytesConvention
+    /// Batch roots already verified (a receiver's, shared across frames); nil checks every root signature.
+    public var batchRoots: VerifiedBatchRoots?
 
-    public init(validator: CertificateValidator, convention: GeneralSigning.SignedBytesConvention = .a) {
+    public init(validator: CertificateValidator, convention: GeneralSigning.SignedBytesConvention = .a, batchRoots: VerifiedBatchRoots? = nil) {
         self.validator = validator
         self.convention = convention
+        self.batchRoots = batchRoots
     }
 
     /// Verifies a frame with the certificate `certificates` holds for the serial its `certificate_info` names: how
@@ -56,6 +59,39 @@ public struct RecordVerifier: Sendable {
         }
     }
 
+    /// A record's signature field holds a signature of its own or a batch proof (`SignatureField`); a proof's
+    /// root signature is checked once per `batchRoots`.
+    private func signatureCheck(_ frame: GeneralSigning, certificate: Certificate) -> (passed: Bool, detail: String) {
+        let message = frame.signedBytes(convention)
+        let key: PublicKey, spki: [UInt8]
+        do {
+            spki = try derBytes(certificate.publicKey)
+            key = try PublicKey(subjectPublicKeyInfo: spki)
+        } catch {
+            return (false, "the certificate's key is unusable: \(error)")
+        }
+        let field: SignatureField
+        do {
+            field = try SignatureField(frame.signature, algorithm: key.algorithm)
+        } catch {
+            return (false, "the signature field is neither a signature of the certificate's key nor a batch proof: \(error)")
+        }
+        guard case .batch(let proof) = field else {
+            return SignerChecks.signature(frame.signature, over: message, by: certificate, convention: convention, what: "frame")
+        }
+        let root = proof.root(over: message)
+        let scheme = SignedRecord.scheme(for: key.algorithm)
+        let detail = "\(scheme) over a batch root, convention \(convention), leaf \(proof.index + 1) of \(proof.size)"
+        if batchRoots?.contains(root, signature: proof.rootSignature, signer: spki) == true {
+            return (true, detail + " (root verified before)")
+        }
+        guard root.isValidSignature(proof.rootSignature, by: key) else {
+            return (false, "the batch signature does not verify (leaf \(proof.index + 1) of \(proof.size), \(scheme), convention \(convention)): the frame was changed, moved from another batch, or signed by another key")
+        }
+        batchRoots?.insert(root, signature: proof.rootSignature, signer: spki)
+        return (true, detail)
+    }
+
     private static func notAFrame(_ bytes: [UInt8], _ error: COSEMError) -> RecordVerification {
         var result = RecordVerification()
         result.check(.frame, false, "not a general-signing APDU: \(error)")
@@ -94,8 +130,7 @@ public struct RecordVerifier: Sendable {
             result.check(.originator, false, "the frame comes from system title \(originator), but the certificate is for \(subject ?? "no CN")")
         }
 
-        let signature = SignerChecks.signature(frame.signature, over: frame.signedBytes(convention), by: certificate,
-                                               convention: convention, what: "frame")
+        let signature = signatureCheck(frame, certificate: certificate)
         result.check(.signature, signature.passed, signature.detail)
 
         // A record is evidence of the time it was signed: a certificate revoked since for a reason that does not
