@@ -26,6 +26,16 @@ struct ChainTests {
         return chain
     }
 
+    /// Starts gatewayd and kills it with SIGKILL at a random point, `times` times over.
+    func killGatewayAtRandomPoints(_ chain: ChainFixture, times: Int) async throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<times {
+            try await chain.startGateway()
+            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
+            _ = await chain.stopGateway(signal: SIGKILL)
+        }
+    }
+
     func ids(in lines: [String], prefix: String) -> [UInt64] {
         lines.compactMap { line in
             guard line.hasPrefix(prefix), let hash = line.firstIndex(of: "#") else { return nil }
@@ -98,12 +108,7 @@ struct ChainTests {
     func gatewayKilled() async throws {
         let chain = try await ChainFixture(pollInterval: "100ms")
         try await chain.startHeadEnd()
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<4 {
-            try await chain.startGateway()
-            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
-            _ = await chain.stopGateway(signal: SIGKILL)
-        }
+        try await killGatewayAtRandomPoints(chain, times: 4)
         try await chain.startGateway()
         try await chain.eventually(30, "a reading delivered after the last restart") { !chain.deliveredLines.isEmpty }
         try await expectEverythingDelivered(chain)
@@ -113,12 +118,7 @@ struct ChainTests {
     func severalMetersKilled() async throws {
         let chain = try await ChainFixture(pollInterval: "100ms", meters: 3)
         try await chain.startHeadEnd()
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<3 {
-            try await chain.startGateway()
-            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
-            _ = await chain.stopGateway(signal: SIGKILL)
-        }
+        try await killGatewayAtRandomPoints(chain, times: 3)
         let gateway = try await chain.startGateway()
         #expect(gateway.stdoutLines.contains { $0.contains("meters M1 at 127.0.0.1:\(chain.meterPorts[0]), M2 at") }, "\(gateway.stdoutLines)")
         try await chain.eventually(30, "a reading delivered after the last restart") { !chain.deliveredLines.isEmpty }
@@ -141,13 +141,8 @@ struct ChainTests {
     func batchSignaturesKilled() async throws {
         let chain = try await ChainFixture(pollInterval: "100ms", meters: 3, gatewaySettings: "signing: { batch: { max_frames: 16, max_wait: 300ms } }")
         try await chain.startHeadEnd()
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<3 {
-            try await chain.startGateway()
-            // Killed after it has signed a batch or while it waits for one: either way its readings are whole.
-            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
-            _ = await chain.stopGateway(signal: SIGKILL)
-        }
+        // Killed after it has signed a batch or while it waits for one: either way its readings are whole.
+        try await killGatewayAtRandomPoints(chain, times: 3)
         let gateway = try await chain.startGateway()
         #expect(await gateway.waitForStderr { $0.contains("batch signatures: one token signature for up to 16 readings") }, "\(gateway.stderr.suffix(2000))")
         try await chain.eventually(30, "a reading delivered after the last restart") { chain.deliveredLines.count >= 6 }

@@ -36,18 +36,6 @@ public struct GatewaySettings: Decodable, Sendable {
         public var reader: String?
     }
 
-    public struct Signing: Decodable, Sendable {
-        public init() {}
-        /// Batch signatures for slow tokens: one token signature over a Merkle tree of up to `max_frames` readings,
-        /// each frame carrying its own proof. Off when absent.
-        public struct Batch: Decodable, Sendable {
-            public init() {}
-            public var max_frames: Int?
-            public var max_wait: String?
-        }
-        public var batch: Batch?
-    }
-
     public struct Certificates: Decodable, Sendable {
         public init() {}
         /// Files; when absent, the certificates stored on the token with the keys.
