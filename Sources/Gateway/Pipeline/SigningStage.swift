@@ -118,18 +118,18 @@ public struct SigningStage: Service {
                 readings = try await outbox.unsigned(limit: batchSigning.maxFrames)
             }
         }
-        let (outbox, credentials, timing, signed, batched, batch) = (outbox, credentials, timing, signed, batchSigning != nil, readings)
+        let (outbox, credentials, timing, signed, batched, toSign) = (outbox, credentials, timing, signed, batchSigning != nil, readings)
         try await tokenThread {
             var frames: [(transactionID: UInt64, frame: [UInt8])] = []
             var made: [TimedFrame] = []
             if batched {
-                made = try await credentials.recordSigner.sign(batch: batch.map { ($0.dataNotification, $0.transactionID) })
+                made = try await credentials.recordSigner.sign(batch: toSign.map { ($0.dataNotification, $0.transactionID) })
             } else {
-                for reading in batch {
+                for reading in toSign {
                     made.append(try await credentials.recordSigner.sign(dataNotification: reading.dataNotification, transactionID: reading.transactionID))
                 }
             }
-            for (reading, frame) in zip(batch, made) {
+            for (reading, frame) in zip(toSign, made) {
                 frames.append((reading.transactionID, frame.bytes))
                 timing.update(reading.transactionID) {
                     $0.encode = frame.encode
