@@ -163,7 +163,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "Gateway", "Metering", "COSEM", "Modbus", "PAC3200Simulator", "PKCS11", "PKI", "Signing", "Transport", "ConfigFiles",
-                "DaemonRuntime",
+                "DaemonRuntime", "PKIStore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

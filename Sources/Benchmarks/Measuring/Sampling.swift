@@ -41,6 +41,23 @@ enum Sampling {
         return latencies
     }
 
+    /// Runs `body` for `duration` on the calling task with the indices 0, 1, …, `count` - 1, 0, … of prepared
+    /// inputs, and times each call.
+    static func cycling(_ count: Int, duration: Duration, _ body: (Int) async throws -> Void) async rethrows -> LatencySummary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var latencies = LatencySummary()
+        var index = 0
+        while clock.now - start < duration {
+            let begin = clock.now
+            try await body(index)
+            latencies.record(clock.now - begin)
+            index = (index + 1) % max(1, count)
+        }
+        latencies.elapsed = clock.now - start
+        return latencies
+    }
+
     /// The calls of `body` per second for `duration`, one after another.
     static func rate(duration: Duration, _ body: () async throws -> Void) async rethrows -> Double {
         let clock = ContinuousClock()
