@@ -36,6 +36,8 @@ public struct VerifyBench: Sendable {
     }
 
     public func run() async throws -> VerifyReport {
+        // First, so that a missing or unreadable openssl fails before the loops, and the loops do not share the core.
+        let reference = try await openssl.verifyRates(algorithms)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("verify-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let fixture = try await VerifyFixture(directory: scratch)
@@ -59,7 +61,7 @@ public struct VerifyBench: Sendable {
                 rows.append(.init(algorithm: algorithm, check: .batch(batchSize), latencies: try await batchLoop(fixture, signer)))
             }
         }
-        return VerifyReport(rows: rows, openssl: try await openssl.verifyRates(algorithms), seconds: duration.seconds)
+        return VerifyReport(rows: rows, openssl: reference, seconds: duration.seconds)
     }
 
     /// Frames of one batch verified in turn, the root's signature checked once per pass as a head-end checks it
