@@ -80,7 +80,8 @@ bench: release tokens
 	.build/release/gatewayctl token keys "$$key" 2>/dev/null | grep -q '^private' || .build/release/gatewayctl token keygen "$$key" --type ec-p256 >/dev/null; \
 	.build/release/gatewayctl bench token "$$key" --seconds 3 --sessions 2; \
 	.build/release/gatewayctl bench meter --seconds 3; \
-	.build/release/gatewayctl bench record "$$key" --seconds 2
+	.build/release/gatewayctl bench record "$$key" --seconds 2; \
+	.build/release/gatewayctl bench verify --seconds 3
 	Scripts/bench-chain.sh
 	Scripts/bench-card.sh
 
