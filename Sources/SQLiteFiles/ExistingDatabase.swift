@@ -15,22 +15,13 @@ public enum ExistingDatabase {
     /// The first 16 bytes of every SQLite 3 database file.
     static let header = Array("SQLite format 3\0".utf8)
 
-    /// Checks the file at `path`, if there is one; nothing when there is none (the caller creates it).
-    ///
-    /// - Parameter settling: how long an empty file may take to become a database. SQLite creates the file empty and
-    ///   writes its first page a moment later, so a second process opening a new file at that instant would find 0
-    ///   bytes; a file still empty after this is refused.
-    public static func check(_ path: String, settling: Duration = .seconds(1)) throws(DatabaseFileProblem) {
+    /// Checks the file at `path`, if there is one; nothing when there is none (the caller creates it with
+    /// `NewDatabase`, which never leaves an empty file at the path, so an empty one here was emptied).
+    public static func check(_ path: String) throws(DatabaseFileProblem) {
         var status = stat()
         guard stat(path, &status) == 0 else { return }
         guard status.st_mode & S_IFMT == S_IFREG else { return }  // a directory or device: the open names it
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: settling)
-        while status.st_size == 0 {
-            guard clock.now < deadline else { throw DatabaseFileProblem(path: path, reason: DatabaseFileProblem.emptyReason) }
-            usleep(10_000)
-            guard stat(path, &status) == 0 else { return }
-        }
+        guard status.st_size > 0 else { throw DatabaseFileProblem(path: path, reason: DatabaseFileProblem.emptyReason) }
         guard let handle = FileHandle(forReadingAtPath: path) else { return }  // unreadable: the open says why
         let start = (try? handle.read(upToCount: 100)).map { [UInt8]($0) } ?? []
         try? handle.close()

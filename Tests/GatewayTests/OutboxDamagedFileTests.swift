@@ -38,4 +38,25 @@ struct OutboxDamagedFileTests {
         }
         #expect(DamagedDatabase.snapshot(path) == before)
     }
+
+    @Test("a new outbox is whole from its first byte: opened at once from eight places it is one database, WAL mode, nothing left beside it")
+    func newFileIsWhole() async throws {
+        let scratch = try ScratchDirectory("outbox-new")
+        let path = scratch.path("outbox.sqlite")
+        // Each open finds no file or a whole database, never the empty moment of SQLite's own creation, which an
+        // open beside it refused as an emptied file (a run of ten under load found it).
+        let outboxes = try await withThrowingTaskGroup(of: Outbox.self) { group in
+            for _ in 0..<8 { group.addTask { try Outbox(path: path, limit: 100) } }
+            return try await group.reduce(into: [Outbox]()) { $0.append($1) }
+        }
+        var ids: [UInt64] = []
+        for outbox in outboxes { ids.append(try await Readings.take(outbox).transactionID) }
+        #expect(ids.sorted() == Array(1...8))
+        for outbox in outboxes { try outbox.close() }
+        let header = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)).prefix(20))
+        #expect(Array(header.prefix(16)) == Array("SQLite format 3\0".utf8))
+        #expect(header[18] == 2 && header[19] == 2, "not in WAL mode: \(header)")
+        let beside = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
+        #expect(!beside.contains { $0.contains(".new-") }, "\(beside)")
+    }
 }

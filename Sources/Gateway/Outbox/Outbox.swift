@@ -84,6 +84,11 @@ public final class Outbox: Sendable {
         } catch {
             throw .unreadable(path: path, reason: "cannot create its directory \(directory): \(error.localizedDescription)")
         }
+        do {
+            try NewDatabase.create(at: path)
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
+        }
         var configuration = Configuration()
         configuration.label = "outbox"
         configuration.busyMode = .timeout(TimeInterval(busyTimeout.components.seconds)

@@ -33,6 +33,11 @@ public final class ReadingStore: Sendable {
         } catch {
             throw .unreadable(path: path, reason: "cannot create its directory \(directory): \(error.localizedDescription)")
         }
+        do {
+            try NewDatabase.create(at: path)
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
+        }
         var configuration = Configuration()
         configuration.label = "readings"
         configuration.busyMode = .timeout(TimeInterval(busyTimeout.components.seconds))

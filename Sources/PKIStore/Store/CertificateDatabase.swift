@@ -25,6 +25,11 @@ public final class CertificateDatabase: Sendable {
         } catch {
             throw .store("the PKI database \(error); it was not opened and nothing in it changed: restore it from a backup of the PKI directory (a CA cannot be rebuilt from an empty one)")
         }
+        do {
+            try NewDatabase.create(at: path)
+        } catch {
+            throw .store("the PKI database \(error)")
+        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(Self.busyTimeout)
