@@ -77,7 +77,7 @@ public struct RecordVerifier: Sendable {
             return (false, "the signature field is neither a signature of the certificate's key nor a batch proof: \(error)")
         }
         guard case .batch(let proof) = field else {
-            return SignerChecks.signature(frame.signature, over: message, by: certificate, convention: convention, what: "frame")
+            return SignerChecks.signature(frame.signature, over: message, by: key, convention: convention, what: "frame")
         }
         let root = proof.root(over: message)
         let scheme = SignedRecord.scheme(for: key.algorithm)

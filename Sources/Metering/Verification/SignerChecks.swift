@@ -13,13 +13,19 @@ enum SignerChecks {
                           convention: GeneralSigning.SignedBytesConvention, what: String) -> (passed: Bool, detail: String) {
         do {
             let key = try PublicKey(subjectPublicKeyInfo: try derBytes(certificate.publicKey))
-            let scheme = SignedRecord.scheme(for: key.algorithm)
-            return isValid(signature, over: bytes, by: key)
-                ? (true, "\(scheme) over convention \(convention)")
-                : (false, "the signature does not verify (\(scheme), convention \(convention)): the \(what) was changed or signed by another key")
+            return self.signature(signature, over: bytes, by: key, convention: convention, what: what)
         } catch {
             return (false, "the certificate's key is unusable: \(error)")
         }
+    }
+
+    /// The same with the key already read from the certificate (a record verifier reads it once per frame).
+    static func signature(_ signature: [UInt8], over bytes: [UInt8], by key: PublicKey,
+                          convention: GeneralSigning.SignedBytesConvention, what: String) -> (passed: Bool, detail: String) {
+        let scheme = SignedRecord.scheme(for: key.algorithm)
+        return isValid(signature, over: bytes, by: key)
+            ? (true, "\(scheme) over convention \(convention)")
+            : (false, "the signature does not verify (\(scheme), convention \(convention)): the \(what) was changed or signed by another key")
     }
 
     /// Whether `signature` is `key`'s over `bytes` in the scheme frames are signed with (`SignedRecord.scheme`):
