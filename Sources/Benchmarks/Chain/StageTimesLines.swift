@@ -11,7 +11,9 @@ public enum StageTimesLines {
         return try lines.map { line throws(StageTimesRecordError) in try StageTimesRecord(line: line) }
     }
 
-    /// The records in the file at `path` so far; none while gatewayd has not created it.
+    /// The records in the file at `path` so far; none while gatewayd has not created it. Never inlined: inlined into
+    /// the chain bench's async closures, the release build's compiler (Swift 6.3.1) crashes splitting the coroutine.
+    @inline(never)
     public static func records(at path: String) throws -> [StageTimesRecord] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try records(in: String(contentsOfFile: path, encoding: .utf8))
