@@ -58,11 +58,20 @@ public enum COSEMError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Two upper-case hex digits, without Foundation's `String(format:)`.
 func hex(_ byte: UInt8) -> String {
-    let digits: [Character] = Array("0123456789ABCDEF")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    hex(CollectionOfOne(byte))
 }
 
-/// Upper-case hex of a byte sequence, no separators.
+/// Upper-case hex of a byte sequence, no separators, written as UTF-8 straight into the string: a head-end prints a
+/// system title for every frame it checks, and a string per byte joined cost more than the frame's other checks.
 func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-    bytes.map { hex($0) }.joined()
+    let bytes = Array(bytes)
+    return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+        for (index, byte) in bytes.enumerated() {
+            text[2 * index] = hexDigits[Int(byte >> 4)]
+            text[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+        }
+        return bytes.count * 2
+    }
 }
+
+private let hexDigits = Array("0123456789ABCDEF".utf8)

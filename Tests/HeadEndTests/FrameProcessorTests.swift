@@ -167,4 +167,20 @@ struct FrameProcessorTests {
         #expect(refusal.reason == .certificate && refusal.disposition == .final)
         #expect(refusal.text.contains("revoked"))
     }
+
+    @Test("a signer revoked after its frames verified is refused at its next frame: nothing kept of its certificate outlives the new CRL")
+    func revokedAfterVerifying() async throws {
+        let gateway = try await fixture.gateway("00DB1234567890A8")
+        let store = try ReadingStore(path: fixture.storePath)
+        let processor = FrameProcessor(store: store, signer: fixture.acknowledgementSigner, certificates: fixture.directory,
+                                       revocation: PublishedCRL(fixture: fixture), trustAnchors: [fixture.authority.certificate])
+        for id: UInt64 in 1...2 {
+            #expect(try await processor.process(try await gateway.frame(id), from: gateway.title).verdict == .stored(missing: nil))
+        }
+        try await fixture.authority.revoke(serial: CertificateSerial(gateway.certificate.serialNumber), reason: .keyCompromise)
+        let outcome = try await processor.process(try await gateway.frame(3), from: gateway.title)
+        guard case .refused(let refusal) = outcome.verdict else { Issue.record("a revoked signer's frame passed on what was kept of it"); return }
+        #expect(refusal.reason == .certificate && refusal.disposition == .final)
+        #expect(refusal.text.contains("revoked"))
+    }
 }

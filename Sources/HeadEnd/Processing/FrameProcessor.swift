@@ -57,6 +57,8 @@ public struct FrameProcessor: Sendable {
     private let validations = ValidationCache()
     /// Gateways with slow cards sign batches: a root signature is checked once, the batch's other frames by their path.
     private let batchRoots = VerifiedBatchRoots()
+    /// A gateway signs every frame under one certificate: its key and names are read once, not for each frame.
+    private let signers = KnownSigners()
     /// The head-end's counter, shared by its acknowledgements and its signed requests: both strictly increase.
     public let numbering: AcknowledgementNumbering
     let logger: Logger
@@ -107,7 +109,7 @@ public struct FrameProcessor: Sendable {
     /// stands (a stored reading stays stored) and the gateway, getting no answer, sends the frame again.
     public func process(_ bytes: [UInt8], from peer: SystemTitle, at now: Date = Date()) async throws -> FrameOutcome {
         // The CRL fetch that `validator()` may start is the cache's cost, not this frame's verification.
-        let verifier = RecordVerifier(validator: await validator(), convention: convention, batchRoots: batchRoots)
+        let verifier = RecordVerifier(validator: await validator(), convention: convention, batchRoots: batchRoots, signers: signers)
         let clock = ContinuousClock()
         let started = clock.now
         let source = RememberingSource(certificates)

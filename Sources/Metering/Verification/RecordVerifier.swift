@@ -14,11 +14,16 @@ public struct RecordVerifier: Sendable {
     public var convention: GeneralSigning.SignedBytesConvention
     /// Batch roots already verified (a receiver's, shared across frames); nil checks every root signature.
     public var batchRoots: VerifiedBatchRoots?
+    /// What was read from signers' certificates so far: this verifier's own, unless a receiver that makes a verifier
+    /// per frame (for the CRLs current at that frame) shares one across them.
+    public var signers: KnownSigners
 
-    public init(validator: CertificateValidator, convention: GeneralSigning.SignedBytesConvention = .a, batchRoots: VerifiedBatchRoots? = nil) {
+    public init(validator: CertificateValidator, convention: GeneralSigning.SignedBytesConvention = .a, batchRoots: VerifiedBatchRoots? = nil,
+                signers: KnownSigners = KnownSigners()) {
         self.validator = validator
         self.convention = convention
         self.batchRoots = batchRoots
+        self.signers = signers
     }
 
     /// Verifies a frame with the certificate `certificates` holds for the serial its `certificate_info` names: how
@@ -40,7 +45,7 @@ public struct RecordVerifier: Sendable {
         }
         do {
             let certificate = try await certificates.certificate(for: info)
-            return await verify(frame, size: bytes.count, certificate: certificate, at: time)
+            return await verify(frame, size: bytes.count, certificate: certificate, info: .success(info), at: time)
         } catch {
             var result = header(of: frame, size: bytes.count)
             result.check(.certificateInfo, true, "serial \(info.serialHex) of \(info.issuer)")
@@ -53,7 +58,9 @@ public struct RecordVerifier: Sendable {
     /// Verifies a frame with the certificate the caller has (an evidence file's, or one a user gave).
     public func verify(frame bytes: [UInt8], certificate: Certificate, at time: Date = Date()) async -> RecordVerification {
         do {
-            return await verify(try GeneralSigning(decoding: bytes), size: bytes.count, certificate: certificate, at: time)
+            let frame = try GeneralSigning(decoding: bytes)
+            let info = Result { () throws(PKIError) in try CertificateInfo(derEncoded: frame.otherInformation) }
+            return await verify(frame, size: bytes.count, certificate: certificate, info: info, at: time)
         } catch {
             return Self.notAFrame(bytes, error)
         }
@@ -61,14 +68,12 @@ public struct RecordVerifier: Sendable {
 
     /// A record's signature field holds a signature of its own or a batch proof (`SignatureField`); a proof's
     /// root signature is checked once per `batchRoots`.
-    private func signatureCheck(_ frame: GeneralSigning, certificate: Certificate) -> (passed: Bool, detail: String) {
+    private func signatureCheck(_ frame: GeneralSigning, signer: KnownSigners.Signer) -> (passed: Bool, detail: String) {
         let message = frame.signedBytes(convention)
         let key: PublicKey, spki: [UInt8]
-        do {
-            spki = try derBytes(certificate.publicKey)
-            key = try PublicKey(subjectPublicKeyInfo: spki)
-        } catch {
-            return (false, "the certificate's key is unusable: \(error)")
+        switch signer.key {
+        case .success(let read): (key, spki) = read
+        case .failure(let error): return (false, "the certificate's key is unusable: \(error)")
         }
         let field: SignatureField
         do {
@@ -108,29 +113,35 @@ public struct RecordVerifier: Sendable {
         return result
     }
 
-    private func verify(_ frame: GeneralSigning, size: Int, certificate: Certificate, at time: Date) async -> RecordVerification {
+    /// Every check of `frame` with `certificate`; `info` is the frame's `certificate_info` as decoded (once) by the caller.
+    private func verify(_ frame: GeneralSigning, size: Int, certificate: Certificate, info decoded: Result<CertificateInfo, PKIError>,
+                        at time: Date) async -> RecordVerification {
         var result = header(of: frame, size: size)
-        let serial = CertificateSerial(certificate.serialNumber)
+        let signer = signers.signer(certificate)
         do {
-            let info = try CertificateInfo(derEncoded: frame.otherInformation)
+            let info = try decoded.get()
+            // A frame that names this certificate names it as the certificate does: its sentence is the signer's.
             let names = info.names(certificate)
-            result.check(.certificateInfo, names, names ? "serial \(info.serialHex) of \(info.issuer)"
-                : "the frame names certificate \(info.serialHex) of \(info.issuer), not the one given (\(serial))")
+            result.check(.certificateInfo, names, names ? signer.naming
+                : "the frame names certificate \(info.serialHex) of \(info.issuer), not the one given (\(CertificateSerial(certificate.serialNumber)))")
         } catch {
             result.check(.certificateInfo, false, "\(error)")
         }
 
-        let subject = SubjectName.commonName(of: certificate.subject)
         switch result.originator {
         case nil:
             result.check(.originator, false, "the originator system title is not 8 bytes")
-        case let originator? where subject?.uppercased() == originator.description:
-            result.check(.originator, true, "system title \(originator) is the certificate's subject")
         case let originator?:
-            result.check(.originator, false, "the frame comes from system title \(originator), but the certificate is for \(subject ?? "no CN")")
+            let title = originator.description
+            if signer.commonName == title {
+                result.check(.originator, true, "system title \(title) is the certificate's subject")
+            } else {
+                let subject = SubjectName.commonName(of: certificate.subject)
+                result.check(.originator, false, "the frame comes from system title \(title), but the certificate is for \(subject ?? "no CN")")
+            }
         }
 
-        let signature = signatureCheck(frame, certificate: certificate)
+        let signature = signatureCheck(frame, signer: signer)
         result.check(.signature, signature.passed, signature.detail)
 
         // A record is evidence of the time it was signed: a certificate revoked since for a reason that does not

@@ -73,14 +73,15 @@ public struct CertificateValidator: Sendable {
     }
 
     /// What a kept verdict rests on, nil when none may be kept (OCSP).
-    private var cacheBasis: [String]? {
+    private var cacheBasis: ValidationCache.Basis? {
+        let crlStamps: [ValidationCache.Basis.CRLStamp]?
         switch policy.revocation {
         case .ocsp: return nil
-        case .none, .crl:
-            let crlBasis: [String] = policy.revocation.isNone ? [] : crls.map { "crl \($0.issuer) \($0.thisUpdate.timeIntervalSince1970) \($0.number ?? -1)" }
-            return (trustAnchors + intermediates).map { "ca \($0.serialNumber) \($0.issuer)" } + crlBasis
-                + ["fail-closed \(policy.failClosed) grace \(policy.staleCRLGrace)"]
+        case .none: crlStamps = nil
+        case .crl: crlStamps = crls.map(ValidationCache.Basis.CRLStamp.init)
         }
+        return ValidationCache.Basis(trustAnchors: trustAnchors, intermediates: intermediates, crls: crlStamps,
+                                     failClosed: policy.failClosed, staleCRLGrace: policy.staleCRLGrace)
     }
 
     private func build(_ leaf: Certificate, profile: CertificateProfile, at time: Date, signedAt: Date?, log: FailureLog) async -> Result {
@@ -137,8 +138,4 @@ struct AnyOCSPRequester: OCSPRequester {
     func query(request: [UInt8], uri: String) async -> OCSPRequesterQueryResult {
         await base.query(request: request, uri: uri)
     }
-}
-
-extension CertificateValidator.Revocation {
-    var isNone: Bool { if case .none = self { true } else { false } }
 }

@@ -1,0 +1,53 @@
+import PKI
+import Signing
+import Synchronization
+import X509
+
+/// What a receiver reads from a signer's certificate once, not for every frame of it: the key (for RSA, its modulus'
+/// Montgomery set-up as well), the subject's common name, and the sentence naming the certificate. A head-end gets
+/// every frame of a gateway under one certificate, and reading these again took longer than an RSA signature check.
+///
+/// What is kept depends on the certificate alone, whose whole bytes are the key: never on the time, the CRLs or the
+/// frame. So nothing kept here can outlive a revocation; the certificate itself is checked for every frame all the
+/// same (`CertificateValidator`, whose `ValidationCache` answers to CRL updates). Bounded: past `capacity`
+/// certificates it starts afresh.
+public final class KnownSigners: Sendable {
+    struct Signer: Sendable {
+        /// The certificate's key with its SubjectPublicKeyInfo DER (by which `VerifiedBatchRoots` records a root's
+        /// signer), or why it is unusable: a fact about the bytes too.
+        let key: Result<(key: PublicKey, subjectPublicKeyInfo: [UInt8]), any Error>
+        /// The subject's CN, upper-cased as a system title's text is (what a frame's originator must print as).
+        let commonName: String?
+        /// "serial S of ISSUER": how the certificate_info check reports a frame that names this certificate.
+        let naming: String
+
+        init(_ certificate: Certificate) {
+            key = Result {
+                let spki = try derBytes(certificate.publicKey)
+                return (try PublicKey(subjectPublicKeyInfo: spki), spki)
+            }
+            commonName = SubjectName.commonName(of: certificate.subject)?.uppercased()
+            naming = "serial \(CertificateSerial(certificate.serialNumber)) of \(certificate.issuer)"
+        }
+    }
+
+    public let capacity: Int
+    private let signers = Mutex<[Certificate: Signer]>([:])
+
+    public init(capacity: Int = 4096) {
+        self.capacity = max(1, capacity)
+    }
+
+    public var count: Int { signers.withLock { $0.count } }
+
+    /// What `certificate` says of its signer, read at its first frame.
+    func signer(_ certificate: Certificate) -> Signer {
+        if let known = signers.withLock({ $0[certificate] }) { return known }
+        let read = Signer(certificate)
+        signers.withLock { signers in
+            if signers.count >= capacity { signers.removeAll(keepingCapacity: true) }
+            signers[certificate] = read
+        }
+        return read
+    }
+}
