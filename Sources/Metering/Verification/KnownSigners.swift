@@ -4,8 +4,9 @@ import Synchronization
 import X509
 
 /// What a receiver reads from a signer's certificate once, not for every frame of it: the key (for RSA, its modulus'
-/// Montgomery set-up as well), the subject's common name, and the sentence naming the certificate. A head-end gets
-/// every frame of a gateway under one certificate, and reading these again took longer than an RSA signature check.
+/// Montgomery set-up as well), the subject's common name, the certificate_info that names it, and the sentences
+/// that report them. A head-end gets every frame of a gateway under one certificate, and reading these again took
+/// longer than an RSA signature check. A chain's root is read here too, for the sentence naming it.
 ///
 /// What is kept depends on the certificate alone, whose whole bytes are the key: never on the time, the CRLs or the
 /// frame. So nothing kept here can outlive a revocation; the certificate itself is checked for every frame all the
@@ -20,6 +21,11 @@ public final class KnownSigners: Sendable {
         let commonName: String?
         /// "serial S of ISSUER": how the certificate_info check reports a frame that names this certificate.
         let naming: String
+        /// The DER `certificate_info` naming this certificate: a frame carrying exactly these bytes names it (what
+        /// decodes re-encodes to the bytes it came from, `CertificateInfo`), without decoding them.
+        let certificateInfo: [UInt8]?
+        /// The subject as printed, for a chain that ends here.
+        let subject: String
 
         init(_ certificate: Certificate) {
             key = Result {
@@ -28,6 +34,8 @@ public final class KnownSigners: Sendable {
             }
             commonName = SubjectName.commonName(of: certificate.subject)?.uppercased()
             naming = "serial \(CertificateSerial(certificate.serialNumber)) of \(certificate.issuer)"
+            certificateInfo = try? CertificateInfo(certificate).derEncoded
+            subject = certificate.subject.description
         }
     }
 

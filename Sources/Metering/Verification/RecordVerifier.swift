@@ -45,7 +45,7 @@ public struct RecordVerifier: Sendable {
         }
         do {
             let certificate = try await certificates.certificate(for: info)
-            return await verify(frame, size: bytes.count, certificate: certificate, info: .success(info), at: time)
+            return await verify(frame, size: bytes.count, certificate: certificate, info: info, at: time)
         } catch {
             var result = header(of: frame, size: bytes.count)
             result.check(.certificateInfo, true, "serial \(info.serialHex) of \(info.issuer)")
@@ -58,9 +58,7 @@ public struct RecordVerifier: Sendable {
     /// Verifies a frame with the certificate the caller has (an evidence file's, or one a user gave).
     public func verify(frame bytes: [UInt8], certificate: Certificate, at time: Date = Date()) async -> RecordVerification {
         do {
-            let frame = try GeneralSigning(decoding: bytes)
-            let info = Result { () throws(PKIError) in try CertificateInfo(derEncoded: frame.otherInformation) }
-            return await verify(frame, size: bytes.count, certificate: certificate, info: info, at: time)
+            return await verify(try GeneralSigning(decoding: bytes), size: bytes.count, certificate: certificate, info: nil, at: time)
         } catch {
             return Self.notAFrame(bytes, error)
         }
@@ -113,20 +111,26 @@ public struct RecordVerifier: Sendable {
         return result
     }
 
-    /// Every check of `frame` with `certificate`; `info` is the frame's `certificate_info` as decoded (once) by the caller.
-    private func verify(_ frame: GeneralSigning, size: Int, certificate: Certificate, info decoded: Result<CertificateInfo, PKIError>,
-                        at time: Date) async -> RecordVerification {
+    /// Whether the frame's `certificate_info` names `certificate`; `decoded` is the frame's, when the caller decoded it
+    /// (to look the certificate up). A frame that names the certificate is reported as the certificate names itself.
+    private func certificateInfoCheck(_ frame: GeneralSigning, decoded: CertificateInfo?, certificate: Certificate,
+                                      signer: KnownSigners.Signer) -> (passed: Bool, detail: String) {
+        if decoded == nil, let known = signer.certificateInfo, frame.otherInformation == known { return (true, signer.naming) }
+        do {
+            let info = try decoded ?? CertificateInfo(derEncoded: frame.otherInformation)
+            return info.names(certificate) ? (true, signer.naming)
+                : (false, "the frame names certificate \(info.serialHex) of \(info.issuer), not the one given (\(CertificateSerial(certificate.serialNumber)))")
+        } catch {
+            return (false, "\(error)")
+        }
+    }
+
+    /// Every check of `frame` with `certificate`; `info` is the frame's `certificate_info` if the caller decoded it.
+    private func verify(_ frame: GeneralSigning, size: Int, certificate: Certificate, info: CertificateInfo?, at time: Date) async -> RecordVerification {
         var result = header(of: frame, size: size)
         let signer = signers.signer(certificate)
-        do {
-            let info = try decoded.get()
-            // A frame that names this certificate names it as the certificate does: its sentence is the signer's.
-            let names = info.names(certificate)
-            result.check(.certificateInfo, names, names ? signer.naming
-                : "the frame names certificate \(info.serialHex) of \(info.issuer), not the one given (\(CertificateSerial(certificate.serialNumber)))")
-        } catch {
-            result.check(.certificateInfo, false, "\(error)")
-        }
+        let named = certificateInfoCheck(frame, decoded: info, certificate: certificate, signer: signer)
+        result.check(.certificateInfo, named.passed, named.detail)
 
         switch result.originator {
         case nil:
@@ -147,7 +151,7 @@ public struct RecordVerifier: Sendable {
         // A record is evidence of the time it was signed: a certificate revoked since for a reason that does not
         // reach back (a renewal's superseded) still vouches for it (`CRLReason.reachesBack`).
         let signedAt = frame.dateTime?.unixTime.map { Date(timeIntervalSince1970: Double($0.seconds) + Double($0.hundredths) / 100) }
-        let trusted = await SignerChecks.certificate(certificate, validator: validator, at: time, signedAt: signedAt)
+        let trusted = await SignerChecks.certificate(certificate, validator: validator, at: time, signedAt: signedAt) { signers.signer($0).subject }
         result.certificateFailure = trusted.failure
         result.check(.certificate, trusted.passed, trusted.detail)
 

@@ -35,11 +35,13 @@ enum SignerChecks {
     }
 
     /// The validator's verdict on `certificate` as a signing certificate, with its typed failure. `signedAt` is the
-    /// signed object's own date-time, for a record kept as evidence (see `CertificateValidator.validate`).
-    static func certificate(_ certificate: Certificate, validator: CertificateValidator, at time: Date, signedAt: Date? = nil) async
+    /// signed object's own date-time, for a record kept as evidence (see `CertificateValidator.validate`); `subject`
+    /// prints the chain's root (a record verifier's `KnownSigners` prints it once, not for every frame).
+    static func certificate(_ certificate: Certificate, validator: CertificateValidator, at time: Date, signedAt: Date? = nil,
+                            subject: (Certificate) -> String = { $0.subject.description }) async
         -> (passed: Bool, detail: String, failure: CertificateValidationFailure?) {
         switch await validator.validate(certificate, profile: .sign, at: time, signedAt: signedAt) {
-        case .valid(let chain): (true, "chains to \(chain.last?.subject.description ?? "?"), signing profile, not revoked", nil)
+        case .valid(let chain): (true, "chains to \(chain.last.map(subject) ?? "?"), signing profile, not revoked", nil)
         case .invalid(let failure): (false, failure.description, failure)
         }
     }
