@@ -1,6 +1,7 @@
 import COSEM
 import Foundation
 import Metering
+import PKI
 import Signing
 
 /// `gatewayctl bench verify`: how fast the head-end verifies a record, per algorithm, on one thread, next to
@@ -8,9 +9,10 @@ import Signing
 /// verify rate for P-256.
 ///
 /// Each algorithm gets two loops over frames signed here with a software key under a scratch CA: the full check
-/// (`RecordVerifier`: frame, certificate_info, originator, signature, certificate chain and CRL, content; the chain
-/// cached as the head-end caches it) and the bare signature check over the signed bytes, which is what openssl's
-/// figure compares with. For P-256 a third loop verifies the frames of batches with a shared `VerifiedBatchRoots`.
+/// (`RecordVerifier` on the head-end's path: certificate_info decoded to find the signer's certificate, which a
+/// `FixedCertificateSource` stands in for the head-end's directory cache; then originator, signature, certificate
+/// chain and CRL, content; the chain cached as the head-end caches it) and the bare signature check over the signed
+/// bytes, which is what openssl's figure compares with. For P-256 a third loop verifies the frames of batches with a shared `VerifiedBatchRoots`.
 public struct VerifyBench: Sendable {
     public var algorithms: [KeyAlgorithm]
     public var duration: Duration
@@ -47,10 +49,12 @@ public struct VerifyBench: Sendable {
             let frames = try await fixture.frames(frames, signer: signer)
             let verifier = RecordVerifier(validator: fixture.validator)
             let encoded = frames.map(\.encoded)
+            let directory = FixedCertificateSource(signer.certificate)
             let full = try await Sampling.cycling(encoded.count, duration: duration) { index in
-                try await Self.check(verifier.verify(frame: encoded[index], certificate: signer.certificate))
+                try await Self.check(verifier.verify(frame: encoded[index], certificates: directory))
             }
-            let key = signer.signer.publicKey
+            // The key as the head-end holds it: read from the certificate (`KnownSigners`), not the signer's own object.
+            let key = try PublicKey(subjectPublicKeyInfo: try derBytes(signer.certificate.publicKey))
             let signed = frames.map { (Signature(scheme: SignedRecord.scheme(for: algorithm), bytes: $0.signature), $0.signedBytes(.a)) }
             let bare = try await Sampling.cycling(signed.count, duration: duration) { index in
                 guard key.isValidSignature(signed[index].0, for: signed[index].1) else { throw BenchError("a signature made here did not verify") }
@@ -69,9 +73,10 @@ public struct VerifyBench: Sendable {
     private func batchLoop(_ fixture: VerifyFixture, _ signer: RecordSigner) async throws -> LatencySummary {
         let batch = try await fixture.batch(batchSize, signer: signer)
         var verifier = RecordVerifier(validator: fixture.validator)
+        let directory = FixedCertificateSource(signer.certificate)
         return try await Sampling.cycling(batch.count, duration: duration) { index in
             if index == 0 { verifier.batchRoots = VerifiedBatchRoots() }
-            try await Self.check(verifier.verify(frame: batch[index], certificate: signer.certificate))
+            try await Self.check(verifier.verify(frame: batch[index], certificates: directory))
         }
     }
 

@@ -40,7 +40,7 @@ public final class KnownSigners: Sendable {
     }
 
     public let capacity: Int
-    private let signers = Mutex<[Certificate: Signer]>([:])
+    private let signers = Mutex<[CertificateKey: Signer]>([:])
 
     public init(capacity: Int = 4096) {
         self.capacity = max(1, capacity)
@@ -50,11 +50,12 @@ public final class KnownSigners: Sendable {
 
     /// What `certificate` says of its signer, read at its first frame.
     func signer(_ certificate: Certificate) -> Signer {
-        if let known = signers.withLock({ $0[certificate] }) { return known }
+        let key = CertificateKey(certificate)
+        if let known = signers.withLock({ $0[key] }) { return known }
         let read = Signer(certificate)
         signers.withLock { signers in
             if signers.count >= capacity { signers.removeAll(keepingCapacity: true) }
-            signers[certificate] = read
+            signers[key] = read
         }
         return read
     }

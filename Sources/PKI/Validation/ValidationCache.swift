@@ -16,7 +16,7 @@ public final class ValidationCache: Sendable {
     private let entries = Mutex<[Key: Entry]>([:])
 
     struct Key: Hashable {
-        var leaf: Certificate
+        var leaf: CertificateKey
         var profile: CertificateProfile
     }
 
@@ -63,7 +63,7 @@ public final class ValidationCache: Sendable {
 
     func chain(for leaf: Certificate, profile: CertificateProfile, basis: Basis, at time: Date) -> [Certificate]? {
         entries.withLock { entries in
-            guard let entry = entries[Key(leaf: leaf, profile: profile)], entry.basis == basis,
+            guard let entry = entries[Key(leaf: CertificateKey(leaf), profile: profile)], entry.basis == basis,
                   time >= entry.from, time < entry.until else { return nil }
             return entry.chain
         }
@@ -76,7 +76,7 @@ public final class ValidationCache: Sendable {
         let from = chain.map(\.notValidBefore).max() ?? time
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[Key(leaf: leaf, profile: profile)] = Entry(chain: chain, basis: basis, from: from, until: until)
+            entries[Key(leaf: CertificateKey(leaf), profile: profile)] = Entry(chain: chain, basis: basis, from: from, until: until)
         }
     }
 }
