@@ -11,18 +11,14 @@ struct LatencyDistributionSection {
     /// The percentiles the visible table shows; all hundred are in the table under it, folded.
     static let headline = [1, 10, 25, 50, 75, 90, 99, 100]
 
+    /// What the chart and the tables show, above them.
+    static let about = "Each line is one configuration's end-to-end latency at the 1st to the 100th percentile: a point at (x ms, "
+        + "y %) says y % of the readings took at most x ms."
+
     var section: ReportSection {
-        var section = ReportSection(anchor: "distribution", title: "End-to-end latency distribution")
-        section.paragraphs = [
-            "Each line is one configuration's end-to-end latency at the 1st to the 100th percentile: a point at (x ms, "
-                + "y %) says y % of the readings took at most x ms."
-        ]
-        section.emptyNote = ReportTable.notMeasured
-        guard !runs.isEmpty else { return section }
-        section.charts = [chart]
-        section.tables = [table(Self.headline, caption: "End-to-end latency at chosen percentiles (ms)")]
-        section.folded = [allPercentiles]
-        return section
+        ReportSection(figures: "distribution", title: "End-to-end latency distribution", about: Self.about,
+                      charts: runs.isEmpty ? [] : [chart], tables: [table(Self.headline, caption: "End-to-end latency at chosen percentiles (ms)")],
+                      folded: [allPercentiles])
     }
 
     private var chart: Markup {
@@ -47,6 +43,6 @@ struct LatencyDistributionSection {
                 Figure.milliseconds(run.endToEndPercentiles.indices.contains(percentile - 1) ? run.endToEndPercentiles[percentile - 1] : nil)
             }
         }
-        return ReportTable(caption: caption, header: ["percentile"] + runs.map(\.name), rows: rows)
+        return ReportTable(caption: caption, header: ["percentile"] + runs.map(\.name), rows: runs.isEmpty ? [] : rows)
     }
 }

@@ -15,19 +15,15 @@ struct LoadSection {
     /// "1 meter", "50 meters".
     static func meters(_ count: Int) -> String { count == 1 ? "1 meter" : "\(count) meters" }
 
+    /// What the chart and the tables show, above them.
+    static let about = "Each line is one way of signing at one number of meters, each meter polled once a second: the readings a "
+        + "second the gateway delivered and had acknowledged, against the virtual card's delay per signature. "
+        + "Dashed lines are what the meters offered. The table says where the backlog of readings not yet "
+        + "acknowledged grew over the measured window."
+
     var section: ReportSection {
-        var section = ReportSection(anchor: "load", title: "Sustained readings against card latency")
-        section.paragraphs = [
-            "Each line is one way of signing at one number of meters, each meter polled once a second: the readings a "
-                + "second the gateway delivered and had acknowledged, against the virtual card's delay per signature. "
-                + "Dashed lines are what the meters offered. The table says where the backlog of readings not yet "
-                + "acknowledged grew over the measured window."
-        ]
-        section.emptyNote = ReportTable.notMeasured
-        guard !runs.isEmpty else { return section }
-        section.charts = [chart]
-        section.tables = [table]
-        return section
+        ReportSection(figures: "load", title: "Sustained readings against card latency", about: Self.about,
+                      charts: runs.isEmpty ? [] : [chart], tables: [table])
     }
 
     /// The runs in a stable order: by meters, then batch (none first), then card delay.

@@ -35,11 +35,16 @@ struct OptimisationAnswers {
         let stages = ReportStages.stacked.compactMap { figures.median($0, in: product) }.reduce(0, +)
         var sentence = "\(what): in \(product.name) the stage medians add up to \(Figure.milliseconds(stages)) ms and the "
             + "end-to-end median is \(Figure.milliseconds(endToEnd)) ms"
-        let fastest = figures.results.load.filter { $0.batch == nil }.max { $0.sustained < $1.sustained }
-        if let fastest, fastest.sustained.isFinite, fastest.cardDelay > 0 {
-            sentence += "; one signature a reading on a \(Figure.setting(fastest.cardDelay)) ms card sustained "
-                + "\(Figure.rate(fastest.sustained)) readings a second, against \(Figure.rate(1000 / fastest.cardDelay)) for "
-                + "signatures back to back"
+        sentence += stages > endToEnd ? ", so overlapping stages win back \(Figure.milliseconds(stages - endToEnd)) ms"
+            : ", so a reading waits \(Figure.milliseconds(endToEnd - stages)) ms between its stages"
+        // A card that is the bottleneck (one signature a reading, the most meters, the slowest card): the rest of the
+        // chain overlaps with its signatures if the gateway sustains close to one reading per card delay.
+        let bottleneck = figures.results.load.filter { $0.batch == nil && $0.cardDelay > 0 && $0.sustained.isFinite }
+            .max { ($0.meters, $0.cardDelay) < ($1.meters, $1.cardDelay) }
+        if let bottleneck {
+            sentence += "; one signature a reading on a \(Figure.setting(bottleneck.cardDelay)) ms card with "
+                + "\(LoadSection.meters(bottleneck.meters)) sustained \(Figure.rate(bottleneck.sustained)) readings a second, "
+                + "against \(Figure.rate(1000 / bottleneck.cardDelay)) for the card's signatures back to back"
         }
         return sentence + "."
     }
@@ -62,7 +67,8 @@ struct OptimisationAnswers {
             return Self.unmeasured(what)
         }
         let beyond = 1_000_000 / run.fullPerSecond - 1_000_000 / run.signaturePerSecond
-        return "\(what): with the signer's certificate path and the CRL cached, a \(ReportNames.algorithm(run.algorithm)) frame's "
+        return "\(what): with the verdict on the signer's certificate path cached (built again once a minute or when a "
+            + "CRL changes), a \(ReportNames.algorithm(run.algorithm)) frame's "
             + "full check runs at \(Figure.rate(run.fullPerSecond)) a second against \(Figure.rate(run.signaturePerSecond)) for "
             + "the signature alone: the checks beyond the signature cost \(Figure.rate(beyond)) µs a frame."
     }

@@ -55,3 +55,12 @@ struct ReportSection {
         return markup
     }
 }
+
+extension ReportSection {
+    /// A section of charts and tables under a paragraph saying what they show; when the run measured none of their
+    /// figures the section says "not measured in this run" in their place.
+    init(figures anchor: String, title: String, about: String, charts: [Markup], tables: [ReportTable], folded: [ReportTable] = []) {
+        self.init(anchor: anchor, title: title, paragraphs: [about], charts: charts, tables: tables, folded: folded,
+                  emptyNote: ReportTable.notMeasured)
+    }
+}

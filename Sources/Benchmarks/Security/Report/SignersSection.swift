@@ -10,23 +10,21 @@ struct SignersSection {
     /// The combinations that were measured, which the chart draws.
     var measured: [SignerRun] { runs.filter { $0.skipped == nil } }
 
+    /// What the chart and the table show, above them.
+    static let about = "The signature's median at the gateway and the verification's median at the head-end, for each signer "
+        + "and algorithm; the table adds the 99th percentiles and the end-to-end median of a reading."
+
     var section: ReportSection {
-        var section = ReportSection(anchor: "signers", title: "Signers and algorithms")
-        section.paragraphs = [
-            "The signature's median at the gateway and the verification's median at the head-end, for each signer "
-                + "and algorithm; the table adds the 99th percentiles and the end-to-end median of a reading."
-        ]
-        section.emptyNote = ReportTable.notMeasured
-        guard !runs.isEmpty else { return section }
-        if !measured.isEmpty {
-            section.charts = [GroupedBarChart(name: "signers", summary: "Signature and verification medians per signer and algorithm",
-                                              axisLabel: "median (ms)", series: ["signature", "verification"],
-                                              categories: measured.map { "\($0.signer) \($0.algorithm)" },
-                                              values: measured.map { [$0.signature.p50, $0.verification.p50] },
-                                              describe: { "\(Figure.milliseconds($0)) ms" }).svg]
-        }
-        section.tables = [table]
-        return section
+        ReportSection(figures: "signers", title: "Signers and algorithms", about: Self.about,
+                      charts: measured.isEmpty ? [] : [chart], tables: [table])
+    }
+
+    private var chart: Markup {
+        GroupedBarChart(name: "signers", summary: "Signature and verification medians per signer and algorithm",
+                        axisLabel: "median (ms)", series: ["signature", "verification"],
+                        categories: measured.map { "\($0.signer) \($0.algorithm)" },
+                        values: measured.map { [$0.signature.p50, $0.verification.p50] },
+                        describe: { "\(Figure.milliseconds($0)) ms" }).svg
     }
 
     var table: ReportTable {

@@ -14,18 +14,15 @@ struct StageLatencySection {
 
     private var plain: ConfigurationRun? { configurations.first { $0.name == "plain" } }
 
+    /// What the chart and the tables show, above them.
+    static let about = "Each bar stacks one configuration's stage medians (p50, one reading a second); the dot beside it is the "
+        + "configuration's end-to-end median, which is below the stack's top where stages overlap. "
+        + "The tables give the same medians, their 99th percentiles, and the cost of security: each stage's "
+        + "median minus the plain configuration's."
+
     var section: ReportSection {
-        var section = ReportSection(anchor: "stages", title: "Latency stage by stage")
-        section.paragraphs = [
-            "Each bar stacks one configuration's stage medians (p50, one reading a second); the dot beside it is the "
-                + "configuration's end-to-end median, which is below the stack's top where stages overlap. "
-                + "The tables give the same medians, their 99th percentiles, and the cost of security: each stage's "
-                + "median minus the plain configuration's."
-        ]
-        section.emptyNote = ReportTable.notMeasured
-        if let chart { section.charts = [chart] }
-        section.tables = [figureTable("Stage medians (p50, ms)", \.p50), costTable, figureTable("Stage 99th percentiles (p99, ms)", \.p99)]
-        return section
+        ReportSection(figures: "stages", title: "Latency stage by stage", about: Self.about, charts: chart.map { [$0] } ?? [],
+                      tables: [figureTable("Stage medians (p50, ms)", \.p50), costTable, figureTable("Stage 99th percentiles (p99, ms)", \.p99)])
     }
 
     /// The stacked bars, or nothing when no configuration measured a stage.

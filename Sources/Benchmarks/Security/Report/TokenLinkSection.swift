@@ -9,18 +9,14 @@ struct TokenLinkSection {
 
     static let series = ["on-card delay", "link (pcscd, OpenSC, PKCS#11)"]
 
+    /// What the chart and the tables show, above them.
+    static let about = "Each bar is the virtual card's signature median at one configured on-card delay, split into that delay "
+        + "and the link: the rest of the signature's time, spent in APDU round trips through pcscd and OpenSC. "
+        + "The dot is SoftHSM's signature in the same run, for scale."
+
     var section: ReportSection {
-        var section = ReportSection(anchor: "token-link", title: "The token link against the signature")
-        section.paragraphs = [
-            "Each bar is the virtual card's signature median at one configured on-card delay, split into that delay "
-                + "and the link: the rest of the signature's time, spent in APDU round trips through pcscd and OpenSC. "
-                + "The dot is SoftHSM's signature in the same run, for scale."
-        ]
-        section.emptyNote = ReportTable.notMeasured
-        guard !runs.isEmpty else { return section }
-        section.charts = [chart]
-        section.tables = [table]
-        return section
+        ReportSection(figures: "token-link", title: "The token link against the signature", about: Self.about,
+                      charts: runs.isEmpty ? [] : [chart], tables: [table])
     }
 
     private var chart: Markup {

@@ -9,22 +9,14 @@ struct VerificationSection {
 
     static let series = ["full verification", "signature only", "openssl speed"]
 
+    /// What the chart and the table show, above them.
+    static let about = "Full verification is every check the head-end makes on a frame (frame, certificate, originator, "
+        + "signature, chain and CRL, content); signature only is the signature check alone; openssl speed is "
+        + "openssl's verify rate on one core in the same run. Ratios are to openssl's rate."
+
     var section: ReportSection {
-        var section = ReportSection(anchor: "verification", title: "Verification per core against openssl")
-        section.paragraphs = [
-            "Full verification is every check the head-end makes on a frame (frame, certificate, originator, "
-                + "signature, chain and CRL, content); signature only is the signature check alone; openssl speed is "
-                + "openssl's verify rate on one core in the same run. Ratios are to openssl's rate."
-        ]
-        section.emptyNote = ReportTable.notMeasured
-        guard !runs.isEmpty else { return section }
-        section.charts = [GroupedBarChart(name: "verification", summary: "Verifications a second per core, per algorithm",
-                                          axisLabel: "verifications a second, one core", series: Self.series,
-                                          categories: runs.map(\.algorithm),
-                                          values: runs.map { [$0.fullPerSecond, $0.signaturePerSecond, $0.opensslPerSecond] },
-                                          describe: { "\(Figure.rate($0))/s" }).svg]
-        section.tables = [table]
-        return section
+        ReportSection(figures: "verification", title: "Verification per core against openssl", about: Self.about,
+                      charts: runs.isEmpty ? [] : [chart], tables: [table])
     }
 
     var table: ReportTable {
@@ -38,5 +30,12 @@ struct VerificationSection {
 
     static func signatureRatio(_ run: VerificationRun) -> Double? {
         run.opensslPerSecond.flatMap { $0 > 0 ? run.signaturePerSecond / $0 : nil }
+    }
+
+    private var chart: Markup {
+        GroupedBarChart(name: "verification", summary: "Verifications a second per core, per algorithm",
+                        axisLabel: "verifications a second, one core", series: Self.series, categories: runs.map(\.algorithm),
+                        values: runs.map { [$0.fullPerSecond, $0.signaturePerSecond, $0.opensslPerSecond] },
+                        describe: { "\(Figure.rate($0))/s" }).svg
     }
 }
