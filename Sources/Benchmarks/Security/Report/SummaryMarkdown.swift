@@ -72,11 +72,3 @@ struct SummaryMarkdown {
         static func < (left: Self, right: Self) -> Bool { (left.cardDelay, left.meters) < (right.cardDelay, right.meters) }
     }
 }
-
-extension Array where Element: Hashable {
-    /// The elements in their order, each once.
-    var uniqued: [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
-}
