@@ -52,6 +52,10 @@ struct SecurityReportTests {
             #expect(page.dom.contains("Not measured in this run."))
         } else {
             #expect(page.dom.contains("P-256 on SoftHSM signs in 0.410 ms at the median"), "the prose quotes the run's figures")
+            // The cost of security: TLS adds 0.15 ms to the send; signatures alone add nothing to it.
+            #expect(page.dom.contains(#"<th scope="row">send_to_ack</th><td class="figure">+0.150</td><td class="figure">0</td>"#))
+            #expect(page.dom.contains("no batch</th><td class=\"figure\">50</td><td class=\"figure\">150</td>"), "the load table's 150 ms card, 50 meters")
+            #expect(page.dom.contains("2 → 1305, grows"), "a backlog that grows says so")
         }
     }
 
