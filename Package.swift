@@ -252,7 +252,7 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log")] + hummingbird + x509
         ),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway", "Signing"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Gateway", "Signing", "TestSupport"]),
         .testTarget(
             name: "PKITests",
             dependencies: ["PKI", "PKIStore", "COSEM", "Signing", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")] + x509

@@ -219,3 +219,14 @@ public struct Goal: Codable, Sendable {
         self.met = met
     }
 }
+
+// Equality, synthesised here (it can only be in the declaring file): results.json must read back to the model it was
+// written from, and the report's test checks exactly that.
+extension SecurityResults: Equatable {}
+extension MachineFacts: Equatable {}
+extension ConfigurationRun: Equatable {}
+extension SignerRun: Equatable {}
+extension LoadRun: Equatable {}
+extension TokenLinkRun: Equatable {}
+extension VerificationRun: Equatable {}
+extension Goal: Equatable {}
