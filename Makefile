@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the build, the tests and the demo use.
 APT_PACKAGES := pkg-config libp11-kit-dev libmodbus-dev libpcsclite-dev pcscd softhsm2 opensc libssl-dev openssl \
-	vsmartcard-vpcd python3-pymodbus python3-serial python3-serial-asyncio mbpoll
+	vsmartcard-vpcd chromium python3-pymodbus python3-serial python3-serial-asyncio mbpoll
 
 .PHONY: deps build release tokens demo test bench fuzz clean
 
